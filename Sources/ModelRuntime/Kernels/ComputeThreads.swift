@@ -1,0 +1,18 @@
+import CBLAS
+import Foundation
+
+/// The suite's one thread knob: how many cores BLAS (and our parallel loops) may use.
+public enum ComputeThreads {
+    /// All cores of the machine.
+    public static var available: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Sets the number of OpenBLAS threads; values are clamped to 1...available.
+    public static func set(_ n: Int) {
+        let clamped = min(max(n, 1), max(available, 1))
+        openblas_set_num_threads(Int32(clamped))
+        current = clamped
+    }
+
+    /// The value last set (all cores until then).
+    nonisolated(unsafe) public private(set) static var current: Int = available
+}

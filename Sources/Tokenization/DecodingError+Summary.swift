@@ -1,0 +1,24 @@
+import Foundation
+
+package extension DecodingError {
+    /// A one-line account for users: the key path and what was wrong there.
+    var summary: String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            let at = context.codingPath.isEmpty ? "" : " in \(path(context.codingPath))"
+            return "missing field '\(key.stringValue)'\(at)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "field '\(path(context.codingPath))': \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return context.codingPath.isEmpty
+                ? "not valid JSON (\(underlying ?? context.debugDescription))"
+                : "field '\(path(context.codingPath))': \(underlying ?? context.debugDescription)"
+        @unknown default:
+            return "\(self)"
+        }
+    }
+}

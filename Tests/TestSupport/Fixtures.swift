@@ -1,0 +1,33 @@
+import Foundation
+
+/// Paths the tests share: committed fixtures, the installed model, the shared data folder.
+public enum Fixtures {
+    /// The repository root, found from this file's location.
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `Tests/Fixtures/<relative>`.
+    public static func url(_ relative: String) -> URL {
+        repositoryRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(relative)
+    }
+
+    /// Decodes a JSON fixture.
+    public static func json<T: Decodable>(_ type: T.Type, _ relative: String) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(contentsOf: url(relative)))
+    }
+
+    /// all-MiniLM-L6-v2 as installed by `make setup` (models/ is git-ignored).
+    public static let miniLM: URL = repositoryRoot.appendingPathComponent("models/all-MiniLM-L6-v2")
+
+    /// Whether the real model is installed; parity tests that need it are skipped otherwise.
+    public static var miniLMInstalled: Bool {
+        FileManager.default.fileExists(atPath: miniLM.appendingPathComponent("model.safetensors").path)
+    }
+
+    /// A fresh temporary directory, removed by the caller with `cleanUp`.
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("suite-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Finds the sentence-encoder folder: `--model DIR`, then `$ASSISTANT_MODEL_DIR`, then the
+/// default `models/all-MiniLM-L6-v2` installed by `make setup` (looked up from the working
+/// directory and from the executable's directory upwards, so `.build/release/assistant` finds it).
+public enum ModelLocator {
+    public static let environmentVariable = "ASSISTANT_MODEL_DIR"
+    public static let defaultRelativePath = "models/all-MiniLM-L6-v2"
+
+    public enum LocatorError: Error, CustomStringConvertible {
+        case notFound(path: String, source: String)
+        case noDefault(searched: [String])
+
+        public var description: String {
+            switch self {
+            case .notFound(let path, let source):
+                return "\(path): model folder not found (from \(source))"
+            case .noDefault(let searched):
+                return "no model folder found (looked in \(searched.joined(separator: ", "))); "
+                    + "install all-MiniLM-L6-v2 with `make setup`, or pass --model DIR, or set \(environmentVariable)"
+            }
+        }
+    }
+
+    /// The model folder to use.
+    /// - Parameter explicit: the `--model` option, if given.
+    public static func resolve(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                               executable: String = CommandLine.arguments.first ?? "") throws -> URL {
+        if let explicit {
+            return try existingFolder(explicit, source: "--model")
+        }
+        if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
+            return try existingFolder(fromEnvironment, source: environmentVariable)
+        }
+        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+        var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(directory)
+            directory = directory.deletingLastPathComponent()
+        }
+        let searched = candidates.map { $0.appendingPathComponent(defaultRelativePath).standardizedFileURL }
+        if let found = searched.first(where: { isDirectory($0.path) }) { return found }
+        throw LocatorError.noDefault(searched: Array(Set(searched.map(\.path))).sorted())
+    }
+
+    private static func existingFolder(_ path: String, source: String) throws -> URL {
+        guard isDirectory(path) else { throw LocatorError.notFound(path: path, source: source) }
+        return URL(fileURLWithPath: path, isDirectory: true)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}

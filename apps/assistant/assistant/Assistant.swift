@@ -1,0 +1,13 @@
+import ArgumentParser
+import CommandLineSupport
+
+@main
+struct Assistant: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assistant",
+        abstract: "Answer support tickets from a knowledge base with a BERT sentence encoder.",
+        version: "0.1.0",
+        subcommands: [TokenizeCommand.self, EmbedCommand.self])
+
+    static func main() { mainWithSuiteExitCodes() }
+}

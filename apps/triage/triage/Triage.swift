@@ -1,0 +1,13 @@
+import ArgumentParser
+import CommandLineSupport
+
+@main
+struct Triage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "triage",
+        abstract: "Score chest radiographs for pneumonia and sort a worklist by urgency.",
+        discussion: "The imaging commands (inspect, convert, scan, explain, batch, worklist, train, eval) are not built yet.",
+        version: "0.1.0")
+
+    static func main() { mainWithSuiteExitCodes() }
+}
