@@ -1,0 +1,53 @@
+import Foundation
+
+/// Runs one of the suite's executables as a user would, feeding standard input and capturing
+/// both output streams.
+public enum CommandRunner {
+    public struct Result {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+        /// Standard output split into lines (without the final empty one).
+        public var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+    }
+
+    /// The folder holding the built products (next to the test bundle).
+    public static var productsDirectory: URL {
+        let candidates = [URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent(),
+                          Fixtures.repositoryRoot.appendingPathComponent(".build/debug")]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("assistant").path) }
+            ?? candidates[1]
+    }
+
+    public static func run(_ executable: String, _ arguments: [String], stdin: Data = Data(),
+                           environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent(executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["ASSISTANT_MODEL_DIR"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        // Write and drain concurrently so large inputs or outputs cannot deadlock.
+        let writer = Thread {
+            input.fileHandleForWriting.write(stdin)
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        nonisolated(unsafe) var errData = Data()
+        let errReader = Thread { errData = error.fileHandleForReading.readDataToEndOfFile() }
+        errReader.start()
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while errReader.isExecuting || !errReader.isFinished { usleep(1000) }
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
