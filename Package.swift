@@ -49,6 +49,15 @@ let package = Package(
             ],
             path: "apps/triage/triage"),
 
+        // Benchmarks (`make bench`)
+        .executableTarget(
+            name: "suite-bench",
+            dependencies: [
+                "ModelRuntime", "Tokenization",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/bench/SuiteBench"),
+
         // Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(

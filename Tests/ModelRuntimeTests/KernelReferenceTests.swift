@@ -47,6 +47,16 @@ struct KernelReferenceTests {
         #expect(abs(x[3..<6].reduce(0, +) - 1) < 1e-6)
     }
 
+    @Test func rationalErfAgreesWithLibm() {
+        var worst: Float = 0
+        var x: Float = -6
+        while x <= 6 {
+            worst = max(worst, abs(Activation.erfRational(x) - erff(x)))
+            x += 0.001
+        }
+        #expect(worst < 5e-7, "max |erfRational - erff| = \(worst)")
+    }
+
     @Test func geluIsTheExactErfForm() {
         var x: [Float] = [-3, -1, 0, 0.5, 2]
         Activation.geluErf(&x, count: x.count)

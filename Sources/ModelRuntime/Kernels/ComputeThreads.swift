@@ -8,9 +8,16 @@ public enum ComputeThreads {
 
     /// Sets the number of OpenBLAS threads; values are clamped to 1...available.
     public static func set(_ n: Int) {
+        BLASKernels.selectOnce
         let clamped = min(max(n, 1), max(available, 1))
         openblas_set_num_threads(Int32(clamped))
         current = clamped
+    }
+
+    /// The OpenBLAS kernel family in use (e.g. "SkylakeX"), for reports.
+    public static var blasCore: String {
+        BLASKernels.selectOnce
+        return BLASKernels.coreName
     }
 
     /// The value last set (all cores until then).

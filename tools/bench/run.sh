@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# `make bench`: the suite's release binary side by side with its Python peers, results into
+# docs/BENCHMARKS.md (through tools/bench/report.py).
+#
+# Usage (from anywhere; `make bench` runs it from the repo root after the release build and
+# `make setup`):
+#   bash tools/bench/run.sh RELEASE_BIN_DIR        # e.g. .build/release
+#
+# Environment overrides (all optional):
+#   BENCH_RUNS=5           timed runs per measurement (median reported)
+#   BENCH_THREADS="1 2"    thread counts for the embedding benchmarks
+#   BENCH_DATA=...         JSONL data (default ../shared/data/banking77/train.jsonl)
+#   BENCH_RESULTS=DIR      where the JSON outputs go (default .build/bench-results/<UTC time>)
+#   BENCH_OUT=FILE         the report (default docs/BENCHMARKS.md)
+#   BENCH_VENV=DIR         the peers' venv (default ~/.cache/suite-venvs/bench)
+#   BENCH_CACHE=DIR        the exported ONNX model (default ~/.cache/suite-venvs/bench-cache)
+#
+# The peers' venv lives outside the repo; it is created on first use and re-installed when
+# tools/bench/requirements.txt changes. Nothing here writes into the repo but BENCH_OUT.
+set -euo pipefail
+
+bin_dir=${1:?usage: tools/bench/run.sh RELEASE_BIN_DIR}
+bin_dir=$(cd "$bin_dir" 2>/dev/null && pwd) || { echo "bench: no such directory: $1" >&2; exit 1; }
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+
+say() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+start_all=$(date +%s)
+
+runs=${BENCH_RUNS:-5}
+threads_list=${BENCH_THREADS:-1 2}
+batch=32
+model=models/all-MiniLM-L6-v2
+data=${BENCH_DATA:-../shared/data/banking77/train.jsonl}
+out=${BENCH_OUT:-docs/BENCHMARKS.md}
+venv=${BENCH_VENV:-$HOME/.cache/suite-venvs/bench}
+bench_bin=$bin_dir/suite-bench
+
+# ---- preconditions
+if [ ! -f "$data" ]; then
+  echo "bench: data set not found at $data (the shared Banking77 data, outside the repo)." >&2
+  echo "bench: skipping the benchmarks; $out is left as it is." >&2
+  exit 0
+fi
+if [ ! -x "$bench_bin" ]; then
+  echo "bench: $bench_bin not found; build it first: swift build -c release --product suite-bench (or make release)" >&2
+  exit 1
+fi
+if [ ! -f "$model/model.safetensors" ]; then
+  echo "bench: $model/model.safetensors not found; run make setup" >&2
+  exit 1
+fi
+
+# ---- the peers' venv (outside the repo)
+req=tools/bench/requirements.txt
+req_sum=$(sha256sum "$req" | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ]; then
+  say "creating the bench venv at $venv"
+  python3 -m venv "$venv"
+fi
+if [ "$(cat "$venv/.bench-requirements.sha256" 2>/dev/null || true)" != "$req_sum" ]; then
+  say "installing $req into $venv (first time: a few minutes)"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+  echo "$req_sum" > "$venv/.bench-requirements.sha256"
+fi
+py=$venv/bin/python
+
+# ---- results dir (git-ignored: .build*/)
+results=${BENCH_RESULTS:-.build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$results"
+results=$(cd "$results" && pwd)
+log=$results/log.txt
+: > "$log"
+say "results in $results"
+
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 TQDM_DISABLE=1
+export TRANSFORMERS_VERBOSITY=error PYTHONWARNINGS=ignore
+
+# ---- machine and versions
+{
+  lscpu > "$results/lscpu.txt" 2>&1 || true
+  nproc > "$results/nproc.txt" 2>&1 || true
+  grep -E '^(MemTotal|MemAvailable)' /proc/meminfo > "$results/meminfo.txt" 2>&1 || true
+  cat /etc/os-release > "$results/os-release.txt" 2>&1 || true
+  uname -srm > "$results/uname.txt" 2>&1 || true
+  swift --version > "$results/swift-version.txt" 2>&1 || true
+  for p in libopenblas0-pthread libopenblas0 libopenblas0-openmp libopenblas0-serial libopenblas-dev; do
+    dpkg-query -W -f='${Package} ${Version} ${Status}\n' "$p" 2>/dev/null | grep ' installed$' | cut -d' ' -f1,2 || true
+  done > "$results/openblas.txt"
+  "$venv/bin/pip" freeze --all --disable-pip-version-check > "$results/pip-freeze.txt" 2>/dev/null || true
+  "$py" --version > "$results/python-version.txt" 2>&1 || true
+  {
+    echo "commit $(git rev-parse HEAD 2>/dev/null || echo unknown)"
+    echo "dirty_files $(git status --porcelain 2>/dev/null | wc -l)"
+  } > "$results/git.txt"
+  printf '%s\n' "$runs" > "$results/runs.txt"
+}
+
+# Fraction of CPU time busy over one second, as a percentage: a check that nothing else heavy
+# runs beside a timed step (the machine has few cores; a busy neighbour skews every figure).
+cpu_busy() {
+  local u n s i w q sq st u2 n2 s2 i2 w2 q2 sq2 st2
+  read -r _ u n s i w q sq st _ < /proc/stat
+  sleep 1
+  read -r _ u2 n2 s2 i2 w2 q2 sq2 st2 _ < /proc/stat
+  local busy=$(( (u2+n2+s2+q2+sq2+st2) - (u+n+s+q+sq+st) )) idle=$(( (i2+w2) - (i+w) ))
+  echo $(( 100 * busy / (busy + idle > 0 ? busy + idle : 1) ))
+}
+
+steps_json=$results/steps.jsonl
+: > "$steps_json"
+# step NAME OUTFILE CMD...: runs CMD (JSON on stdout) into OUTFILE, stderr to the terminal and
+# the log, and notes its wall time and the CPU load just before it.
+step() {
+  local name=$1 outfile=$2; shift 2
+  local busy; busy=$(cpu_busy)
+  if [ "$busy" -gt 20 ]; then
+    say "WARNING: the CPU was ${busy}% busy just before '$name': something else is running; figures may be low"
+  fi
+  say "$name"
+  echo "== $name: $*" >> "$log"
+  local t0; t0=$(date +%s.%N)
+  "$@" > "$results/$outfile" 2> >(tee -a "$log" >&2)
+  local t1; t1=$(date +%s.%N)
+  "$py" -c 'import json,sys; json.load(open(sys.argv[1]))' "$results/$outfile" \
+    || { say "ERROR: $name did not print one JSON object (see $results/$outfile)"; exit 1; }
+  local secs; secs=$("$py" -c "print(round($t1 - $t0, 1))")
+  printf '{"step": "%s", "file": "%s", "seconds": %s, "cpu_busy_before_pct": %s}\n' \
+    "$name" "$outfile" "$secs" "$busy" >> "$steps_json"
+  say "$name: done in $(printf '%.0f' "$secs") s"
+}
+
+for t in $threads_list; do
+  step "swift embed, $t thread(s)" "swift-embed-t$t.json" \
+    "$bench_bin" embed --model "$model" --data "$data" --runs "$runs" --batch "$batch" --threads "$t"
+  step "peers embed (sentence-transformers, ONNX Runtime), $t thread(s)" "peer-text-t$t.json" \
+    "$py" tools/bench/peer_text.py --model "$model" --data "$data" --runs "$runs" --batch "$batch" --threads "$t"
+done
+
+step "swift tokenize" swift-tokenize.json \
+  "$bench_bin" tokenize --model "$model" --data "$data" --runs "$runs"
+step "peer tokenize (HF tokenizers)" peer-tokenize.json \
+  "$py" tools/bench/peer_tokenize.py --model "$model" --data "$data" --runs "$runs" \
+  --swift-json "$results/swift-tokenize.json"
+
+step "swift memory" swift-memory.json \
+  "$bench_bin" memory --model "$model" --data "$data" --batch "$batch"
+step "peer memory (sentence-transformers)" peer-memory.json \
+  "$py" tools/bench/peer_memory.py --model "$model" --data "$data" --batch "$batch" --threads 2
+
+end_all=$(date +%s)
+printf '{"total_seconds": %d, "runs": %d, "threads": "%s", "data": "%s", "finished_utc": "%s"}\n' \
+  "$((end_all - start_all))" "$runs" "$threads_list" "$data" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  > "$results/run.json"
+
+mkdir -p "$(dirname "$out")"
+"$py" tools/bench/report.py --results "$results" --out "$out"
+say "wrote $out (results: $results)"
+say "total time: $(( (end_all - start_all) / 60 )) min $(( (end_all - start_all) % 60 )) s"
