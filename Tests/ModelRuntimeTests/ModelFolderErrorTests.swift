@@ -97,3 +97,16 @@ struct ModelFolderErrorTests {
         }
     }
 }
+
+extension ModelFolderErrorTests {
+    @Test func tokenizerLargerThanTheEmbeddingTableIsRejected() throws {
+        let folder = try Self.copyOfTinyModel()
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let vocab = folder.appendingPathComponent("vocab.txt")
+        let extra = (0..<10).map { "extra\($0)" }.joined(separator: "\n") + "\n"
+        try (String(contentsOf: vocab, encoding: .utf8) + extra).write(to: vocab, atomically: true, encoding: .utf8)
+        #expect { try SentenceEncoder(folder: folder) } throws: { error in
+            "\(error)".contains("vocab_size 1000 is smaller than the tokenizer's 1010 tokens")
+        }
+    }
+}

@@ -15,16 +15,24 @@ public struct LayerNorm: Sendable {
         self.epsilon = epsilon
     }
 
-    /// Normalizes `rows` rows of `width` in place; with `residual`, adds it first.
+    /// Normalizes `rows` rows of `width` in place; with `residual`, adds it first. Rows are
+    /// spread over the compute threads.
     public func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, adding residual: UnsafePointer<Float>? = nil) {
         weight.withUnsafeBufferPointer { g in
             bias.withUnsafeBufferPointer { b in
-                if let residual {
-                    LayerNormKernel.addAndApply(x, residual: residual, rows: rows, width: width,
-                                                gamma: g.baseAddress!, beta: b.baseAddress!, epsilon: epsilon)
-                } else {
-                    LayerNormKernel.apply(x, rows: rows, width: width, gamma: g.baseAddress!,
-                                          beta: b.baseAddress!, epsilon: epsilon)
+                let x = SendablePointer(x), g = SendablePointer(UnsafeMutablePointer(mutating: g.baseAddress!))
+                let b = SendablePointer(UnsafeMutablePointer(mutating: b.baseAddress!))
+                let r = residual.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+                let width = width, epsilon = epsilon
+                Parallel.forEachRange(rows, minimumPerWorker: 16) { range in
+                    let offset = range.lowerBound * width
+                    if let r {
+                        LayerNormKernel.addAndApply(x.pointer + offset, residual: r.pointer + offset, rows: range.count,
+                                                    width: width, gamma: g.pointer, beta: b.pointer, epsilon: epsilon)
+                    } else {
+                        LayerNormKernel.apply(x.pointer + offset, rows: range.count, width: width,
+                                              gamma: g.pointer, beta: b.pointer, epsilon: epsilon)
+                    }
                 }
             }
         }

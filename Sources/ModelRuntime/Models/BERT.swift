@@ -172,7 +172,10 @@ public struct BERT: Sendable {
                     layer.attentionNorm.apply(a.baseAddress!, rows: total, adding: x)
                     inner.withUnsafeMutableBufferPointer { inner in
                         layer.intermediate.apply(a.baseAddress!, rows: total, into: inner.baseAddress!)
-                        Activation.geluErf(inner.baseAddress!, count: inner.count)
+                        let pointer = SendablePointer(inner.baseAddress!)
+                        Parallel.forEachRange(inner.count) { range in
+                            Activation.geluErf(pointer.pointer + range.lowerBound, count: range.count)
+                        }
                         layer.output.apply(inner.baseAddress!, rows: total, into: x)
                     }
                     layer.outputNorm.apply(x, rows: total, adding: a.baseAddress!)

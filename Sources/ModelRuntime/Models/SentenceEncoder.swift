@@ -46,6 +46,11 @@ public struct SentenceEncoder: Sendable {
         let weights = try SafeTensorsFile(url: weightsURL)
         model = try BERT(config: config, weights: weights)
         tokenizer = try Tokenizer.load(folder: folder)
+        guard tokenizer.vocabulary.count <= config.vocabSize else {
+            throw ModelError.invalidConfig(
+                path: folder.appendingPathComponent("config.json").path,
+                detail: "vocab_size \(config.vocabSize) is smaller than the tokenizer's \(tokenizer.vocabulary.count) tokens")
+        }
 
         let modulesURL = folder.appendingPathComponent("modules.json")
         var pooling = Pooling(mode: .mean, dimension: config.hiddenSize)
@@ -117,6 +122,13 @@ public struct SentenceEncoder: Sendable {
     }
 
     private func embedBatch(_ batch: [Encoding]) -> [[Float]] {
+        // A tokenizer without special tokens can encode an empty text as no tokens at all;
+        // such inputs pool to the zero vector without entering the encoder.
+        guard batch.allSatisfy({ $0.count > 0 }) else {
+            let nonEmpty = batch.filter { $0.count > 0 }
+            var vectors = embedBatch(nonEmpty).makeIterator()
+            return batch.map { $0.count > 0 ? vectors.next()! : [Float](repeating: 0, count: dimension) }
+        }
         let packed = BERT.PackedBatch(ids: batch.flatMap(\.ids), typeIDs: batch.flatMap(\.typeIDs),
                                       lengths: batch.map(\.count))
         let states = model.forward(packed)

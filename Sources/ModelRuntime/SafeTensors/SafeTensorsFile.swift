@@ -74,8 +74,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
             }
             entries[name] = try Self.entry(name: name, value: value, dataSize: dataSize, path: path)
         }
-        // Tensors may not overlap.
-        let sorted = entries.sorted { $0.value.byteRange.lowerBound < $1.value.byteRange.lowerBound }
+        // Tensors may not overlap (empty tensors occupy no bytes and may sit anywhere).
+        let sorted = entries.filter { !$0.value.byteRange.isEmpty }
+            .sorted { $0.value.byteRange.lowerBound < $1.value.byteRange.lowerBound }
         for (previous, next) in zip(sorted, sorted.dropFirst())
         where next.value.byteRange.lowerBound < previous.value.byteRange.upperBound {
             throw SafeTensorsError.invalidTensor(

@@ -25,14 +25,15 @@ public enum ModelLocator {
     /// The model folder to use.
     /// - Parameter explicit: the `--model` option, if given.
     public static func resolve(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
-                               executable: String = CommandLine.arguments.first ?? "") throws -> URL {
+                               executable: String = CommandLine.arguments.first ?? "",
+                               workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> URL {
         if let explicit {
             return try existingFolder(explicit, source: "--model")
         }
         if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
             return try existingFolder(fromEnvironment, source: environmentVariable)
         }
-        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+        var candidates = [URL(fileURLWithPath: workingDirectory)]
         var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 {
             candidates.append(directory)
