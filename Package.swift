@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // The suite: shared modules under Sources/, the two products under apps/.
-// Imports point down only: apps → product cores → shared modules → C targets.
+// Imports point down only: apps → product cores → shared modules → C targets
+// (tools/check-imports.sh checks it).
 import PackageDescription
 
 let package = Package(
@@ -12,14 +13,29 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C targets
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .target(name: "CPNG", path: "Sources/CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
+        .target(name: "CJPEG", path: "Sources/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
 
         // Shared modules
         .target(name: "Tokenization", path: "Sources/Tokenization"),
         .target(name: "ModelRuntime", dependencies: ["CBLAS", "Tokenization"], path: "Sources/ModelRuntime"),
+        .target(name: "DICOM", dependencies: ["CJPEG"], path: "Sources/DICOM", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "DICOM", "ModelRuntime"], path: "Sources/Imaging"),
+        .target(
+            name: "Vault",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Vault"),
+        .target(
+            name: "AuditLog",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/AuditLog"),
+        .target(name: "Evaluation", path: "Sources/Evaluation"),
 
         // Shared by the executables: exit codes and terminal helpers (ArgumentParser stays out of Sources/)
         .target(
@@ -30,7 +46,7 @@ let package = Package(
         // assistant
         .target(
             name: "AssistantCore",
-            dependencies: ["Tokenization", "ModelRuntime"],
+            dependencies: ["Tokenization", "ModelRuntime", "Vault", "AuditLog", "Evaluation"],
             path: "apps/assistant/AssistantCore"),
         .executableTarget(
             name: "assistant",
@@ -41,10 +57,14 @@ let package = Package(
             path: "apps/assistant/assistant"),
 
         // triage
+        .target(
+            name: "TriageCore",
+            dependencies: ["Imaging", "DICOM", "ModelRuntime", "Vault", "AuditLog", "Evaluation"],
+            path: "apps/triage/TriageCore"),
         .executableTarget(
             name: "triage",
             dependencies: [
-                "CommandLineSupport",
+                "TriageCore", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "apps/triage/triage"),
@@ -60,17 +80,17 @@ let package = Package(
 
         // Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(
-            name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"],
-            path: "Tests/TokenizationTests"),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], path: "Tests/TokenizationTests"),
         .testTarget(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "Tokenization", "TestSupport"],
             path: "Tests/ModelRuntimeTests"),
-        .testTarget(
-            name: "AssistantCoreTests", dependencies: ["AssistantCore", "TestSupport"],
-            path: "Tests/AssistantCoreTests"),
-        .testTarget(
-            name: "CLITests", dependencies: ["TestSupport"],
-            path: "Tests/CLITests"),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "TestSupport"], path: "Tests/DICOMTests"),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DICOM", "TestSupport"], path: "Tests/ImagingTests"),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", "TestSupport"], path: "Tests/VaultTests"),
+        .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "TestSupport"], path: "Tests/AuditLogTests"),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], path: "Tests/EvaluationTests"),
+        .testTarget(name: "AssistantCoreTests", dependencies: ["AssistantCore", "TestSupport"], path: "Tests/AssistantCoreTests"),
+        .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "TestSupport"], path: "Tests/TriageCoreTests"),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),
     ]
 )
