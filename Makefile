@@ -47,6 +47,7 @@ release: system-packages
 
 ## test: the whole suite (debug build; real-model parity tests included)
 test: setup
+	@bash tools/check-imports.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
