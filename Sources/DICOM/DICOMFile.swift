@@ -66,7 +66,14 @@ public struct DICOMFile: Sendable {
             body = try inflate(Array(bytes[offset...]), file: file, limit: options.maxInflatedBytes)
             offset = 0
         }
-        var parser = DataSetParser(body, offset: offset, explicitVR: syntax.explicitVR, bigEndian: syntax.bigEndian,
+        // Some writers declare one VR encoding and use the other; follow the data (as pydicom does).
+        var explicitVR = syntax.explicitVR
+        if body.count >= offset + 6 {
+            let hasVR = VR(rawValue: String(decoding: body[(offset + 4)..<(offset + 6)], as: UTF8.self)) != nil
+            if explicitVR && !hasVR && !syntax.bigEndian { explicitVR = false }
+            else if !explicitVR && hasVR { explicitVR = true }
+        }
+        var parser = DataSetParser(body, offset: offset, explicitVR: explicitVR, bigEndian: syntax.bigEndian,
                                    file: file, maxDepth: options.maxDepth)
         let dataSet = try parser.parseDataSet(end: body.count, depth: 0)
         if dataSet.isEmpty && meta.isEmpty { throw DICOMError.notDICOM(file: file) }

@@ -87,6 +87,18 @@ struct DataSetParser {
         guard n <= cursor.remaining else {
             throw cursor.error("element \(tag) declares \(n) bytes but \(cursor.remaining) remain", at: start)
         }
+        // UN for a standard attribute: read it as its dictionary VR (as pydicom does); an SQ
+        // hidden in UN is implicit VR little endian.
+        if vr == .UN && explicitVR && !tag.isPrivate, let known = DataDictionary.entry(for: tag)?.vr, known != .UN {
+            if known == .SQ {
+                let saved = (explicitVR, cursor.bigEndian)
+                (explicitVR, cursor.bigEndian) = (false, false)
+                defer { (explicitVR, cursor.bigEndian) = saved }
+                let items = try sequenceItems(end: cursor.offset + n, depth: depth)
+                return DataElement(tag: tag, vr: .SQ, value: .sequence(items))
+            }
+            return DataElement(tag: tag, vr: known, value: .bytes(try cursor.take(n, "value of \(tag)")))
+        }
         if vr == .SQ {
             let items = try sequenceItems(end: cursor.offset + n, depth: depth)
             return DataElement(tag: tag, vr: .SQ, value: .sequence(items))

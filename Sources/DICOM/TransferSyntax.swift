@@ -34,17 +34,17 @@ public struct TransferSyntax: Sendable, Equatable {
         uid: "1.2.840.10008.1.2.4.50", name: "JPEG Baseline (Process 1)", explicitVR: true, bigEndian: false,
         deflated: false, pixelEncoding: .jpegBaseline)
 
-    /// Encapsulated syntaxes this reader names but does not decode.
+    /// Encapsulated syntaxes this reader names but does not decode (names as in PS3.6 Annex A).
     static let unsupportedNames: [String: String] = [
-        "1.2.840.10008.1.2.4.51": "JPEG Extended (Process 2 & 4)",
-        "1.2.840.10008.1.2.4.57": "JPEG Lossless (Process 14)",
-        "1.2.840.10008.1.2.4.70": "JPEG Lossless SV1 (Process 14, Selection Value 1)",
-        "1.2.840.10008.1.2.4.80": "JPEG-LS Lossless",
-        "1.2.840.10008.1.2.4.81": "JPEG-LS Near-Lossless",
-        "1.2.840.10008.1.2.4.90": "JPEG 2000 Lossless",
-        "1.2.840.10008.1.2.4.91": "JPEG 2000",
-        "1.2.840.10008.1.2.4.92": "JPEG 2000 Part 2 Multi-component Lossless",
-        "1.2.840.10008.1.2.4.93": "JPEG 2000 Part 2 Multi-component",
+        "1.2.840.10008.1.2.4.51": "JPEG Extended (Process 2 and 4)",
+        "1.2.840.10008.1.2.4.57": "JPEG Lossless, Non-Hierarchical (Process 14)",
+        "1.2.840.10008.1.2.4.70": "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])",
+        "1.2.840.10008.1.2.4.80": "JPEG-LS Lossless Image Compression",
+        "1.2.840.10008.1.2.4.81": "JPEG-LS Lossy (Near-Lossless) Image Compression",
+        "1.2.840.10008.1.2.4.90": "JPEG 2000 Image Compression (Lossless Only)",
+        "1.2.840.10008.1.2.4.91": "JPEG 2000 Image Compression",
+        "1.2.840.10008.1.2.4.92": "JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)",
+        "1.2.840.10008.1.2.4.93": "JPEG 2000 Part 2 Multi-component Image Compression",
         "1.2.840.10008.1.2.4.94": "JPIP Referenced",
         "1.2.840.10008.1.2.4.95": "JPIP Referenced Deflate",
         "1.2.840.10008.1.2.4.100": "MPEG2 Main Profile / Main Level",
