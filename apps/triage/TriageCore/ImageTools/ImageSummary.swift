@@ -1,0 +1,67 @@
+import DICOM
+import Foundation
+import Imaging
+
+/// What `triage inspect` reports about one file. Identifying attributes are present only when asked for.
+public struct ImageSummary: Codable, Sendable, Equatable {
+    public var file: String
+    /// "PNG", "JPEG" or "DICOM".
+    public var format: String
+    public var width: Int?
+    public var height: Int?
+    /// Bits per sample as stored (DICOM: Bits Stored of Bits Allocated).
+    public var bitDepth: Int?
+    public var bitsAllocated: Int?
+    public var channels: Int?
+    /// DICOM photometric interpretation, or the PNG/JPEG colour model.
+    public var photometricInterpretation: String?
+    public var transferSyntax: String?
+    public var transferSyntaxUID: String?
+    /// Whether this reader can decode the pixels (DICOM: the transfer syntax is supported).
+    public var decodable: Bool
+    public var frames: Int?
+    public var signed: Bool?
+    public var windowCenter: Double?
+    public var windowWidth: Double?
+    public var voiFunction: String?
+    public var rescaleSlope: Double?
+    public var rescaleIntercept: Double?
+    public var modality: String?
+    public var interlaced: Bool?
+    public var progressive: Bool?
+    public var exifOrientation: Int?
+    public var patientIdentityRemoved: Bool?
+    /// Keyword → value; only with `--show-phi`.
+    public var identifying: [String: String]?
+
+    /// The attributes `--show-phi` reveals.
+    public static let identifyingAttributes: [Tag] = [
+        .patientName, .patientID, .patientBirthDate, .patientSex, .accessionNumber, .studyDate, .studyTime,
+        .institutionName, .referringPhysicianName, .studyInstanceUID, .seriesInstanceUID, .sopInstanceUID,
+    ]
+
+    /// One line for people.
+    public var text: String {
+        var parts = [format]
+        if let width, let height { parts.append("\(width)x\(height)") }
+        if let bitDepth { parts.append(bitsAllocated.map { "\(bitDepth)/\($0)-bit" } ?? "\(bitDepth)-bit") }
+        if let photometricInterpretation { parts.append(photometricInterpretation) }
+        if let transferSyntax { parts.append(transferSyntax + (decodable ? "" : " (not decodable)")) }
+        if let frames, format == "DICOM" { parts.append("\(frames) frame\(frames == 1 ? "" : "s")") }
+        if let windowCenter, let windowWidth { parts.append("window \(fmt(windowCenter))/\(fmt(windowWidth))" + (voiFunction.map { " \($0)" } ?? "")) }
+        if let rescaleSlope, let rescaleIntercept, rescaleSlope != 1 || rescaleIntercept != 0 {
+            parts.append("rescale \(fmt(rescaleSlope))x\(rescaleIntercept < 0 ? "" : "+")\(fmt(rescaleIntercept))")
+        }
+        if progressive == true { parts.append("progressive") }
+        if interlaced == true { parts.append("interlaced") }
+        if let o = exifOrientation, o != 1 { parts.append("EXIF orientation \(o)") }
+        if patientIdentityRemoved == true { parts.append("de-identified") }
+        var line = "\(file): " + parts.joined(separator: ", ")
+        if let identifying {
+            for key in identifying.keys.sorted() { line += "\n  \(key): \(identifying[key]!)" }
+        }
+        return line
+    }
+
+    private func fmt(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e12 ? String(Int(v)) : String(v) }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import CommandLineSupport
+import DICOM
+import Foundation
+import Imaging
+import TriageCore
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a PNG, JPEG or DICOM file to PNG, NPY or a de-identified DICOM copy.",
+        discussion: """
+            OUT decides the format. .png: 8-bit display values (DICOM: after the modality LUT and the VOI \
+            window — --window, else the file's, else the full range — with MONOCHROME1 inverted); with --raw, \
+            the stored 16-bit values. .npy: float32 after the modality LUT, then --resize; shape [H, W] for \
+            gray, [C, H, W] for colour. .dcm: a de-identified copy (PS3.15 Basic Profile, new UIDs); needs \
+            --deidentify.
+            """)
+
+    @Argument(help: "Input file (PNG, JPEG or DICOM).")
+    var input: String
+
+    @Argument(help: "Output file: .png, .npy or .dcm.")
+    var output: String
+
+    @Option(help: "DICOM frame to convert (0-based).")
+    var frame: Int = 0
+
+    @Option(help: ArgumentHelp("Resize to W x H pixels.", valueName: "WxH"))
+    var resize: String?
+
+    @Option(help: "Resize filter: nearest, bilinear or bicubic (antialiased when reducing, as Pillow).")
+    var filter: String = "bilinear"
+
+    @Option(help: ArgumentHelp("VOI window centre and width.", valueName: "C,W"))
+    var window: String?
+
+    @Flag(help: "PNG output with the stored 16-bit values instead of windowed 8-bit ones.")
+    var raw = false
+
+    @Flag(help: "Write a de-identified DICOM copy (OUT must end in .dcm).")
+    var deidentify = false
+
+    func options() throws -> ConversionOptions {
+        var o = ConversionOptions()
+        guard frame >= 0 else { throw ValidationError("--frame must be 0 or more") }
+        o.frame = frame
+        if let resize {
+            let parts = resize.lowercased().split(separator: "x").map { Int($0) }
+            guard parts.count == 2, let w = parts[0], let h = parts[1], w > 0, h > 0, w <= 65535, h <= 65535 else {
+                throw ValidationError("--resize must be WxH with positive integers, e.g. 224x224")
+            }
+            o.resize = (w, h)
+        }
+        guard let f = ResizeFilter(rawValue: filter) else {
+            throw ValidationError("--filter must be nearest, bilinear or bicubic")
+        }
+        o.filter = f
+        if let window {
+            let parts = window.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let c = parts[0], let w = parts[1], w > 0 else {
+                throw ValidationError("--window must be CENTER,WIDTH with a positive width, e.g. 40,400")
+            }
+            o.window = Window(center: c, width: w)
+        }
+        o.raw = raw
+        o.deidentify = deidentify
+        return o
+    }
+
+    func validate() throws {
+        _ = try options()
+        do { _ = try ImageConverter.outputKind(for: URL(fileURLWithPath: output)) } catch {
+            throw ValidationError("\(error)")
+        }
+        if deidentify != output.lowercased().hasSuffix(".dcm") {
+            throw ValidationError(deidentify ? "--deidentify needs a .dcm output" : "a .dcm output needs --deidentify")
+        }
+    }
+
+    func run() throws {
+        var rng = SystemRandomNumberGenerator()
+        do {
+            let report = try ImageConverter.convert(URL(fileURLWithPath: input), to: URL(fileURLWithPath: output),
+                                                    options: try options(), rng: &rng)
+            if let d = report.deidentification, d.burnedInAnnotation {
+                printError("triage: warning: \(input) declares burned-in annotation; identifying text may remain in the pixels")
+            }
+        } catch let error as ConversionError {
+            throw ValidationError("\(error)")
+        }
+    }
+}
