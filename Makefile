@@ -83,5 +83,9 @@ bench: setup release
 fixtures: model
 	@bash tools/fixtures/generate.sh $(MODEL_DIR)
 
+## fuzz: libFuzzer + AddressSanitizer on the PNG, JPEG and DICOM decoders, FUZZ_SECONDS each (default 60); see docs/FUZZING.md
+fuzz: system-packages
+	@bash tools/fuzz/run.sh
+
 clean:
 	rm -rf .build
