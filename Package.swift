@@ -13,7 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
@@ -35,18 +35,22 @@ let package = Package(
             name: "AuditLog",
             dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/AuditLog"),
+        .target(
+            name: "RecordStore",
+            dependencies: ["Vault", "AuditLog", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/RecordStore"),
         .target(name: "Evaluation", path: "Sources/Evaluation"),
 
         // Shared by the executables: exit codes and terminal helpers (ArgumentParser stays out of Sources/)
         .target(
             name: "CommandLineSupport",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["RecordStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "apps/CommandLineSupport"),
 
         // assistant
         .target(
             name: "AssistantCore",
-            dependencies: ["Tokenization", "ModelRuntime", "Vault", "AuditLog", "Evaluation"],
+            dependencies: ["Tokenization", "ModelRuntime", "RecordStore", "Evaluation"],
             path: "apps/assistant/AssistantCore"),
         .executableTarget(
             name: "assistant",
@@ -59,7 +63,7 @@ let package = Package(
         // triage
         .target(
             name: "TriageCore",
-            dependencies: ["Imaging", "DICOM", "ModelRuntime", "Vault", "AuditLog", "Evaluation"],
+            dependencies: ["Imaging", "DICOM", "ModelRuntime", "RecordStore", "Evaluation"],
             path: "apps/triage/TriageCore"),
         .executableTarget(
             name: "triage",
@@ -73,21 +77,22 @@ let package = Package(
         .executableTarget(
             name: "suite-bench",
             dependencies: [
-                "ModelRuntime", "Tokenization",
+                "ModelRuntime", "Tokenization", "RecordStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench/SuiteBench"),
 
         // Tests
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["RecordStore", "Vault"], path: "Tests/TestSupport"),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], path: "Tests/TokenizationTests"),
         .testTarget(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "Tokenization", "TestSupport"],
             path: "Tests/ModelRuntimeTests"),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "TestSupport"], path: "Tests/DICOMTests"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DICOM", "TestSupport"], path: "Tests/ImagingTests"),
-        .testTarget(name: "VaultTests", dependencies: ["Vault", "TestSupport"], path: "Tests/VaultTests"),
-        .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "TestSupport"], path: "Tests/AuditLogTests"),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", "RecordStore", "TestSupport"], path: "Tests/VaultTests"),
+        .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "RecordStore", "TestSupport"], path: "Tests/AuditLogTests"),
+        .testTarget(name: "RecordStoreTests", dependencies: ["RecordStore", "TestSupport"], path: "Tests/RecordStoreTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], path: "Tests/EvaluationTests"),
         .testTarget(name: "AssistantCoreTests", dependencies: ["AssistantCore", "TestSupport"], path: "Tests/AssistantCoreTests"),
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "TestSupport"], path: "Tests/TriageCoreTests"),

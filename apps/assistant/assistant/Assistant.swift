@@ -7,7 +7,10 @@ struct Assistant: ParsableCommand {
         commandName: "assistant",
         abstract: "Answer support tickets from a knowledge base with a BERT sentence encoder.",
         version: "0.1.0",
-        subcommands: [TokenizeCommand.self, EmbedCommand.self])
+        subcommands: [
+            TokenizeCommand.self, EmbedCommand.self,
+            KeysCommand<AssistantProduct>.self, AuditCommand<AssistantProduct>.self, RecordsCommand<AssistantProduct>.self,
+        ])
 
     static func main() { mainWithSuiteExitCodes() }
 }

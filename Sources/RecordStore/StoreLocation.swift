@@ -1,0 +1,35 @@
+import Foundation
+
+/// Where a product keeps its state: `<home>/store.sqlite` (WAL), `<home>/audit.checkpoints`,
+/// and by default the key file `<home>/keyring.json`.
+///
+/// The home comes from `--home`, else `$<PRODUCT>_HOME`, else `$XDG_DATA_HOME/<product>`
+/// (`~/.local/share/<product>`). The key file can live elsewhere — which is better: a stolen
+/// disk image then holds no key — through `--key-file` or `$<PRODUCT>_KEY_FILE`; containers can
+/// pass the keyring itself in `$<PRODUCT>_KEYS`.
+public struct StoreLocation: Sendable, Equatable {
+    public let home: URL
+    public let keyFile: URL
+
+    public var database: URL { home.appendingPathComponent("store.sqlite") }
+    public var checkpointFile: URL { home.appendingPathComponent("audit.checkpoints") }
+
+    public init(home: URL, keyFile: URL? = nil) {
+        self.home = home
+        self.keyFile = keyFile ?? home.appendingPathComponent("keyring.json")
+    }
+
+    /// Resolves the documented order of flags and environment variables for `product`.
+    public static func resolve(product: String, home: String?, keyFile: String?,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> StoreLocation {
+        let prefix = product.uppercased()
+        let homePath = home ?? environment["\(prefix)_HOME"] ?? {
+            let data = environment["XDG_DATA_HOME"].map { URL(fileURLWithPath: $0) }
+                ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
+            return data.appendingPathComponent(product).path
+        }()
+        let keyPath = keyFile ?? environment["\(prefix)_KEY_FILE"]
+        return StoreLocation(home: URL(fileURLWithPath: homePath, isDirectory: true),
+                             keyFile: keyPath.map { URL(fileURLWithPath: $0) })
+    }
+}

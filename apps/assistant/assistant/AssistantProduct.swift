@@ -1,0 +1,11 @@
+import AssistantCore
+import CommandLineSupport
+import RecordStore
+
+/// Wires the assistant's store into the shared `keys`, `audit` and `records` commands.
+enum AssistantProduct: SecureProduct {
+    static let name = AssistantStore.product
+    static func openStore(_ location: StoreLocation) throws -> any RecordExporting {
+        try AssistantStore(location: location)
+    }
+}

@@ -1,0 +1,169 @@
+import AuditLog
+import Foundation
+import GRDB
+import RecordStore
+import Vault
+
+/// The triage record store: studies keyed by content hash, identifying fields sealed.
+public final class StudyStore: Sendable {
+    public static let product = "triage"
+    public static let keysVariable = "TRIAGE_KEYS"
+
+    public let secure: SecureStore
+    var database: DatabasePool { secure.database }
+    var vault: Vault { secure.vault }
+
+    public init(location: StoreLocation, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        secure = try SecureStore(product: Self.product, location: location, keysVariable: Self.keysVariable,
+                                 environment: environment, migrations: TriageSchema.registerMigrations)
+    }
+
+    /// The identifying part of a study, as read from its file.
+    public struct Identity: Sendable, Equatable, Codable {
+        public var patientName: String?
+        public var patientID: String?
+        public var birthDate: String?
+        public var accession: String?
+        public var sourcePath: String?
+
+        public init(patientName: String? = nil, patientID: String? = nil, birthDate: String? = nil,
+                    accession: String? = nil, sourcePath: String? = nil) {
+            self.patientName = patientName
+            self.patientID = patientID
+            self.birthDate = birthDate
+            self.accession = accession
+            self.sourcePath = sourcePath
+        }
+    }
+
+    /// A study as stored; `identity` only when decrypted.
+    public struct Study: Sendable, Equatable, Codable {
+        public var id: String
+        public var sourceHash: String
+        public var format: String
+        public var status: String
+        public var modelID: String?
+        public var score: Double?
+        public var urgency: String?
+        public var createdAt: String
+        public var identity: Identity?
+    }
+
+    static func context(_ column: String, _ id: String) -> SealContext {
+        SealContext(table: "studies", column: column, row: id, schemaVersion: TriageSchema.schemaVersion)
+    }
+
+    /// Registers a study once per content hash (idempotent); returns its id and whether it was new.
+    @discardableResult
+    public func register(sourceHash: String, format: String, identity: Identity, originalHeaders: Data?,
+                         actor: String) throws -> (id: String, created: Bool) {
+        if let existing = try database.read({ db in
+            try String.fetchOne(db, sql: "SELECT id FROM studies WHERE source_hash = ?", arguments: [sourceHash])
+        }) { return (existing, false) }
+        let id = UUID().uuidString.lowercased()
+        func seal(_ value: String?, _ column: String) throws -> Data? {
+            try value.map { try vault.seal($0, Self.context("\(column)_sealed", id)) }
+        }
+        let headersKey = try originalHeaders.map { _ in try vault.createRecordKey() }
+        let headers = try originalHeaders.map { try vault.seal($0, Self.context("headers_sealed", id), recordKey: headersKey!) }
+        let arguments: StatementArguments = [
+            id, sourceHash, format, Self.now(),
+            try seal(identity.patientName, "patient_name"), try seal(identity.patientID, "patient_id"),
+            try identity.patientID.map { try vault.lookupHash($0, purpose: "patient_id") },
+            try seal(identity.birthDate, "birth_date"), try seal(identity.accession, "accession"),
+            try identity.accession.map { try vault.lookupHash($0, purpose: "accession") },
+            try seal(identity.sourcePath, "source_path"), headers, headersKey,
+        ]
+        let inserted = try database.write { db -> Bool in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO studies (id, source_hash, format, status, created_at, patient_name_sealed,
+                    patient_id_sealed, patient_id_lookup, birth_date_sealed, accession_sealed, accession_lookup,
+                    source_path_sealed, headers_sealed, headers_key_id)
+                VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: arguments)
+            return db.changesCount == 1
+        }
+        if !inserted {
+            // A concurrent writer registered the same content first.
+            if let key = headersKey { try vault.shred(recordKey: key) }
+            let existing = try database.read { db in
+                try String.fetchOne(db, sql: "SELECT id FROM studies WHERE source_hash = ?", arguments: [sourceHash])
+            }
+            return (existing!, false)
+        }
+        try secure.audit.append(AuditEvent(actor: actor, action: .recordCreate, objectType: "study", objectID: id))
+        return (id, true)
+    }
+
+    /// A study with its identity decrypted; the read is audited.
+    public func study(id: String, actor: String) throws -> Study? {
+        guard let row = try database.read({ try Row.fetchOne($0, sql: "SELECT * FROM studies WHERE id = ?", arguments: [id]) })
+        else { return nil }
+        let study = try decode(row, decrypt: true)
+        try secure.audit.append(AuditEvent(actor: actor, action: .recordRead, objectType: "study", objectID: id))
+        return study
+    }
+
+    /// Ids of the studies of a patient ID, through its keyed hash.
+    public func studyIDs(patientID: String) throws -> [String] {
+        let lookup = try vault.lookupHash(patientID, purpose: "patient_id")
+        return try database.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM studies WHERE patient_id_lookup = ? ORDER BY created_at", arguments: [lookup])
+        }
+    }
+
+    /// The original headers of a study, unless they were shredded.
+    public func originalHeaders(id: String) throws -> Data? {
+        guard let row = try database.read({ try Row.fetchOne($0, sql: "SELECT headers_sealed FROM studies WHERE id = ?", arguments: [id]) }),
+              let sealed = row["headers_sealed"] as Data?
+        else { return nil }
+        return try vault.open(sealed, Self.context("headers_sealed", id))
+    }
+
+    /// Deletes the per-study key of the original headers: they become unrecoverable.
+    public func shredHeaders(id: String, actor: String) throws {
+        guard let key = try database.read({ try Int64.fetchOne($0, sql: "SELECT headers_key_id FROM studies WHERE id = ?", arguments: [id]) })
+        else { return }
+        try vault.shred(recordKey: key)
+        try secure.audit.append(AuditEvent(actor: actor, action: .recordDelete, objectType: "study", objectID: id,
+                                           details: ["shredded": .string("original_headers")]))
+    }
+
+    func decode(_ row: Row, decrypt: Bool) throws -> Study {
+        let id: String = row["id"]
+        func open(_ column: String) throws -> String? {
+            try (row["\(column)_sealed"] as Data?).map { try vault.openString($0, Self.context("\(column)_sealed", id)) }
+        }
+        let identity = decrypt ? Identity(patientName: try open("patient_name"), patientID: try open("patient_id"),
+                                          birthDate: try open("birth_date"), accession: try open("accession"),
+                                          sourcePath: try open("source_path")) : nil
+        return Study(id: id, sourceHash: row["source_hash"], format: row["format"], status: row["status"],
+                     modelID: row["model_id"], score: row["score"], urgency: row["urgency"], createdAt: row["created_at"],
+                     identity: identity)
+    }
+
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}
+
+extension StudyStore: RecordExporting {
+    public var sealedColumns: [SealedColumn] { TriageSchema.sealedColumns }
+
+    /// One JSON line per study: decrypted identity, or none with a pseudonymous patient key.
+    public func exportRecords(to sink: (Data) throws -> Void, deidentify: Bool) throws -> Int {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let rows = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM studies ORDER BY created_at, id") }
+        for row in rows {
+            var study = try decode(row, decrypt: !deidentify)
+            if deidentify, let lookup = row["patient_id_lookup"] as Data? {
+                study.identity = Identity(patientID: "patient-" + lookup.prefix(8).map { String(format: "%02x", $0) }.joined())
+            }
+            try sink(try encoder.encode(study) + Data("\n".utf8))
+        }
+        return rows.count
+    }
+}

@@ -1,0 +1,46 @@
+import GRDB
+import Vault
+
+/// The triage tables. Identifying DICOM fields (patient name, ID, birth date, accession
+/// number), the source path and the original headers are sealed; patient ID and accession
+/// number are findable through keyed hashes; only non-identifying columns are indexed.
+public enum TriageSchema {
+    public static let schemaVersion = 1
+
+    public static let sealedColumns = ["patient_name", "patient_id", "birth_date", "accession", "source_path"].map {
+        SealedColumn(table: "studies", column: "\($0)_sealed", rowColumn: "id", schemaVersion: schemaVersion)
+    }
+
+    public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("triage v1") { db in
+            try db.create(table: "studies") { t in
+                t.primaryKey("id", .text)
+                t.column("source_hash", .text).notNull().unique()
+                t.column("format", .text).notNull().check(sql: "format IN ('png', 'jpeg', 'dicom')")
+                t.column("status", .text).notNull().check(sql: "status IN ('pending', 'scored', 'not_assessable', 'failed', 'read')")
+                t.column("model_id", .text)
+                t.column("score", .double).check(sql: "score BETWEEN 0 AND 1")
+                t.column("probabilities", .text)
+                t.column("urgency", .text).check(sql: "urgency IN ('routine', 'priority', 'urgent')")
+                t.column("heatmap_path", .text)
+                t.column("reason", .text)
+                t.column("created_at", .text).notNull()
+                t.column("read_at", .text)
+                t.column("patient_name_sealed", .blob)
+                t.column("patient_id_sealed", .blob)
+                t.column("patient_id_lookup", .blob)
+                t.column("birth_date_sealed", .blob)
+                t.column("accession_sealed", .blob)
+                t.column("accession_lookup", .blob)
+                t.column("source_path_sealed", .blob)
+                // Original headers under a per-study key: deleting the key shreds them.
+                t.column("headers_sealed", .blob)
+                t.column("headers_key_id", .integer).references("vault_keys")
+                t.check(sql: "(headers_sealed IS NULL) = (headers_key_id IS NULL)")
+            }
+            for columns in [["status", "urgency", "score"], ["created_at"], ["patient_id_lookup"], ["accession_lookup"]] {
+                try db.create(index: "studies_" + columns.joined(separator: "_"), on: "studies", columns: columns)
+            }
+        }
+    }
+}
