@@ -92,7 +92,6 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DICOM", "TestSupport"], path: "Tests/ImagingTests"),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "RecordStore", "TestSupport"], path: "Tests/VaultTests"),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "RecordStore", "TestSupport"], path: "Tests/AuditLogTests"),
-        .testTarget(name: "RecordStoreTests", dependencies: ["RecordStore", "TestSupport"], path: "Tests/RecordStoreTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], path: "Tests/EvaluationTests"),
         .testTarget(name: "AssistantCoreTests", dependencies: ["AssistantCore", "TestSupport"], path: "Tests/AssistantCoreTests"),
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "TestSupport"], path: "Tests/TriageCoreTests"),

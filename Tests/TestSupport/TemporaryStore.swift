@@ -10,6 +10,12 @@ public struct TemporaryStore {
     public let location: StoreLocation
     public let store: SecureStore
 
+    public init(home: URL, location: StoreLocation, store: SecureStore) {
+        self.home = home
+        self.location = location
+        self.store = store
+    }
+
     public static let sealedColumns = [
         SealedColumn(table: "people", column: "name_sealed", rowColumn: "id"),
         SealedColumn(table: "people", column: "email_sealed", rowColumn: "id"),

@@ -97,3 +97,22 @@ struct VaultBench: ParsableCommand {
         ])
     }
 }
+
+/// Runs `keys rotate --reencrypt` on a test store (the kill-and-resume test drives this).
+struct Reencrypt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reencrypt", abstract: "Re-encrypt the sealed columns of a test store in HOME.")
+    @Option var home: String
+    @Option var batchSize = 1000
+
+    func run() throws {
+        let store = try SecureStore(product: "test", location: StoreLocation(home: URL(fileURLWithPath: home)),
+                                    keysVariable: "TEST_KEYS", migrations: { _ in })
+        let columns = [SealedColumn(table: "people", column: "name_sealed", rowColumn: "id"),
+                       SealedColumn(table: "people", column: "email_sealed", rowColumn: "id")]
+        let moved = try store.vault.reencrypt(columns: columns, batchSize: batchSize)
+        try store.audit.append(AuditEvent(actor: "bench", action: .keyManagement, objectType: "keyring", objectID: "reencrypt",
+                                          details: ["moved": .int(moved)]))
+        try printJSON(["moved": moved])
+    }
+}
