@@ -98,8 +98,16 @@ struct ImageToolsTests {
         let ok = try CommandRunner.run("triage", ["inspect", "--json", dicom])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("\"transferSyntax\":\"Implicit VR Little Endian\"") && !ok.stdout.contains("Doe"))
-        let phi = try CommandRunner.run("triage", ["inspect", "--show-phi", dicom])
-        #expect(phi.status == 0 && phi.stdout.contains("Doe^Jane") && phi.stderr.contains("not audited"))
+        // --show-phi needs the audit trail: refused without keys, recorded with them.
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let refused = try CommandRunner.run("triage", ["inspect", "--show-phi", "--home", home.path, dicom])
+        #expect(refused.status == 2 && refused.stderr.contains("triage keys init") && !refused.stdout.contains("Doe"))
+        #expect(try CommandRunner.run("triage", ["keys", "init", "--home", home.path]).status == 0)
+        let phi = try CommandRunner.run("triage", ["inspect", "--show-phi", "--home", home.path, dicom])
+        #expect(phi.status == 0 && phi.stdout.contains("Doe^Jane"), "\(phi.stderr)")
+        let audit = try CommandRunner.run("triage", ["audit", "show", "--action", "record.read", "--json", "--home", home.path])
+        #expect(audit.stdout.contains("\"objectType\":\"file\"") && !audit.stdout.contains(dicom))
         let partial = try CommandRunner.run("triage", ["inspect", dicom, "/nonexistent/x.dcm"])
         #expect(partial.status == 3 && partial.stderr.contains("/nonexistent/x.dcm"))
         let failed = try CommandRunner.run("triage", ["inspect", "/nonexistent/x.dcm"])

@@ -35,4 +35,4 @@ public struct StoreOptions: ParsableArguments {
 }
 
 /// The user running a command, for audit entries.
-var commandActor: String { ProcessInfo.processInfo.environment["USER"].map { "cli:\($0)" } ?? "cli:uid\(getuid())" }
+public var commandActor: String { ProcessInfo.processInfo.environment["USER"].map { "cli:\($0)" } ?? "cli:uid\(getuid())" }

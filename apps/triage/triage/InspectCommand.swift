@@ -10,7 +10,8 @@ struct InspectCommand: ParsableCommand {
         discussion: """
             Prints format, size, bit depth, photometric interpretation, transfer syntax, window and frames, \
             one line (or, with --json, one JSON object) per file. Identifying DICOM attributes are shown only \
-            with --show-phi. Exit status: 0 all files read, 1 none, 3 some.
+            with --show-phi, and each such read is recorded in the audit trail of the store in --home \
+            (run `triage keys init` first). Exit status: 0 all files read, 1 none, 3 some.
             """)
 
     @Flag(help: "One JSON object per line.")
@@ -18,6 +19,8 @@ struct InspectCommand: ParsableCommand {
 
     @Flag(name: .customLong("show-phi"), help: "Also show identifying attributes (patient, accession, institution, UIDs).")
     var showPHI = false
+
+    @OptionGroup var store: StoreOptions
 
     @Argument(help: "Files to inspect.")
     var files: [String]
@@ -27,10 +30,16 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        // The audit log is not wired to this command yet: reveals go through the unaudited hook,
-        // which says so on standard error.
-        let access: (any IdentifyingDataAccess)? = showPHI
-            ? UnauditedIdentifyingDataAccess(notice: { printError("triage: note: \($0)") }) : nil
+        // Every reveal is recorded in the store's audit trail first, so --show-phi needs the store's keys.
+        var access: (any IdentifyingDataAccess)?
+        if showPHI {
+            do {
+                access = AuditedIdentifyingDataAccess(
+                    store: try StudyStore(location: store.location(product: StudyStore.product)), actor: commandActor)
+            } catch {
+                throw ValidationError("--show-phi records each read in the audit trail, which needs the store's keys: \(error) (set them up with `triage keys init`, or pass --home/--key-file)")
+            }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var failures = 0

@@ -1,6 +1,9 @@
+import AuditLog
+import Foundation
+import Vault
+
 /// The hook through which every read of identifying data (patient name, ID, birth date, accession
-/// number, institution...) is announced before it is shown. The executable connects it to the
-/// audit log; until then it uses `UnauditedIdentifyingDataAccess`, which says so.
+/// number, institution...) is announced before it is shown.
 public protocol IdentifyingDataAccess: Sendable {
     /// Called once per file before identifying attributes are revealed. Throwing refuses the read.
     /// - Parameters:
@@ -9,13 +12,22 @@ public protocol IdentifyingDataAccess: Sendable {
     func willReveal(file: String, attributes: [String]) throws
 }
 
-/// No audit trail: every reveal is reported through `notice` (the executable prints it on stderr).
-public struct UnauditedIdentifyingDataAccess: IdentifyingDataAccess {
-    let notice: @Sendable (String) -> Void
+/// Records every reveal in the store's audit trail (`record.read`, ATNA 110110) before it
+/// happens; the file is named by a keyed hash of its path, never in clear.
+public struct AuditedIdentifyingDataAccess: IdentifyingDataAccess {
+    let store: StudyStore
+    let actor: String
 
-    public init(notice: @escaping @Sendable (String) -> Void) { self.notice = notice }
+    public init(store: StudyStore, actor: String) {
+        self.store = store
+        self.actor = actor
+    }
 
     public func willReveal(file: String, attributes: [String]) throws {
-        notice("identifying data shown for \(file) (\(attributes.count) attributes); the audit log is not connected yet, so this read is not audited")
+        let key = try store.secure.vault.lookupHash(file, purpose: "source_path").prefix(12)
+        try store.secure.audit.append(AuditEvent(
+            actor: actor, action: .recordRead, objectType: "file",
+            objectID: key.map { String(format: "%02x", $0) }.joined(),
+            details: ["attributes": .int(attributes.count), "command": .string("inspect")]))
     }
 }
