@@ -50,7 +50,10 @@ let package = Package(
         // assistant
         .target(
             name: "AssistantCore",
-            dependencies: ["Tokenization", "ModelRuntime", "RecordStore", "Evaluation"],
+            dependencies: [
+                "Tokenization", "ModelRuntime", "RecordStore", "Evaluation",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "apps/assistant/AssistantCore"),
         .executableTarget(
             name: "assistant",

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Finds the sentence-encoder folder: `--model DIR`, then `$ASSISTANT_MODEL_DIR`, then the
@@ -52,5 +53,19 @@ public enum ModelLocator {
     private static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}
+
+extension ModelLocator {
+    /// A short identity of a model folder for audit entries and answers: its folder name and a
+    /// hash of config.json and the safetensors header (cheap: the weights themselves are not read).
+    public static func version(of folder: URL) -> String {
+        var data = (try? Data(contentsOf: folder.appendingPathComponent("config.json"))) ?? Data()
+        if let handle = FileHandle(forReadingAtPath: folder.appendingPathComponent("model.safetensors").path) {
+            data.append((try? handle.read(upToCount: 1 << 16)) ?? Data())
+            try? handle.close()
+        }
+        let digest = SHA256.hash(data: data).prefix(6).map { String(format: "%02x", $0) }.joined()
+        return "\(folder.lastPathComponent)@\(digest)"
     }
 }

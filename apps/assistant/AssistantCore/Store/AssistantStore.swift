@@ -84,3 +84,28 @@ public final class AssistantStore: Sendable {
         return formatter.string(from: Date())
     }
 }
+
+extension AssistantStore {
+    /// Stores the decision for a ticket and audits it with the model and knowledge-base versions.
+    public func recordAnswer(_ result: AnswerResult, actor: String) throws {
+        guard let ticketID = result.ticketID else { return }
+        let id = UUID().uuidString.lowercased()
+        let articles = String(decoding: try JSONEncoder().encode(result.sources.map(\.articleID)), as: UTF8.self)
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO answers (id, ticket_id, decision, reason, intent, confidence, article_ids, model_version, kb_version, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, ticketID, result.decision.rawValue, result.reason?.rawValue, result.intents.first?.intent,
+                                 result.intents.first.map { min(max($0.score, 0), 1) }, articles, result.modelVersion,
+                                 result.kbVersion, Self.now()])
+            try db.execute(sql: "UPDATE tickets SET status = ? WHERE id = ?",
+                           arguments: [result.decision == .answer ? "answered" : "escalated", ticketID])
+        }
+        var details: [String: AuditValue] = ["decision": .string(result.decision.rawValue), "model": .string(result.modelVersion),
+                                             "kb": .string(result.kbVersion)]
+        if let reason = result.reason { details["reason"] = .string(reason.rawValue) }
+        if let article = result.articleID { details["article"] = .string(article) }
+        try secure.audit.append(AuditEvent(actor: actor, action: .inference, objectType: "ticket", objectID: ticketID,
+                                           details: details))
+    }
+}

@@ -1,0 +1,49 @@
+import Crypto
+import Foundation
+
+/// A help-centre article of the knowledge base (docs/KNOWLEDGE-BASE.md).
+public struct Article: Codable, Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var answer: String
+    public var intents: [String]
+    /// Questions customers ask that this article answers (optional).
+    public var examples: [String]
+
+    public init(id: String, title: String, answer: String, intents: [String], examples: [String] = []) {
+        self.id = id
+        self.title = title
+        self.answer = answer
+        self.intents = intents
+        self.examples = examples
+    }
+
+    /// What the sentence encoder embeds for dense retrieval.
+    var embeddingText: String { ([title] + examples).joined(separator: "\n") }
+
+    /// A hash of everything indexed, so unchanged articles are not embedded again.
+    var contentHash: String {
+        let data = try! JSONEncoder.sorted.encode(self)
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+/// Errors in a knowledge-base file, each naming the file, line and field.
+public struct KnowledgeBaseError: Error, Equatable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let field: String?
+    public let problem: String
+
+    public var description: String {
+        "\(file):\(line)\(field.map { ": field '\($0)'" } ?? ""): \(problem)"
+    }
+}
