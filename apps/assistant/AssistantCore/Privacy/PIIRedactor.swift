@@ -19,7 +19,7 @@ public struct PIIRedactor: Sendable {
         (.email, #"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"#),
         (.iban, #"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b"#),
         (.card, #"\b(?:\d[ -]?){12,18}\d\b"#),
-        (.ip, #"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|\b(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}\b"#),
+        (.ip, #"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|(?<![\w:])(?=[0-9A-Fa-f:]*::|(?:[0-9A-Fa-f]{1,4}:){7})(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{1,4}(?![\w:])"#),
         (.phone, #"(?<![\w])\+?\d[\d ().-]{7,}\d(?![\w])"#),
     ]
     nonisolated(unsafe) private static let patterns: [(Kind, NSRegularExpression)] =
@@ -37,7 +37,7 @@ public struct PIIRedactor: Sendable {
                 switch kind {
                 case .card where !Self.luhnValid(value): continue
                 case .iban where !Self.ibanValid(value): continue
-                case .phone where value.filter(\.isNumber).count < 8: continue
+                case .phone where !Self.plausiblePhone(value): continue
                 default: break
                 }
                 taken.append(range)
@@ -55,6 +55,13 @@ public struct PIIRedactor: Sendable {
             out.replaceSubrange(finding.range, with: "[\(finding.kind.rawValue.uppercased())]")
         }
         return (out, Set(findings.map(\.kind)))
+    }
+
+    /// 8–12 digits, or up to 15 with a leading +; never an ISO date.
+    static func plausiblePhone(_ value: String) -> Bool {
+        let digits = value.filter(\.isNumber).count
+        if value.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil { return false }
+        return value.hasPrefix("+") ? (8...15).contains(digits) : (8...12).contains(digits)
     }
 
     static func luhnValid(_ value: String) -> Bool {

@@ -1,0 +1,101 @@
+import Foundation
+import ModelRuntime
+import RecordStore
+import TestSupport
+import Testing
+import Vault
+@testable import AssistantCore
+
+/// Knowledge-base validation with file:line errors, and PII masking.
+struct KnowledgeBaseFileTests {
+    static func load(_ lines: [String]) throws -> [Article] {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("kb.jsonl")
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        return try KnowledgeBaseFile.load(url.path)
+    }
+
+    static let good = #"{"id":"kb-a","title":"T","answer":"A.","intents":["x"],"examples":["q1"]}"#
+
+    @Test func validFileLoads() throws {
+        #expect(try Self.load([Self.good, "", #"{"id":"kb-b","title":"U","answer":"B.","intents":["y"]}"#]).map(\.id) == ["kb-a", "kb-b"])
+    }
+
+    @Test(arguments: [
+        (#"{"id":"kb-a""#, 2, "not a JSON object"),
+        (#"{"id":"KB A","title":"T","answer":"A","intents":["x"]}"#, 2, "field 'id'"),
+        (#"{"id":"kb-a","title":"T","answer":"A","intents":["x"]}"#, 2, "already used on line 1"),
+        (#"{"id":"kb-b","title":"","answer":"A","intents":["x"]}"#, 2, "field 'title': empty"),
+        (#"{"id":"kb-b","title":"T","intents":["x"]}"#, 2, "field 'answer': missing"),
+        (#"{"id":"kb-b","title":"T","answer":"A","intents":[]}"#, 2, "field 'intents': empty list"),
+        (#"{"id":"kb-b","title":"T","answer":"A","intents":["Not Snake"]}"#, 2, "not snake_case"),
+        (#"{"id":"kb-b","title":"T","answer":"A","intents":["x"],"examples":"q"}"#, 2, "not a list of strings"),
+        (#"{"id":"kb-b","title":"T","answer":"A","intents":["x"],"tags":[]}"#, 2, "field 'tags': unknown field"),
+    ])
+    func badLinesNameFileLineAndField(line: String, number: Int, message: String) throws {
+        #expect { try Self.load([Self.good, line]) } throws: { error in
+            let text = "\(error)"
+            return text.contains("kb.jsonl:\(number)") && text.contains(message)
+        }
+    }
+
+    @Test func emptyFileIsAnError() throws {
+        #expect(throws: KnowledgeBaseError.self) { try Self.load(["", "  "]) }
+    }
+}
+
+struct PIIRedactorTests {
+    @Test func masksEachKindAndChecksCardsAndIBANs() {
+        let redactor = PIIRedactor()
+        let text = "Mail jo.doe+x@mail.example or call +44 20 7946 0958; card 4111-1111-1111-1111, not 4111 1111 1111 1112; "
+            + "IBAN GB82 WEST 1234 5698 7654 32 (bad: GB00 WEST 1234 5698 7654 32), from 192.168.10.1 and 2001:db8::ff00:42:8329"
+        let (out, kinds) = redactor.redact(text)
+        #expect(kinds == [.email, .phone, .card, .iban, .ip])
+        for secret in ["jo.doe", "7946", "4111-1111-1111-1111", "GB82", "192.168.10.1"] { #expect(!out.contains(secret), "\(secret)") }
+        #expect(out.contains("4111 1111 1111 1112"))  // fails Luhn: not a card
+        #expect(out.contains("GB00 WEST"))            // fails mod-97: not an IBAN
+        #expect(out.contains("[EMAIL]") && out.contains("[CARD]") && out.contains("[IBAN]"))
+    }
+
+    @Test func ordinaryNumbersStayAlone() {
+        let (out, kinds) = PIIRedactor().redact("Order 12345 of 3 items cost €12.50 on 2026-11-30")
+        #expect(kinds.isEmpty && out == "Order 12345 of 3 items cost €12.50 on 2026-11-30")
+    }
+}
+
+/// The embedded demo knowledge base answered end to end with the real model.
+@Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
+struct AnsweringTests {
+    @Test func demoQuestionsAreAnsweredOrEscalatedSensibly() throws {
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let location = StoreLocation(home: home)
+        try KeyringFile.create(at: location.keyFile)
+        let store = try AssistantStore(location: location, environment: [:])
+        let encoder = try SentenceEncoder(folder: Fixtures.miniLM)
+        let index = try KnowledgeIndex(path: home.appendingPathComponent("kb.sqlite").path)
+        let articles = try KnowledgeBaseFile.load(Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path)
+        #expect(articles.count >= 40)
+        let first = try index.build(articles, encoder: encoder, modelID: "m")
+        #expect(first.added == articles.count)
+        var edited = articles
+        edited[0].answer += " Updated."
+        let second = try index.build(edited, encoder: encoder, modelID: "m")
+        #expect(second.updated == 1 && second.unchanged == articles.count - 1 && second.version != first.version)
+
+        let answerer = try Answerer(index: index, encoder: encoder, store: store, modelVersion: "m")
+        let card = try answerer.answer("My new card still hasn't arrived after two weeks", actor: "test")
+        #expect(card.decision == .answer && card.articleID == "kb-card-not-arrived")
+        #expect(card.sources.first?.bm25Rank != nil && card.sources.first?.denseRank == 1)
+        let weather = try answerer.answer("What's the weather in Paris tomorrow?", actor: "test")
+        #expect(weather.decision == .escalate && weather.reason == .noSource)
+        let pii = try answerer.answer("Charged twice! my card is 4111 1111 1111 1111", actor: "test")
+        #expect(pii.decision == .escalate && pii.reason == .piiPolicy && pii.redacted == ["card"])
+        #expect(throws: TicketError.empty) { try answerer.answer("  \n ", actor: "test") }
+        let stored = try store.ticket(id: pii.ticketID!, actor: "test")
+        #expect(stored?.text == "Charged twice! my card is 4111 1111 1111 1111" && stored?.status == "escalated")
+        #expect(try store.secure.audit.entries(matching: .init(action: .inference)).count == 3)
+        #expect(try store.secure.audit.verify().isIntact)
+    }
+}
