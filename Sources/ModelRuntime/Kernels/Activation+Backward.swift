@@ -1,0 +1,35 @@
+import Foundation
+
+/// Gradients of the element-wise activations. Each takes the upstream gradient `dy` and writes
+/// `dx` (overwritten; `dx` may be `dy`, in place).
+public enum ActivationBackward {
+    /// ReLU from its *output* `y` (so the forward may run in place): `dx = y > 0 ? dy : 0`.
+    public static func relu(output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                            inputGradient dx: UnsafeMutablePointer<Float>, count: Int) {
+        let ys = SendablePointer(UnsafeMutablePointer(mutating: y))
+        let dys = SendablePointer(UnsafeMutablePointer(mutating: dy)), dxs = SendablePointer(dx)
+        Parallel.forEachRange(count, minimumPerWorker: 1 << 16) { range in
+            for i in range { dxs.pointer[i] = ys.pointer[i] > 0 ? dys.pointer[i] : 0 }
+        }
+    }
+
+    /// SiLU from its *input* `x`: `dx = dy · σ(x) · (1 + x · (1 − σ(x)))`.
+    public static func silu(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                            inputGradient dx: UnsafeMutablePointer<Float>, count: Int) {
+        let xs = SendablePointer(UnsafeMutablePointer(mutating: x))
+        let dys = SendablePointer(UnsafeMutablePointer(mutating: dy)), dxs = SendablePointer(dx)
+        Parallel.forEachRange(count, minimumPerWorker: 1 << 14) { range in
+            for i in range {
+                let v = xs.pointer[i]
+                let s = 1 / (1 + expf(-v))
+                dxs.pointer[i] = dys.pointer[i] * s * (1 + v * (1 - s))
+            }
+        }
+    }
+
+    /// Sigmoid from its *output* `y`: `dx = dy · y · (1 − y)`.
+    public static func sigmoid(output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                               inputGradient dx: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+    }
+}

@@ -1,0 +1,87 @@
+/// The patch matrix of a convolution (im2col) and its adjoint (col2im), for one image and one
+/// group of input channels.
+///
+/// `col[(c·kH + kh)·kW + kw, oh·outW + ow] = x[c, oh·strideH − padH + kh·dilationH,
+/// ow·strideW − padW + kw·dilationW]`, zero where that falls in the padding. With it a
+/// convolution is one sgemm per group: `out[Og, outPlane] = W[Og, patchSize] · col`.
+enum Im2Col {
+    /// The outputs `o` (in `0..<outSize`) whose input position `o·stride + offset` lies inside
+    /// `0..<inSize`: a contiguous range, so the inner loops need no bounds tests.
+    @inline(__always)
+    static func validRange(offset: Int, stride: Int, inSize: Int, outSize: Int) -> Range<Int> {
+        let lower = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+        let last = inSize - 1 - offset
+        let upper = last < 0 ? 0 : min(outSize, last / stride + 1)
+        return lower < upper ? lower..<upper : 0..<0
+    }
+
+    /// Writes the `[channels · kH · kW, outH · outW]` patch matrix of `x` (`channels` planes of
+    /// `height × width`) into `col`; every element of `col` is written.
+    static func pack(_ x: UnsafePointer<Float>, channels: Int, _ g: Conv2DGeometry,
+                     into col: UnsafeMutablePointer<Float>) {
+        let width = g.width, outW = g.outWidth, outH = g.outHeight, plane = g.outputPlane
+        let sw = g.strideW
+        var row = col
+        for c in 0..<channels {
+            let xc = x + c * g.inputPlane
+            for kh in 0..<g.kernelHeight {
+                let rowOffset = kh * g.dilationH - g.padH
+                let rows = validRange(offset: rowOffset, stride: g.strideH, inSize: g.height, outSize: outH)
+                for kw in 0..<g.kernelWidth {
+                    let colOffset = kw * g.dilationW - g.padW
+                    let cols = validRange(offset: colOffset, stride: sw, inSize: width, outSize: outW)
+                    if rows.lowerBound > 0 { row.update(repeating: 0, count: rows.lowerBound * outW) }
+                    for oh in rows {
+                        let dst = row + oh * outW
+                        let src = xc + (oh * g.strideH + rowOffset) * width + colOffset
+                        if cols.lowerBound > 0 { dst.update(repeating: 0, count: cols.lowerBound) }
+                        if sw == 1 {
+                            if !cols.isEmpty {
+                                (dst + cols.lowerBound).update(from: src + cols.lowerBound, count: cols.count)
+                            }
+                        } else {
+                            for ow in cols { dst[ow] = src[ow * sw] }
+                        }
+                        if cols.upperBound < outW {
+                            (dst + cols.upperBound).update(repeating: 0, count: outW - cols.upperBound)
+                        }
+                    }
+                    if rows.upperBound < outH {
+                        (row + rows.upperBound * outW).update(repeating: 0, count: (outH - rows.upperBound) * outW)
+                    }
+                    row += plane
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `pack`: adds every patch-matrix element back onto the input position it
+    /// was read from (`x += col2im(col)`); padding positions are dropped.
+    static func unpackAdding(_ col: UnsafePointer<Float>, channels: Int, _ g: Conv2DGeometry,
+                             into x: UnsafeMutablePointer<Float>) {
+        let width = g.width, outW = g.outWidth, outH = g.outHeight, plane = g.outputPlane
+        let sw = g.strideW
+        var row = col
+        for c in 0..<channels {
+            let xc = x + c * g.inputPlane
+            for kh in 0..<g.kernelHeight {
+                let rowOffset = kh * g.dilationH - g.padH
+                let rows = validRange(offset: rowOffset, stride: g.strideH, inSize: g.height, outSize: outH)
+                for kw in 0..<g.kernelWidth {
+                    let colOffset = kw * g.dilationW - g.padW
+                    let cols = validRange(offset: colOffset, stride: sw, inSize: width, outSize: outW)
+                    for oh in rows {
+                        let src = row + oh * outW
+                        let dst = xc + (oh * g.strideH + rowOffset) * width + colOffset
+                        if sw == 1 {
+                            for ow in cols { dst[ow] += src[ow] }
+                        } else {
+                            for ow in cols { dst[ow * sw] += src[ow] }
+                        }
+                    }
+                    row += plane
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// A fully connected layer `y = x · Wᵀ + b` on raw buffers (PyTorch's weight layout
+/// `[out, in]`), and its backward pass; `Linear` is the same with the weights held in tensors.
+public enum LinearKernel {
+    /// - Parameters:
+    ///   - input: `[rows, inFeatures]`
+    ///   - weight: `[outFeatures, inFeatures]`
+    ///   - bias: `[outFeatures]` or nil
+    ///   - output: `[rows, outFeatures]`, overwritten
+    public static func forward(_ input: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
+                               weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               output: UnsafeMutablePointer<Float>) {
+        if let bias {
+            for r in 0..<rows { (output + r * outFeatures).update(from: bias, count: outFeatures) }
+        }
+        MatMul.gemm(transposeB: true, m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
+                    b: weight, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: output, ldc: outFeatures)
+    }
+
+    /// Gradients of `forward`:
+    /// `dX = dY · W` (overwritten), `dW += dYᵀ · X`, `db += Σ_rows dY` (accumulated).
+    ///
+    /// - Parameters:
+    ///   - input: the forward input `[rows, inFeatures]`
+    ///   - outputGradient: `[rows, outFeatures]`
+    ///   - inputGradient: `[rows, inFeatures]` or nil
+    ///   - weightGradient: `[outFeatures, inFeatures]` or nil
+    ///   - biasGradient: `[outFeatures]` or nil
+    public static func backward(_ input: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
+                                weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                inputGradient: UnsafeMutablePointer<Float>?,
+                                weightGradient: UnsafeMutablePointer<Float>?,
+                                biasGradient: UnsafeMutablePointer<Float>?) {
+        if let inputGradient {
+            MatMul.gemm(m: rows, n: inFeatures, k: outFeatures, a: outputGradient, lda: outFeatures,
+                        b: weight, ldb: inFeatures, c: inputGradient, ldc: inFeatures)
+        }
+        if let weightGradient {
+            MatMul.gemm(transposeA: true, m: outFeatures, n: inFeatures, k: rows, a: outputGradient, lda: outFeatures,
+                        b: input, ldb: inFeatures, beta: 1, c: weightGradient, ldc: inFeatures)
+        }
+        if let biasGradient {
+            for r in 0..<rows {
+                let dy = outputGradient + r * outFeatures
+                for o in 0..<outFeatures { biasGradient[o] += dy[o] }
+            }
+        }
+    }
+}
+
+extension Linear {
+    /// The backward pass of `apply` with this layer's weights (see `LinearKernel.backward`):
+    /// `inputGradient` is overwritten, `weightGradient` and `biasGradient` are accumulated.
+    public func backward(_ input: UnsafePointer<Float>, rows: Int, outputGradient: UnsafePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
+                         biasGradient: UnsafeMutablePointer<Float>?) {
+        weight.withUnsafeBufferPointer { w in
+            LinearKernel.backward(input, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures,
+                                  weight: w.baseAddress!, outputGradient: outputGradient, inputGradient: inputGradient,
+                                  weightGradient: weightGradient, biasGradient: bias == nil ? nil : biasGradient)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+/// The shapes of a 2-D pooling window over NCHW activations, PyTorch's `MaxPool2d`/`AvgPool2d`
+/// conventions (floor mode, no dilation): `outHeight = (height + 2·padH − kernelHeight) / strideH + 1`.
+public struct Pool2DGeometry: Sendable, Hashable {
+    public let batch: Int
+    public let channels: Int
+    public let height: Int
+    public let width: Int
+    public let kernelHeight: Int
+    public let kernelWidth: Int
+    public let strideH: Int
+    public let strideW: Int
+    public let padH: Int
+    public let padW: Int
+    public let outHeight: Int
+    public let outWidth: Int
+
+    public init(batch: Int, channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
+                strideH: Int, strideW: Int, padH: Int = 0, padW: Int = 0) {
+        precondition(batch >= 0 && channels > 0 && height > 0 && width > 0 && kernelHeight > 0 && kernelWidth > 0
+                     && strideH > 0 && strideW > 0, "pool2d: invalid sizes")
+        precondition(padH >= 0 && padW >= 0 && 2 * padH <= kernelHeight && 2 * padW <= kernelWidth,
+                     "pool2d: padding must be at most half the kernel (as PyTorch requires)")
+        precondition(height + 2 * padH >= kernelHeight && width + 2 * padW >= kernelWidth,
+                     "pool2d: kernel larger than the padded input")
+        self.batch = batch
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.strideH = strideH
+        self.strideW = strideW
+        self.padH = padH
+        self.padW = padW
+        outHeight = (height + 2 * padH - kernelHeight) / strideH + 1
+        outWidth = (width + 2 * padW - kernelWidth) / strideW + 1
+    }
+
+    /// A square window; `stride` defaults to the kernel size, as in PyTorch.
+    public init(batch: Int, channels: Int, height: Int, width: Int, kernel: Int, stride: Int? = nil,
+                padding: Int = 0) {
+        self.init(batch: batch, channels: channels, height: height, width: width, kernelHeight: kernel,
+                  kernelWidth: kernel, strideH: stride ?? kernel, strideW: stride ?? kernel, padH: padding, padW: padding)
+    }
+
+    public var planes: Int { batch * channels }
+    public var inputPlane: Int { height * width }
+    public var outputPlane: Int { outHeight * outWidth }
+    public var inputShape: [Int] { [batch, channels, height, width] }
+    public var outputShape: [Int] { [batch, channels, outHeight, outWidth] }
+
+    /// The input rows (or columns) a window starting at `start` covers, clipped to the input.
+    @inline(__always)
+    func clipped(_ start: Int, kernel: Int, size: Int) -> Range<Int> { max(start, 0)..<min(start + kernel, size) }
+}
+
+/// Max, average and global average pooling over NCHW activations; every function works plane
+/// by plane (`batch · channels` planes), spread over `ComputeThreads.current` workers.
+public enum Pooling2D {
+    /// Max pooling; padding counts as −∞ and NaN wins, as in PyTorch.
+    ///
+    /// - Parameters:
+    ///   - input: `[batch, channels, height, width]`
+    ///   - output: `[batch, channels, outHeight, outWidth]`
+    ///   - indices: same count as `output`: the argmax as `h · width + w` within its input plane
+    ///     (PyTorch's `return_indices`), for `maxBackward`; nil when not needed.
+    public static func max(_ g: Pool2DGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                           indices: UnsafeMutablePointer<Int32>?) {
+        let xs = SendablePointer(UnsafeMutablePointer(mutating: input)), ys = SendablePointer(output)
+        let ids = indices.map(SendablePointer.init)
+        Parallel.forEachRange(g.planes, minimumPerWorker: Swift.max(1, 32768 / Swift.max(g.inputPlane, 1))) { planes in
+            for p in planes {
+                let x = xs.pointer + p * g.inputPlane, y = ys.pointer + p * g.outputPlane
+                let index = ids.map { $0.pointer + p * g.outputPlane }
+                for oh in 0..<g.outHeight {
+                    let rows = g.clipped(oh * g.strideH - g.padH, kernel: g.kernelHeight, size: g.height)
+                    for ow in 0..<g.outWidth {
+                        let cols = g.clipped(ow * g.strideW - g.padW, kernel: g.kernelWidth, size: g.width)
+                        var best = -Float.infinity
+                        var bestIndex = rows.lowerBound * g.width + cols.lowerBound
+                        for ih in rows {
+                            for iw in cols {
+                                let v = x[ih * g.width + iw]
+                                if v > best || v.isNaN {
+                                    best = v
+                                    bestIndex = ih * g.width + iw
+                                    if v.isNaN { break }
+                                }
+                            }
+                            if best.isNaN { break }
+                        }
+                        y[oh * g.outWidth + ow] = best
+                        index?[oh * g.outWidth + ow] = Int32(bestIndex)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Average pooling. With `countIncludePadding` (PyTorch's default) every window divides by
+    /// `kernelHeight · kernelWidth`; without it, by the number of input positions it covers.
+    public static func average(_ g: Pool2DGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                               countIncludePadding: Bool = true) {
+        let xs = SendablePointer(UnsafeMutablePointer(mutating: input)), ys = SendablePointer(output)
+        Parallel.forEachRange(g.planes, minimumPerWorker: Swift.max(1, 32768 / Swift.max(g.inputPlane, 1))) { planes in
+            for p in planes {
+                let x = xs.pointer + p * g.inputPlane, y = ys.pointer + p * g.outputPlane
+                for oh in 0..<g.outHeight {
+                    let rows = g.clipped(oh * g.strideH - g.padH, kernel: g.kernelHeight, size: g.height)
+                    for ow in 0..<g.outWidth {
+                        let cols = g.clipped(ow * g.strideW - g.padW, kernel: g.kernelWidth, size: g.width)
+                        var sum: Float = 0
+                        for ih in rows { for iw in cols { sum += x[ih * g.width + iw] } }
+                        let divisor = countIncludePadding ? g.kernelHeight * g.kernelWidth : rows.count * cols.count
+                        y[oh * g.outWidth + ow] = sum / Float(divisor)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Global average pooling: the mean of each plane.
+    ///
+    /// - Parameters:
+    ///   - input: `[planes, spatial]` (NCHW with `planes = batch · channels`, `spatial = H · W`)
+    ///   - output: `[planes]` (i.e. `[batch, channels]`)
+    public static func globalAverage(_ input: UnsafePointer<Float>, planes: Int, spatial: Int,
+                                     output: UnsafeMutablePointer<Float>) {
+        let inverse = 1 / Float(spatial)
+        for p in 0..<planes {
+            let x = input + p * spatial
+            var sum: Float = 0
+            for i in 0..<spatial { sum += x[i] }
+            output[p] = sum * inverse
+        }
+    }
+}
