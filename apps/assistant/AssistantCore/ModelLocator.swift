@@ -69,3 +69,18 @@ extension ModelLocator {
         return "\(folder.lastPathComponent)@\(digest)"
     }
 }
+
+extension ModelLocator {
+    /// The shipped demo classifier `data/classifier`, looked up like the model (working directory,
+    /// then upwards from the executable), or nil.
+    public static func defaultClassifierFolder(executable: String = CommandLine.arguments.first ?? "") -> String? {
+        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+        var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(directory)
+            directory = directory.deletingLastPathComponent()
+        }
+        return candidates.map { $0.appendingPathComponent("data/classifier").path }
+            .first { FileManager.default.fileExists(atPath: $0 + "/classifier.json") }
+    }
+}

@@ -18,6 +18,8 @@ struct AskCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
+    @Option(help: ArgumentHelp("Intent classifier folder (default: data/classifier when it exists).", valueName: "dir"))
+    var classifier: String?
     @Flag(help: "Print JSON.") var json = false
     @Argument(help: "The ticket text.") var text: String
 
@@ -29,8 +31,10 @@ struct AskCommand: ParsableCommand {
             throw ValidationError("no knowledge index at \(indexPath): build it with `assistant index --kb FILE`")
         }
         let folder = try modelOptions.modelFolder()
+        let head = try (classifier ?? ModelLocator.defaultClassifierFolder()).map { try IntentClassifier.load(folder: URL(fileURLWithPath: $0)) }
         let answerer = try Answerer(index: KnowledgeIndex(path: indexPath), encoder: SentenceEncoder(folder: folder),
-                                    store: AssistantStore(location: location), modelVersion: ModelLocator.version(of: folder))
+                                    store: AssistantStore(location: location), modelVersion: ModelLocator.version(of: folder),
+                                    classifier: head)
         let result = try answerer.answer(text, actor: commandActor)
         if json {
             print(String(decoding: try JSONEncoder.sortedKeys.encode(result), as: UTF8.self))

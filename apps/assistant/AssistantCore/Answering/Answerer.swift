@@ -18,6 +18,8 @@ public enum TicketError: Error, Equatable, CustomStringConvertible {
 /// Answers a ticket from the knowledge base or escalates it, stores it sealed, and audits the answer.
 public struct Answerer: Sendable {
     let retriever: HybridRetriever
+    let encoder: SentenceEncoder
+    let classifier: IntentClassifier?
     let index: KnowledgeIndex
     let store: AssistantStore
     let policy: AnswerPolicy
@@ -25,9 +27,16 @@ public struct Answerer: Sendable {
     let kbVersion: String
     let redactor = PIIRedactor()
 
+    /// - Parameter classifier: ranks intents and decides out-of-scope/ambiguous; without one, intents
+    ///   come from the retrieved articles and only the retrieval thresholds decide.
     public init(index: KnowledgeIndex, encoder: SentenceEncoder, store: AssistantStore, modelVersion: String,
-                policy: AnswerPolicy = AnswerPolicy()) throws {
+                classifier: IntentClassifier? = nil, policy: AnswerPolicy = AnswerPolicy()) throws {
+        if let classifier, classifier.embeddingModel != modelVersion {
+            throw ClassifierError.modelMismatch(classifier: classifier.embeddingModel, encoder: modelVersion)
+        }
         self.index = index
+        self.encoder = encoder
+        self.classifier = classifier
         self.store = store
         self.policy = policy
         self.modelVersion = modelVersion
@@ -43,13 +52,21 @@ public struct Answerer: Sendable {
         }
         let (redacted, kinds) = redactor.redact(trimmed)
         let email = redactor.find(in: trimmed).first { $0.kind == .email }.map { String(trimmed[$0.range]) }
-        let sources = try retriever.retrieve(redacted, limit: 3)
+        let embedding = try encoder.embed([redacted])[0]
+        let sources = try retriever.retrieve(redacted, embedding: embedding, limit: 3)
+        let prediction = classifier?.predict(embedding)
         var result = AnswerResult(
             ticketID: nil, decision: .escalate, reason: nil, answer: nil, articleID: nil, title: nil,
-            intents: try intentRanking(sources), sources: sources, redacted: kinds.map(\.rawValue).sorted(),
-            modelVersion: modelVersion, kbVersion: kbVersion)
-        result.reason = try decide(sources: sources, kinds: kinds)
-        if result.reason == nil, let best = sources.first, let article = try index.article(id: best.articleID) {
+            intents: try prediction.map { p in p.ranking.prefix(3).map { .init(intent: $0.label, score: $0.probability) } }
+                ?? intentRanking(sources),
+            sources: sources, redacted: kinds.map(\.rawValue).sorted(), modelVersion: modelVersion, kbVersion: kbVersion)
+        var supporting = sources.first
+        if let prediction {
+            (result.reason, supporting) = try decide(prediction: prediction, sources: sources, kinds: kinds)
+        } else {
+            result.reason = try decide(sources: sources, kinds: kinds)
+        }
+        if result.reason == nil, let best = supporting, let article = try index.article(id: best.articleID) {
             result.decision = .answer
             result.answer = article.answer
             result.articleID = article.id
@@ -72,6 +89,23 @@ public struct Answerer: Sendable {
             return .ambiguous
         }
         return nil
+    }
+
+    /// With a classifier: out-of-scope and ambiguity come from it, and the answer must come from
+    /// a retrieved article of the predicted intent.
+    func decide(prediction: IntentClassifier.Prediction, sources: [HybridRetriever.Source],
+                kinds: Set<PIIRedactor.Kind>) throws -> (AnswerResult.Reason?, HybridRetriever.Source?) {
+        if kinds.contains(.card) || kinds.contains(.iban) { return (.piiPolicy, nil) }
+        switch prediction.verdict {
+        case .outOfScope: return (.outOfScope, nil)
+        case .ambiguous: return (.ambiguous, nil)
+        case .inScope: break
+        }
+        let intent = prediction.ranking[0].label
+        for source in sources where source.cosine >= policy.minimumSourceCosine {
+            if let article = try index.article(id: source.articleID), article.intents.contains(intent) { return (nil, source) }
+        }
+        return (.noSource, nil)
     }
 
     /// Intents of the retrieved articles, scored by their share of the fused retrieval score.

@@ -1,0 +1,191 @@
+import Evaluation
+import Foundation
+import ModelRuntime
+
+/// Trains an `IntentClassifier` head on frozen, unit-length sentence embeddings.
+///
+/// Multinomial logistic regression with L2, full-batch Adam, early stopping on the validation
+/// loss; then temperature scaling on validation logits and out-of-scope thresholds chosen on
+/// validation by a sweep (docs/INTENTS.md states the rule).
+public enum IntentTrainer {
+    public struct Options: Sendable {
+        public var l2: Float = 1e-4
+        public var learningRate: Float = 0.05
+        public var maxIterations = 600
+        /// Stop after this many evaluations (every 10 iterations) without a better validation loss.
+        public var patience = 10
+        public var outOfScopeLabel: String? = "oos"
+        public init() {}
+    }
+
+    /// One row of the threshold sweep.
+    public struct SweepRow: Codable, Sendable, Equatable {
+        public var minimumProbability: Double
+        public var minimumMargin: Double
+        public var inScopeAccuracy: Double
+        public var outOfScopeRecall: Double?
+    }
+
+    public struct Report: Codable, Sendable, Equatable {
+        public var trainExamples: Int
+        public var validationExamples: Int
+        public var iterations: Int
+        public var validationLoss: Double
+        public var temperature: Double
+        public var validationAccuracy: Double
+        public var validationInScopeAccuracy: Double
+        public var validationOutOfScopeRecall: Double?
+        public var sweep: [SweepRow]
+    }
+
+    /// - Parameters:
+    ///   - train, validation: unit embeddings with their labels (labels may include the OOS label).
+    public static func train(train: [([Float], String)], validation: [([Float], String)], embeddingModel: String,
+                             options: Options = Options()) throws -> (IntentClassifier, Report) {
+        guard let d = train.first?.0.count, !validation.isEmpty else {
+            throw ClassifierError.invalidExamples("training needs examples and a validation set")
+        }
+        let labels = Array(Set(train.map(\.1))).sorted()
+        guard labels.count >= 2 else { throw ClassifierError.invalidExamples("training needs at least two intents") }
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        if let unknown = validation.first(where: { index[$0.1] == nil }) {
+            throw ClassifierError.invalidExamples("validation intent '\(unknown.1)' does not occur in the training examples")
+        }
+        let k = labels.count
+        let x = train.flatMap(\.0), y = train.map { index[$0.1]! }
+        let vx = validation.flatMap(\.0), vy = validation.map { index[$0.1]! }
+
+        var w = [Float](repeating: 0, count: k * d), b = [Float](repeating: 0, count: k)
+        var mw = w, vw = w, mb = b, vb = b
+        var best = (loss: Double.infinity, w: w, b: b, iteration: 0)
+        var stale = 0, iterations = 0
+        for t in 1...options.maxIterations {
+            iterations = t
+            let (_, gw, gb) = lossAndGradient(x: x, y: y, w: w, b: b, k: k, d: d, l2: options.l2)
+            adam(&w, gw, &mw, &vw, t: t, lr: options.learningRate)
+            adam(&b, gb, &mb, &vb, t: t, lr: options.learningRate)
+            if t % 10 == 0 {
+                let (loss, _, _) = lossAndGradient(x: vx, y: vy, w: w, b: b, k: k, d: d, l2: 0, gradient: false)
+                if loss < best.loss - 1e-6 { best = (loss, w, b, t); stale = 0 } else { stale += 1 }
+                if stale >= options.patience { break }
+            }
+        }
+        w = best.w
+        b = best.b
+
+        // Calibrate, then centroids and thresholds.
+        let logits = computeLogits(x: vx, n: vy.count, w: w, b: b, k: k, d: d).map(Double.init)
+        let fit = try TemperatureScaling.fit(logits: logits, classCount: k, labels: vy)
+        var centroids = [Float](repeating: 0, count: k * d)
+        for (vector, label) in train {
+            let row = index[label]! * d
+            for i in 0..<d { centroids[row + i] += vector[i] }
+        }
+        for c in 0..<k {
+            let norm = (0..<d).reduce(Float(0)) { $0 + centroids[c * d + $1] * centroids[c * d + $1] }.squareRoot()
+            if norm > 0 { for i in 0..<d { centroids[c * d + i] /= norm } }
+        }
+        var classifier = IntentClassifier(
+            format: IntentClassifier.format, embeddingModel: embeddingModel, labels: labels, dimension: d,
+            weights: w, bias: b, centroids: centroids, temperature: fit.temperature,
+            thresholds: .init(minimumProbability: 0, minimumSimilarity: -1, minimumMargin: 0),
+            outOfScopeLabel: options.outOfScopeLabel.flatMap { index[$0] != nil ? $0 : nil })
+        let oos = options.outOfScopeLabel
+        let predictions = validation.map { classifier.predict($0.0) }
+        let inScopeSimilarities = zip(validation, predictions).filter { $0.0.1 != oos }.map(\.1.similarity).sorted()
+        classifier.thresholds.minimumSimilarity = inScopeSimilarities.isEmpty
+            ? -1 : inScopeSimilarities[Int(Double(inScopeSimilarities.count - 1) * 0.01)]
+
+        var sweep: [SweepRow] = []
+        var chosen: (score: Double, row: SweepRow)?
+        for p in stride(from: 0.0, through: 0.9, by: 0.05) {
+            for m in [0.0, 0.02, 0.05, 0.1] {
+                var candidate = classifier
+                candidate.thresholds.minimumProbability = p
+                candidate.thresholds.minimumMargin = m
+                let row = evaluate(candidate, validation, oosLabel: oos)
+                sweep.append(row)
+                // With out-of-scope examples: best sum of in-scope accuracy and OOS recall;
+                // without: the strictest thresholds that keep in-scope accuracy within 1 point of the best.
+                let score = row.outOfScopeRecall.map { row.inScopeAccuracy + $0 } ?? row.inScopeAccuracy + p * 1e-3 + m * 1e-4
+                if chosen == nil || score > chosen!.score { chosen = (score, row) }
+            }
+        }
+        if sweep.allSatisfy({ $0.outOfScopeRecall == nil }) {
+            let top = sweep.map(\.inScopeAccuracy).max() ?? 0
+            chosen = sweep.filter { $0.inScopeAccuracy >= top - 0.01 }
+                .max { ($0.minimumProbability, $0.minimumMargin) < ($1.minimumProbability, $1.minimumMargin) }.map { (0, $0) }
+        }
+        classifier.thresholds.minimumProbability = chosen!.row.minimumProbability
+        classifier.thresholds.minimumMargin = chosen!.row.minimumMargin
+        let final = evaluate(classifier, validation, oosLabel: oos)
+        let accuracy = Double(zip(validation, validation.map { classifier.predict($0.0).ranking[0].label }).filter { $0.0.1 == $0.1 }.count)
+            / Double(validation.count)
+        return (classifier, Report(
+            trainExamples: train.count, validationExamples: validation.count, iterations: iterations,
+            validationLoss: best.loss, temperature: fit.temperature, validationAccuracy: accuracy,
+            validationInScopeAccuracy: final.inScopeAccuracy, validationOutOfScopeRecall: final.outOfScopeRecall, sweep: sweep))
+    }
+
+    /// In-scope accuracy (escalations count as wrong) and OOS recall of a classifier on labelled vectors.
+    static func evaluate(_ classifier: IntentClassifier, _ data: [([Float], String)], oosLabel: String?) -> SweepRow {
+        var inScope = 0, inScopeRight = 0, oos = 0, oosCaught = 0
+        for (vector, label) in data {
+            let p = classifier.predict(vector)
+            if label == oosLabel {
+                oos += 1
+                if p.verdict != .inScope { oosCaught += 1 }
+            } else {
+                inScope += 1
+                if p.verdict == .inScope && p.ranking[0].label == label { inScopeRight += 1 }
+            }
+        }
+        return SweepRow(minimumProbability: classifier.thresholds.minimumProbability, minimumMargin: classifier.thresholds.minimumMargin,
+                        inScopeAccuracy: inScope > 0 ? Double(inScopeRight) / Double(inScope) : 0,
+                        outOfScopeRecall: oos > 0 ? Double(oosCaught) / Double(oos) : nil)
+    }
+
+    /// `[n × k]` logits `X·Wᵀ + b` through BLAS.
+    static func computeLogits(x: [Float], n: Int, w: [Float], b: [Float], k: Int, d: Int) -> [Float] {
+        var z = [Float](repeating: 0, count: n * k)
+        for r in 0..<n { for c in 0..<k { z[r * k + c] = b[c] } }
+        MatMul.gemm(transposeB: true, m: n, n: k, k: d, a: x, lda: d, b: w, ldb: d, beta: 1, c: &z, ldc: k)
+        return z
+    }
+
+    /// Mean cross-entropy (+ L2/2·|W|²) and its gradients.
+    static func lossAndGradient(x: [Float], y: [Int], w: [Float], b: [Float], k: Int, d: Int, l2: Float,
+                                gradient: Bool = true) -> (Double, [Float], [Float]) {
+        let n = y.count
+        var z = computeLogits(x: x, n: n, w: w, b: b, k: k, d: d)
+        var loss = 0.0
+        for r in 0..<n {
+            let row = r * k
+            var m = -Float.infinity
+            for c in 0..<k { m = max(m, z[row + c]) }
+            var s: Float = 0
+            for c in 0..<k { z[row + c] = expf(z[row + c] - m); s += z[row + c] }
+            for c in 0..<k { z[row + c] /= s }
+            loss -= log(Double(max(z[row + y[r]], 1e-30)))
+            z[row + y[r]] -= 1  // now P − Y
+        }
+        loss /= Double(n)
+        guard gradient else { return (loss, [], []) }
+        var gw = w.map { $0 * l2 }
+        MatMul.gemm(transposeA: true, m: k, n: d, k: n, alpha: 1 / Float(n), a: z, lda: k, b: x, ldb: d, beta: 1, c: &gw, ldc: d)
+        var gb = [Float](repeating: 0, count: k)
+        for r in 0..<n { for c in 0..<k { gb[c] += z[r * k + c] / Float(n) } }
+        loss += Double(l2) / 2 * w.reduce(0) { $0 + Double($1 * $1) }
+        return (loss, gw, gb)
+    }
+
+    static func adam(_ p: inout [Float], _ g: [Float], _ m: inout [Float], _ v: inout [Float], t: Int, lr: Float) {
+        let b1: Float = 0.9, b2: Float = 0.999, eps: Float = 1e-8
+        let c1 = 1 - powf(b1, Float(t)), c2 = 1 - powf(b2, Float(t))
+        for i in p.indices {
+            m[i] = b1 * m[i] + (1 - b1) * g[i]
+            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+            p[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+        }
+    }
+}

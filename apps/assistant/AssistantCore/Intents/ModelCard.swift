@@ -1,0 +1,47 @@
+import Foundation
+
+/// Writes the classifier's MODEL_CARD.md from the training report (never by hand).
+public enum IntentModelCard {
+    public static func write(_ classifier: IntentClassifier, report: IntentTrainer.Report, trainingSource: String,
+                             validationSource: String, command: String, to folder: URL) throws {
+        func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
+        var text = """
+            # Intent classifier
+
+            Written by `assistant train`; do not edit by hand.
+
+            - Reproduce: `\(command)`
+            - Encoder (frozen): \(classifier.embeddingModel)
+            - Head: multinomial logistic regression on unit sentence embeddings, L2, full-batch Adam, \
+            early stopping on validation loss (\(report.iterations) iterations, best validation loss \(String(format: "%.4f", report.validationLoss)))
+            - Intents: \(classifier.labels.count)\(classifier.outOfScopeLabel.map { " (out-of-scope label `\($0)` included)" } ?? "")
+            - Training data: \(trainingSource) (\(report.trainExamples) examples); validation: \(validationSource) (\(report.validationExamples) examples)
+            - Calibration: temperature \(String(format: "%.3f", report.temperature)) fitted on validation logits
+
+            ## Validation
+
+            | metric | value |
+            | --- | --- |
+            | accuracy (argmax, no escalation) | \(pct(report.validationAccuracy)) |
+            | in-scope accuracy (escalations count as wrong) | \(pct(report.validationInScopeAccuracy)) |
+            | out-of-scope recall | \(pct(report.validationOutOfScopeRecall)) |
+
+            ## Out-of-scope thresholds
+
+            Chosen on validation: a ticket is out of scope when the calibrated top probability is below
+            \(String(format: "%.2f", classifier.thresholds.minimumProbability)) or its cosine to the predicted intent's centroid is below
+            \(String(format: "%.3f", classifier.thresholds.minimumSimilarity)) (the 1st percentile of in-scope validation examples);
+            ambiguous when the top-1/top-2 probability margin is below \(String(format: "%.2f", classifier.thresholds.minimumMargin)).
+            Rule: with out-of-scope validation examples, maximise in-scope accuracy + out-of-scope recall; without,
+            the strictest thresholds keeping in-scope accuracy within 1 point of the best.
+
+            | min probability | min margin | in-scope accuracy | OOS recall |
+            | --- | --- | --- | --- |
+
+            """
+        for row in report.sweep {
+            text += "| \(String(format: "%.2f", row.minimumProbability)) | \(String(format: "%.2f", row.minimumMargin)) | \(pct(row.inScopeAccuracy)) | \(pct(row.outOfScopeRecall)) |\n"
+        }
+        try text.write(to: folder.appendingPathComponent("MODEL_CARD.md"), atomically: true, encoding: .utf8)
+    }
+}
