@@ -99,3 +99,51 @@ struct AnsweringTests {
         #expect(try store.secure.audit.verify().isIntact)
     }
 }
+
+/// `assistant batch` logic: one line per row in order, error rows, resume without duplicates.
+@Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
+struct BatchRunnerTests {
+    @Test func resumesAfterATornLineWithoutDuplicatesOrGaps() throws {
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let location = StoreLocation(home: home)
+        try KeyringFile.create(at: location.keyFile)
+        let store = try AssistantStore(location: location, environment: [:])
+        let encoder = try SentenceEncoder(folder: Fixtures.miniLM)
+        let index = try KnowledgeIndex(path: home.appendingPathComponent("kb.sqlite").path)
+        let articles = try KnowledgeBaseFile.load(Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path)
+        _ = try index.build(articles, encoder: encoder, modelID: "m")
+        let answerer = try Answerer(index: index, encoder: encoder, store: store, modelVersion: "m")
+        let input = home.appendingPathComponent("tickets.jsonl")
+        let rows = ["{\"text\": \"my card never arrived\"}", "not json", "{\"text\": \"how do I freeze my card\"}",
+                    "{\"text\": \"\"}", "{\"text\": \"I want to close my account\"}", "{\"text\": \"why was my payment declined\"}"]
+        try (rows.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+        let output = home.appendingPathComponent("answers.jsonl")
+        let runner = BatchRunner(answerer: answerer, actor: "test")
+
+        let first = try runner.run(source: TicketSource(path: input.path), output: output, resume: false)
+        #expect(first.rows == 6 && first.failed == 2 && first.answered + first.escalated == 4)
+        let complete = try String(contentsOf: output, encoding: .utf8)
+        // Simulate a kill mid-write: keep three lines and half of the fourth, then resume.
+        let lines = complete.split(separator: "\n", omittingEmptySubsequences: false)
+        let torn = lines.prefix(3).joined(separator: "\n") + "\n" + lines[3].prefix(10)
+        try torn.write(to: output, atomically: true, encoding: .utf8)
+        let resumed = try runner.run(source: TicketSource(path: input.path), output: output, resume: true)
+        #expect(resumed.skipped == 3 && resumed.rows == 6)
+        let final = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        #expect(final.count == 6)
+        let numbers = try final.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["row"] as? Int }
+        #expect(numbers == [1, 2, 3, 4, 5, 6])
+        func decisions<S: StringProtocol>(_ lines: [S]) throws -> [String] {
+            try lines.map { line in
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+                return ["row", "decision", "article_id", "ticket_id", "error"].map { "\(object[$0] ?? "-")" }.joined(separator: "|")
+            }
+        }
+        #expect(try decisions(final) == decisions(complete.split(separator: "\n")))
+        // Rows processed twice map to the same tickets: 4 usable rows, 4 tickets.
+        let tickets = try store.secure.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tickets") }
+        let answers = try store.secure.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM answers") }
+        #expect(tickets == 4 && answers == 4)
+    }
+}

@@ -8,7 +8,7 @@ struct Assistant: ParsableCommand {
         abstract: "Answer support tickets from a knowledge base with a BERT sentence encoder.",
         version: "0.1.0",
         subcommands: [
-            TokenizeCommand.self, EmbedCommand.self, IndexCommand.self, AskCommand.self, TrainCommand.self, EvalCommand.self,
+            TokenizeCommand.self, EmbedCommand.self, IndexCommand.self, AskCommand.self, BatchCommand.self, TrainCommand.self, EvalCommand.self,
             KeysCommand<AssistantProduct>.self, AuditCommand<AssistantProduct>.self, RecordsCommand<AssistantProduct>.self,
         ])
 

@@ -44,7 +44,8 @@ public struct Answerer: Sendable {
         self.kbVersion = try index.metadata()?.version ?? "empty"
     }
 
-    public func answer(_ text: String, actor: String, source: String = "cli") throws -> AnswerResult {
+    /// - Parameter ticketID: a stable id (batch rows) so that answering again updates the same ticket.
+    public func answer(_ text: String, actor: String, source: String = "cli", ticketID: String? = nil) throws -> AnswerResult {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw TicketError.empty }
         guard trimmed.count <= policy.maximumTicketCharacters else {
@@ -72,7 +73,7 @@ public struct Answerer: Sendable {
             result.articleID = article.id
             result.title = article.title
         }
-        result.ticketID = try store.createTicket(text: trimmed, email: email, source: source, actor: actor)
+        result.ticketID = try store.createTicket(text: trimmed, email: email, source: source, actor: actor, id: ticketID)
         try store.recordAnswer(result, actor: actor)
         return result
     }

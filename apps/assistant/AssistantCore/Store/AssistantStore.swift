@@ -36,8 +36,8 @@ public final class AssistantStore: Sendable {
 
     /// Stores a ticket (text and e-mail sealed); returns its id.
     @discardableResult
-    public func createTicket(text: String, email: String?, source: String = "cli", actor: String) throws -> String {
-        let id = UUID().uuidString.lowercased()
+    public func createTicket(text: String, email: String?, source: String = "cli", actor: String, id: String? = nil) throws -> String {
+        let id = id ?? UUID().uuidString.lowercased()
         let text = try vault.seal(text, Self.context("tickets", "text_sealed", id))
         let email = try email.map { (try vault.seal($0, Self.context("tickets", "email_sealed", id)),
                                      try vault.lookupHash($0.lowercased(), purpose: "email")) }
@@ -45,6 +45,8 @@ public final class AssistantStore: Sendable {
             try db.execute(sql: """
                 INSERT INTO tickets (id, created_at, source, status, text_sealed, email_sealed, email_lookup)
                 VALUES (?, ?, ?, 'open', ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET text_sealed = excluded.text_sealed, email_sealed = excluded.email_sealed,
+                    email_lookup = excluded.email_lookup
                 """, arguments: [id, Self.now(), source, text, email?.0, email?.1])
         }
         try secure.audit.append(AuditEvent(actor: actor, action: .recordCreate, objectType: "ticket", objectID: id))
@@ -89,11 +91,11 @@ extension AssistantStore {
     /// Stores the decision for a ticket and audits it with the model and knowledge-base versions.
     public func recordAnswer(_ result: AnswerResult, actor: String) throws {
         guard let ticketID = result.ticketID else { return }
-        let id = UUID().uuidString.lowercased()
+        let id = ticketID + "-answer"
         let articles = String(decoding: try JSONEncoder().encode(result.sources.map(\.articleID)), as: UTF8.self)
         try database.write { db in
             try db.execute(sql: """
-                INSERT INTO answers (id, ticket_id, decision, reason, intent, confidence, article_ids, model_version, kb_version, created_at)
+                INSERT OR REPLACE INTO answers (id, ticket_id, decision, reason, intent, confidence, article_ids, model_version, kb_version, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, ticketID, result.decision.rawValue, result.reason?.rawValue, result.intents.first?.intent,
                                  result.intents.first.map { min(max($0.score, 0), 1) }, articles, result.modelVersion,

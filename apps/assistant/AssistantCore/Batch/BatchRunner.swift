@@ -1,0 +1,100 @@
+import Crypto
+import Foundation
+
+/// Answers a ticket archive row by row into a JSONL file with exactly one line per input row,
+/// in order; a row that fails becomes an error line, never an abort.
+///
+/// Resumable: each output line is written whole and flushed; `resume` keeps the complete lines
+/// already written (dropping a torn last line) and continues from the next row. Ticket ids are
+/// derived from the archive and row number, so a row processed twice maps to the same stored
+/// ticket and answer.
+public struct BatchRunner {
+    public struct Summary: Sendable, Equatable {
+        public var rows = 0, skipped = 0, answered = 0, escalated = 0, failed = 0
+    }
+
+    let answerer: Answerer
+    let actor: String
+
+    public init(answerer: Answerer, actor: String) {
+        self.answerer = answerer
+        self.actor = actor
+    }
+
+    public func run(source: TicketSource, output: URL, resume: Bool,
+                    progress: (Summary) -> Void = { _ in }) throws -> Summary {
+        var summary = Summary()
+        let done = resume ? try Self.completeLines(in: output) : 0
+        if !resume { FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600]) }
+        guard let handle = FileHandle(forWritingAtPath: output.path) else {
+            throw InputError.unreadable(source: output.path, reason: "cannot write")
+        }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        let archive = SHA256.hash(data: Data(URL(fileURLWithPath: source.path).standardizedFileURL.path.utf8))
+            .prefix(8).map { String(format: "%02x", $0) }.joined()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        while let row = try source.nextRow() {
+            summary.rows += 1
+            if summary.rows <= done {
+                summary.skipped += 1
+                continue
+            }
+            var line = BatchLine(row: summary.rows)
+            do {
+                guard let text = row else { throw BatchRowError.unusable }
+                let result = try answerer.answer(text, actor: actor, source: "batch", ticketID: "batch-\(archive)-\(summary.rows)")
+                line.ticketID = result.ticketID
+                line.decision = result.decision.rawValue
+                line.reason = result.reason?.rawValue
+                line.articleID = result.articleID
+                line.intent = result.intents.first?.intent
+                line.confidence = result.intents.first?.score
+                if result.decision == .answer { summary.answered += 1 } else { summary.escalated += 1 }
+            } catch {
+                line.error = "\(error)"
+                summary.failed += 1
+            }
+            try handle.write(contentsOf: try encoder.encode(line) + Data("\n".utf8))
+            progress(summary)
+        }
+        try handle.synchronize()
+        return summary
+    }
+
+    /// Number of complete JSON lines at the start of `url`; a torn last line is cut off.
+    static func completeLines(in url: URL) throws -> Int {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return 0 }
+        var count = 0, end = 0
+        for (index, byte) in data.enumerated() where byte == 0x0A {
+            guard (try? JSONSerialization.jsonObject(with: data[end..<index])) != nil else { break }
+            count += 1
+            end = index + 1
+        }
+        if end < data.count { truncate(url.path, off_t(end)) }
+        return count
+    }
+}
+
+enum BatchRowError: Error, CustomStringConvertible {
+    case unusable
+    var description: String { "row has no usable text (malformed or missing text field)" }
+}
+
+/// One output line of `assistant batch`.
+struct BatchLine: Encodable {
+    let row: Int
+    var ticketID: String?
+    var decision: String?
+    var reason: String?
+    var articleID: String?
+    var intent: String?
+    var confidence: Double?
+    var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case row, decision, reason, intent, confidence, error
+        case ticketID = "ticket_id", articleID = "article_id"
+    }
+}

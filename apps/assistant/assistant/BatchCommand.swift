@@ -1,0 +1,59 @@
+import ArgumentParser
+import AssistantCore
+import CommandLineSupport
+import Foundation
+import ModelRuntime
+
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Answer a ticket archive (JSONL or CSV with a text column) into JSONL, one line per row, in order.",
+        discussion: """
+            Failed rows become error lines; the exit status is 3 when some rows failed. After an interruption \
+            (even kill -9), --resume continues after the last complete output line, without duplicates or gaps.
+            """)
+
+    @Option(help: ArgumentHelp("Ticket archive: .jsonl or .csv.", valueName: "file")) var input: String
+    @Option(help: ArgumentHelp("Output JSONL.", valueName: "file")) var output: String
+    @Option(help: "The text field (JSONL) or column (CSV).") var field = "text"
+    @Flag(help: "Continue an interrupted run into the same output.") var resume = false
+    @Option(help: ArgumentHelp("Intent classifier folder (default: data/classifier when it exists).", valueName: "dir"))
+    var classifier: String?
+    @OptionGroup var knowledge: KnowledgeOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
+
+    func validate() throws {
+        if !resume && FileManager.default.fileExists(atPath: output) {
+            throw ValidationError("\(output) exists: pass --resume to continue it, or choose another output")
+        }
+    }
+
+    func run() throws {
+        threadOptions.apply()
+        let location = store.location(product: AssistantProduct.name)
+        let indexPath = knowledge.path(home: location)
+        guard FileManager.default.fileExists(atPath: indexPath) else {
+            throw ValidationError("no knowledge index at \(indexPath): build it with `assistant index --kb FILE`")
+        }
+        let folder = try modelOptions.modelFolder()
+        let head = try (classifier ?? ModelLocator.defaultClassifierFolder()).map { try IntentClassifier.load(folder: URL(fileURLWithPath: $0)) }
+        let answerer = try Answerer(index: KnowledgeIndex(path: indexPath), encoder: SentenceEncoder(folder: folder),
+                                    store: AssistantStore(location: location), modelVersion: ModelLocator.version(of: folder),
+                                    classifier: head)
+        let source = try TicketSource(path: input, field: field)
+        let terminal = standardErrorIsTerminal
+        let started = Date()
+        let summary = try BatchRunner(answerer: answerer, actor: commandActor)
+            .run(source: source, output: URL(fileURLWithPath: output), resume: resume) { s in
+                guard terminal else { return }
+                let rate = Double(s.rows - s.skipped) / max(Date().timeIntervalSince(started), 1e-3)
+                FileHandle.standardError.write(Data(String(format: "\rrows %d: answered %d, escalated %d, failed %d (%.1f rows/s)",
+                                                           s.rows, s.answered, s.escalated, s.failed, rate).utf8))
+            }
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        print("\(summary.rows) rows (\(summary.skipped) already done): \(summary.answered) answered, \(summary.escalated) escalated, \(summary.failed) failed → \(output)")
+        if summary.failed > 0 { throw ExitStatus.partial }
+    }
+}
