@@ -35,6 +35,12 @@ struct ConvReferenceTests {
         return (ok, worst)
     }
 
+    /// Chunk budgets (floats) that give one image per chunk, two per chunk (with a remainder for
+    /// odd batches) and the default (the whole batch at these sizes).
+    static func budgets(_ g: Conv2DGeometry) -> [Int] {
+        [1, 2 * g.patchSize * g.outputPlane, Conv2D.defaultChunkBudget]
+    }
+
     @Test(arguments: [1, 2])
     func forwardMatchesReference(threads: Int) {
         ComputeThreads.set(threads)
@@ -44,14 +50,19 @@ struct ConvReferenceTests {
             let w = KernelReferenceTests.random(g.weightCount, seed: UInt64(50 + i))
             let b = KernelReferenceTests.random(g.outChannels, seed: UInt64(90 + i))
             for useBias in [false, true] {
-                var fast = [Float](repeating: .nan, count: g.outputCount)
                 var slow = [Float](repeating: .nan, count: g.outputCount)
                 b.withUnsafeBufferPointer { bias in
-                    Conv2D.forward(g, input: x, weight: w, bias: useBias ? bias.baseAddress : nil, output: &fast)
                     Conv2D.reference(g, input: x, weight: w, bias: useBias ? bias.baseAddress : nil, output: &slow)
                 }
-                let (ok, worst) = Self.close(fast, slow)
-                #expect(ok, "\(g) bias \(useBias): max error \(worst)")
+                for budget in Self.budgets(g) {
+                    var fast = [Float](repeating: .nan, count: g.outputCount)
+                    b.withUnsafeBufferPointer { bias in
+                        Conv2D.forward(g, input: x, weight: w, bias: useBias ? bias.baseAddress : nil, output: &fast,
+                                       chunkBudget: budget)
+                    }
+                    let (ok, worst) = Self.close(fast, slow)
+                    #expect(ok, "\(g) bias \(useBias) budget \(budget): max error \(worst)")
+                }
             }
         }
     }
@@ -66,16 +77,19 @@ struct ConvReferenceTests {
             let dy = KernelReferenceTests.random(g.outputCount, seed: UInt64(300 + i))
             // Gradients accumulate onto what is there: start both from the same non-zero values.
             let start = KernelReferenceTests.random(g.weightCount, seed: 7)
-            var dxFast = [Float](repeating: .nan, count: g.inputCount), dxSlow = dxFast
-            var dwFast = start, dwSlow = start
-            var dbFast = [Float](repeating: 0.5, count: g.outChannels), dbSlow = dbFast
-            Conv2D.backward(g, input: x, weight: w, outputGradient: dy, inputGradient: &dxFast,
-                            weightGradient: &dwFast, biasGradient: &dbFast)
+            var dxSlow = [Float](repeating: .nan, count: g.inputCount), dwSlow = start
+            var dbSlow = [Float](repeating: 0.5, count: g.outChannels)
             Conv2D.backwardReference(g, input: x, weight: w, outputGradient: dy, inputGradient: &dxSlow,
                                      weightGradient: &dwSlow, biasGradient: &dbSlow)
-            for (name, a, b) in [("input", dxFast, dxSlow), ("weight", dwFast, dwSlow), ("bias", dbFast, dbSlow)] {
-                let (ok, worst) = Self.close(a, b, tolerance: 2e-5)
-                #expect(ok, "\(g) \(name) gradient: max error \(worst)")
+            for budget in Self.budgets(g) {
+                var dxFast = [Float](repeating: .nan, count: g.inputCount), dwFast = start
+                var dbFast = [Float](repeating: 0.5, count: g.outChannels)
+                Conv2D.backward(g, input: x, weight: w, outputGradient: dy, inputGradient: &dxFast,
+                                weightGradient: &dwFast, biasGradient: &dbFast, chunkBudget: budget)
+                for (name, a, b) in [("input", dxFast, dxSlow), ("weight", dwFast, dwSlow), ("bias", dbFast, dbSlow)] {
+                    let (ok, worst) = Self.close(a, b, tolerance: 2e-5)
+                    #expect(ok, "\(g) budget \(budget) \(name) gradient: max error \(worst)")
+                }
             }
         }
     }
@@ -86,13 +100,17 @@ struct ConvReferenceTests {
         let x = KernelReferenceTests.random(g.inputCount, seed: 1)
         let w = KernelReferenceTests.random(g.weightCount, seed: 2)
         let dy = KernelReferenceTests.random(g.outputCount, seed: 3)
-        var dw = [Float](repeating: 0, count: g.weightCount), dwAll = dw
-        var dx = [Float](repeating: 0, count: g.inputCount)
-        Conv2D.backward(g, input: x, weight: w, outputGradient: dy, inputGradient: nil, weightGradient: &dw,
-                        biasGradient: nil)
-        Conv2D.backward(g, input: x, weight: w, outputGradient: dy, inputGradient: &dx, weightGradient: &dwAll,
-                        biasGradient: nil)
-        #expect(dw == dwAll)
+        for budget in Self.budgets(g) {
+            var dw = [Float](repeating: 0, count: g.weightCount), dwAll = dw
+            var dx = [Float](repeating: .nan, count: g.inputCount), dxAll = dx
+            Conv2D.backward(g, input: x, weight: w, outputGradient: dy, inputGradient: nil, weightGradient: &dw,
+                            biasGradient: nil, chunkBudget: budget)
+            Conv2D.backward(g, input: x, weight: w, outputGradient: dy, inputGradient: &dx, weightGradient: nil,
+                            biasGradient: nil, chunkBudget: budget)
+            Conv2D.backward(g, input: x, weight: w, outputGradient: dy, inputGradient: &dxAll, weightGradient: &dwAll,
+                            biasGradient: nil, chunkBudget: budget)
+            #expect(dw == dwAll && dx == dxAll && !dx.contains { $0.isNaN })
+        }
     }
 
     @Test func tensorFormMatchesPointerForm() {

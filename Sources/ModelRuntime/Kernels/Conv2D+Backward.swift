@@ -1,7 +1,5 @@
-import Foundation
-
 extension Conv2D {
-    /// Gradients of `forward` given the gradient of its output.
+    /// Gradients of `forward` given the gradient of its output, chunked like `forward`.
     ///
     /// - Parameters:
     ///   - input: the forward input `[batch, inChannels, height, width]`
@@ -9,14 +7,23 @@ extension Conv2D {
     ///   - outputGradient: `[batch, outChannels, outHeight, outWidth]`
     ///   - inputGradient: `[batch, inChannels, height, width]`, **overwritten** (nil: not computed,
     ///     e.g. for the first layer) — `col2im(Wᵀ · dY)` per group
-    ///   - weightGradient: same shape as `weight`, **accumulated** (`+=`) — `Σₙ dY · colᵀ`
+    ///   - weightGradient: same shape as `weight`, **accumulated** (`+=`) — `dY · colᵀ`
     ///   - biasGradient: `[outChannels]`, **accumulated** — `Σ dY` over batch and positions
     public static func backward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 outputGradient: UnsafePointer<Float>,
                                 inputGradient: UnsafeMutablePointer<Float>?,
                                 weightGradient: UnsafeMutablePointer<Float>?,
                                 biasGradient: UnsafeMutablePointer<Float>?) {
-        let plane = g.outputPlane
+        backward(g, input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
+                 weightGradient: weightGradient, biasGradient: biasGradient, chunkBudget: defaultChunkBudget)
+    }
+
+    /// `backward` with an explicit chunk budget (tests use small ones to cover every path).
+    static func backward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
+                         weightGradient: UnsafeMutablePointer<Float>?, biasGradient: UnsafeMutablePointer<Float>?,
+                         chunkBudget: Int) {
+        let cg = g.inChannelsPerGroup, og = g.outChannelsPerGroup, k = g.patchSize, plane = g.outputPlane
         if let biasGradient {
             for n in 0..<g.batch {
                 for o in 0..<g.outChannels {
@@ -29,77 +36,65 @@ extension Conv2D {
         }
         guard inputGradient != nil || weightGradient != nil, g.batch > 0 else { return }
 
-        let workers = max(1, min(ComputeThreads.current, g.batch))
-        // Worker 0 accumulates into weightGradient itself, the others into their own partial sums.
-        let partials: UnsafeMutablePointer<Float>? = weightGradient != nil && workers > 1
-            ? .allocate(capacity: (workers - 1) * g.weightCount) : nil
-        defer { partials?.deallocate() }
-        partials?.initialize(repeating: 0, count: (workers - 1) * g.weightCount)
-
-        let x = SendablePointer(UnsafeMutablePointer(mutating: input))
-        let w = SendablePointer(UnsafeMutablePointer(mutating: weight))
-        let dy = SendablePointer(UnsafeMutablePointer(mutating: outputGradient))
-        let dx = inputGradient.map(SendablePointer.init)
-        let dw = weightGradient.map(SendablePointer.init)
-        let partial = partials.map(SendablePointer.init)
-        let run: @Sendable (Int) -> Void = { worker in
-            let target = worker == 0 ? dw?.pointer : partial.map { $0.pointer + (worker - 1) * g.weightCount }
-            let col = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * plane)
-            defer { col?.deallocate() }
-            for n in (worker * g.batch / workers)..<((worker + 1) * g.batch / workers) {
-                backwardImage(g, input: x.pointer + n * g.inChannels * g.inputPlane, weight: w.pointer,
-                              outputGradient: dy.pointer + n * g.outChannels * plane,
-                              inputGradient: dx.map { $0.pointer + n * g.inChannels * g.inputPlane },
-                              weightGradient: target, col: col)
-            }
+        let chunk = chunkSize(g, budget: chunkBudget)
+        let direct = chunk == 1 && g.isPointwise
+        let col: UnsafeMutablePointer<Float>? = direct ? nil : .allocate(capacity: k * chunk * plane)
+        let gathered: UnsafeMutablePointer<Float>? = chunk > 1 ? .allocate(capacity: og * chunk * plane) : nil
+        defer {
+            col?.deallocate()
+            gathered?.deallocate()
         }
-        if workers == 1 {
-            run(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers, execute: run)
-        }
-        if let weightGradient, let partials {
-            for p in 0..<(workers - 1) {
-                let src = partials + p * g.weightCount
-                for i in 0..<g.weightCount { weightGradient[i] += src[i] }
-            }
-        }
-    }
-
-    /// One image's input gradient (overwritten) and weight-gradient contribution (accumulated).
-    static func backwardImage(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                              outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
-                              weightGradient: UnsafeMutablePointer<Float>?, col: UnsafeMutablePointer<Float>?) {
-        let cg = g.inChannelsPerGroup, og = g.outChannelsPerGroup, k = g.patchSize, plane = g.outputPlane
-        if let inputGradient, col != nil {
-            inputGradient.update(repeating: 0, count: g.inChannels * g.inputPlane)
-        }
-        for group in 0..<g.groups {
-            let x = input + group * cg * g.inputPlane
-            let dy = outputGradient + group * og * plane
-            let wg = weight + group * og * k
-            if let weightGradient {
-                let patches: UnsafePointer<Float>
-                if let col {
-                    Im2Col.pack(x, channels: cg, g, into: col)
-                    patches = UnsafePointer(col)
+        let dys = SendablePointer(UnsafeMutablePointer(mutating: outputGradient))
+        for first in stride(from: 0, to: g.batch, by: chunk) {
+            let images = min(chunk, g.batch - first), columns = images * plane
+            for group in 0..<g.groups {
+                // dY of this group as one [og, images · plane] matrix.
+                let dy: UnsafePointer<Float>
+                if let gathered {
+                    let targets = SendablePointer(gathered)
+                    Parallel.forEachRange(images, minimumPerWorker: max(1, 16384 / max(og * plane, 1))) { range in
+                        for i in range {
+                            for o in 0..<og {
+                                let src = dys.pointer + ((first + i) * g.outChannels + group * og + o) * plane
+                                (targets.pointer + o * columns + i * plane).update(from: src, count: plane)
+                            }
+                        }
+                    }
+                    dy = UnsafePointer(gathered)
                 } else {
-                    patches = x
+                    dy = outputGradient + (first * g.outChannels + group * og) * plane
                 }
-                // dW[og, k] += dY[og, plane] · colᵀ[plane, k]
-                MatMul.gemm(transposeB: true, m: og, n: k, k: plane, a: dy, lda: plane, b: patches, ldb: plane,
-                            beta: 1, c: weightGradient + group * og * k, ldc: k)
-            }
-            if let inputGradient {
-                let dx = inputGradient + group * cg * g.inputPlane
-                if let col {
-                    // dcol[k, plane] = Wᵀ[k, og] · dY[og, plane], then scattered back onto the input.
+                let wg = weight + group * og * k
+                if let weightGradient {
+                    let patches: UnsafePointer<Float>
+                    if let col {
+                        pack(g, input: input, images: first..<(first + images), group: group, into: col,
+                             rowStride: columns)
+                        patches = UnsafePointer(col)
+                    } else {
+                        patches = input + (first * g.inChannels + group * cg) * g.inputPlane
+                    }
+                    // dW[og, k] += dY[og, columns] · colᵀ[columns, k]
+                    MatMul.gemm(transposeB: true, m: og, n: k, k: columns, a: dy, lda: columns, b: patches,
+                                ldb: columns, beta: 1, c: weightGradient + group * og * k, ldc: k)
+                }
+                guard let inputGradient else { continue }
+                guard let col else {
+                    // Pointwise, one image: dX = Wᵀ · dY straight into the input gradient.
                     MatMul.gemm(transposeA: true, m: k, n: plane, k: og, a: wg, lda: k, b: dy, ldb: plane,
-                                c: col, ldc: plane)
-                    Im2Col.unpackAdding(col, channels: cg, g, into: dx)
-                } else {
-                    MatMul.gemm(transposeA: true, m: k, n: plane, k: og, a: wg, lda: k, b: dy, ldb: plane,
-                                c: dx, ldc: plane)
+                                c: inputGradient + (first * g.inChannels + group * cg) * g.inputPlane, ldc: plane)
+                    continue
+                }
+                // dcol[k, columns] = Wᵀ[k, og] · dY[og, columns], scattered back onto each image.
+                MatMul.gemm(transposeA: true, m: k, n: columns, k: og, a: wg, lda: k, b: dy, ldb: columns,
+                            c: col, ldc: columns)
+                let cols = SendablePointer(col), dxs = SendablePointer(inputGradient)
+                Parallel.forEachRange(images, minimumPerWorker: max(1, 16384 / max(k * plane, 1))) { range in
+                    for i in range {
+                        let dx = dxs.pointer + ((first + i) * g.inChannels + group * cg) * g.inputPlane
+                        dx.update(repeating: 0, count: cg * g.inputPlane)
+                        Im2Col.unpackAdding(cols.pointer + i * plane, channels: cg, g, rowStride: columns, into: dx)
+                    }
                 }
             }
         }

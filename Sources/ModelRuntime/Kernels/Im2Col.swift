@@ -16,10 +16,11 @@ enum Im2Col {
     }
 
     /// Writes the `[channels · kH · kW, outH · outW]` patch matrix of `x` (`channels` planes of
-    /// `height × width`) into `col`; every element of `col` is written.
+    /// `height × width`) into `col`, whose rows are `rowStride` apart (≥ `outH · outW`; wider
+    /// when several images share one matrix side by side); every element of the block is written.
     static func pack(_ x: UnsafePointer<Float>, channels: Int, _ g: Conv2DGeometry,
-                     into col: UnsafeMutablePointer<Float>) {
-        let width = g.width, outW = g.outWidth, outH = g.outHeight, plane = g.outputPlane
+                     into col: UnsafeMutablePointer<Float>, rowStride: Int) {
+        let width = g.width, outW = g.outWidth, outH = g.outHeight
         let sw = g.strideW
         var row = col
         for c in 0..<channels {
@@ -49,7 +50,7 @@ enum Im2Col {
                     if rows.upperBound < outH {
                         (row + rows.upperBound * outW).update(repeating: 0, count: (outH - rows.upperBound) * outW)
                     }
-                    row += plane
+                    row += rowStride
                 }
             }
         }
@@ -57,9 +58,9 @@ enum Im2Col {
 
     /// The adjoint of `pack`: adds every patch-matrix element back onto the input position it
     /// was read from (`x += col2im(col)`); padding positions are dropped.
-    static func unpackAdding(_ col: UnsafePointer<Float>, channels: Int, _ g: Conv2DGeometry,
+    static func unpackAdding(_ col: UnsafePointer<Float>, channels: Int, _ g: Conv2DGeometry, rowStride: Int,
                              into x: UnsafeMutablePointer<Float>) {
-        let width = g.width, outW = g.outWidth, outH = g.outHeight, plane = g.outputPlane
+        let width = g.width, outW = g.outWidth, outH = g.outHeight
         let sw = g.strideW
         var row = col
         for c in 0..<channels {
@@ -79,7 +80,7 @@ enum Im2Col {
                             for ow in cols { dst[ow * sw] += src[ow] }
                         }
                     }
-                    row += plane
+                    row += rowStride
                 }
             }
         }
