@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
     ],
     targets: [
         // C targets
@@ -57,10 +58,14 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             path: "apps/assistant/AssistantCore"),
+        .target(
+            name: "AssistantServer",
+            dependencies: ["AssistantCore", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "apps/assistant/AssistantServer"),
         .executableTarget(
             name: "assistant",
             dependencies: [
-                "AssistantCore", "CommandLineSupport",
+                "AssistantCore", "AssistantServer", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "apps/assistant/assistant"),
@@ -99,6 +104,10 @@ let package = Package(
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "RecordStore", "TestSupport"], path: "Tests/AuditLogTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], path: "Tests/EvaluationTests"),
         .testTarget(name: "AssistantCoreTests", dependencies: ["AssistantCore", "TestSupport"], path: "Tests/AssistantCoreTests"),
+        .testTarget(
+            name: "AssistantServerTests",
+            dependencies: ["AssistantServer", "AssistantCore", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/AssistantServerTests"),
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "TestSupport"], path: "Tests/TriageCoreTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),
     ]

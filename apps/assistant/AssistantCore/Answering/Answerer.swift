@@ -121,3 +121,15 @@ public struct Answerer: Sendable {
             .map { AnswerResult.IntentScore(intent: $0.key, score: total > 0 ? $0.value / total : 0) }
     }
 }
+
+extension Answerer {
+    /// Top intents for a text without storing anything (redacted first, like `answer`).
+    public func classify(_ text: String) throws -> [AnswerResult.IntentScore] {
+        let redacted = redactor.redact(text).text
+        let embedding = try encoder.embed([redacted])[0]
+        if let classifier {
+            return classifier.predict(embedding).ranking.prefix(3).map { .init(intent: $0.label, score: $0.probability) }
+        }
+        return try intentRanking(retriever.retrieve(redacted, embedding: embedding, limit: 3))
+    }
+}

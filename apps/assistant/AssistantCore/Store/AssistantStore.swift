@@ -1,5 +1,6 @@
 import AuditLog
 import Crypto
+import Crypto
 import Foundation
 import GRDB
 import RecordStore
@@ -109,5 +110,95 @@ extension AssistantStore {
         if let article = result.articleID { details["article"] = .string(article) }
         try secure.audit.append(AuditEvent(actor: actor, action: .inference, objectType: "ticket", objectID: ticketID,
                                            details: details))
+    }
+}
+
+extension AssistantStore {
+    public enum Role: String, Codable, Sendable, CaseIterable {
+        case agent, admin
+    }
+
+    /// Creates an API token; returns the secret, which is shown once and stored only as a hash.
+    public func createToken(name: String, role: Role, actor: String) throws -> String {
+        let secret = "ast_" + Data(randomTokenBytes()).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        try database.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_tokens WHERE name = ?", arguments: [name]) == true {
+                throw TokenError.nameTaken(name)
+            }
+            try db.execute(sql: "INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [UUID().uuidString.lowercased(), name, role.rawValue, Self.tokenHash(secret), Self.now()])
+        }
+        try secure.audit.append(AuditEvent(actor: actor, action: .authentication, objectType: "api_token", objectID: name,
+                                           details: ["op": .string("create"), "role": .string(role.rawValue)]))
+        return secret
+    }
+
+    /// The name and role of a valid, unrevoked token.
+    public func authenticate(_ secret: String) throws -> (name: String, role: Role)? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT name, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+                                             arguments: [Self.tokenHash(secret)]),
+                  let role = Role(rawValue: row["role"])
+            else { return nil }
+            return (row["name"], role)
+        }
+    }
+
+    public func revokeToken(name: String, actor: String) throws -> Bool {
+        let changed = try database.write { db -> Bool in
+            try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [Self.now(), name])
+            return db.changesCount > 0
+        }
+        if changed {
+            try secure.audit.append(AuditEvent(actor: actor, action: .authentication, objectType: "api_token", objectID: name,
+                                               details: ["op": .string("revoke")]))
+        }
+        return changed
+    }
+
+    /// Stores a reviewer's verdict on an answer (edited text sealed) and audits it.
+    public func addFeedback(ticketID: String, verdict: String, reason: String?, editedText: String?, actor: String) throws -> String {
+        guard ["accept", "edit", "reject"].contains(verdict) else { throw FeedbackError.invalidVerdict(verdict) }
+        guard (verdict == "edit") == (editedText != nil) else { throw FeedbackError.editedTextMismatch }
+        let id = UUID().uuidString.lowercased()
+        let sealed = try editedText.map { try vault.seal($0, Self.context("feedback", "edited_text_sealed", id)) }
+        try database.write { db in
+            guard let answerID = try String.fetchOne(db, sql: "SELECT id FROM answers WHERE ticket_id = ? ORDER BY created_at DESC LIMIT 1",
+                                                     arguments: [ticketID]) else { throw FeedbackError.unknownTicket(ticketID) }
+            try db.execute(sql: """
+                INSERT INTO feedback (id, answer_id, verdict, reason, edited_text_sealed, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, answerID, verdict, reason, sealed, actor, Self.now()])
+        }
+        try secure.audit.append(AuditEvent(actor: actor, action: .review, objectType: "ticket", objectID: ticketID,
+                                           details: ["verdict": .string(verdict)]))
+        return id
+    }
+
+    static func tokenHash(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }
+
+    private func randomTokenBytes() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+}
+
+public enum TokenError: Error, Equatable, CustomStringConvertible {
+    case nameTaken(String)
+    public var description: String {
+        switch self { case .nameTaken(let name): return "a token named '\(name)' exists already" }
+    }
+}
+
+public enum FeedbackError: Error, Equatable, CustomStringConvertible {
+    case invalidVerdict(String)
+    case editedTextMismatch
+    case unknownTicket(String)
+    public var description: String {
+        switch self {
+        case .invalidVerdict(let v): return "verdict '\(v)' is not one of accept, edit, reject"
+        case .editedTextMismatch: return "edited_text is required with verdict 'edit' and only then"
+        case .unknownTicket(let id): return "no answered ticket \(id)"
+        }
     }
 }
