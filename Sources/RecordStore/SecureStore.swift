@@ -47,13 +47,14 @@ public final class SecureStore: Sendable {
         return try KeyringFile.read(location.keyFile)
     }
 
-    /// A WAL database pool that waits for other writers instead of failing, with foreign keys on.
+    /// A WAL database pool that waits for other writers instead of failing, with foreign keys on
+    /// and `synchronous = FULL`, so a committed audit batch survives a power cut.
     public static func openDatabase(at url: URL) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         let pool = try DatabasePool(path: url.path, configuration: configuration)
         chmod(url.path, 0o600)

@@ -21,6 +21,9 @@ public final class Vault: Sendable {
     /// so a rotation by another process is picked up within that time.
     private let active = Mutex<[DataKeyRecord.Purpose: (id: Int64, fetched: UInt64)]>([:])
     static let activeKeyLifetime: UInt64 = 1_000_000_000  // ns
+    /// Per-value keys derived from (data key, session salt): values sealed in one session share
+    /// a salt, so opening them derives the key once. Cleared when it grows past 4096 entries.
+    private let derived = Mutex<[Data: SymmetricKey]>([:])
     /// The current sealing session (active fields key, session salt, derived key, nonce counter).
     private let session = Mutex<SealingSession?>(nil)
 
@@ -74,15 +77,28 @@ public final class Vault: Sendable {
             throw VaultError.malformedSealedValue(table: context.table, column: context.column, row: context.row,
                                                   detail: error.detail)
         }
-        let dataKey = try key(id: value.dataKeyID, context: context)
-        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: dataKey, salt: value.salt,
-                                             info: Array("suite-seal/1".utf8), outputByteCount: 32)
+        let derived = try derivedKey(id: value.dataKeyID, salt: value.salt, context: context)
         do {
             let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: value.nonce), ciphertext: value.ciphertext, tag: value.tag)
             return try AES.GCM.open(box, using: derived, authenticating: context.associatedData(store: store))
         } catch {
             throw VaultError.tampered(table: context.table, column: context.column, row: context.row)
         }
+    }
+
+    private func derivedKey(id: Int64, salt: [UInt8], context: SealContext) throws -> SymmetricKey {
+        var cacheKey = Data(count: 8)
+        cacheKey.withUnsafeMutableBytes { $0.storeBytes(of: id.bigEndian, as: Int64.self) }
+        cacheKey.append(contentsOf: salt)
+        if let known = derived.withLock({ $0[cacheKey] }) { return known }
+        let dataKey = try key(id: id, context: context)
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: dataKey, salt: salt, info: Array("suite-seal/1".utf8), outputByteCount: 32)
+        guard cache.withLock({ $0[id] != nil }) else { return key }  // a per-record key: not cached either
+        derived.withLock { cache in
+            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+            cache[cacheKey] = key
+        }
+        return key
     }
 
     public func openString(_ sealed: Data, _ context: SealContext) throws -> String {
@@ -156,6 +172,7 @@ public final class Vault: Sendable {
                            arguments: [id])
         }
         _ = cache.withLock { $0.removeValue(forKey: id) }
+        derived.withLock { $0.removeAll() }
     }
 
     // MARK: Keys
@@ -169,7 +186,7 @@ public final class Vault: Sendable {
         record.wrapped = try KeyWrapping.wrap(dataKey, kek: keyring.key(version: keyring.activeVersion),
                                               store: store, id: id, purpose: purpose)
         try record.update(db)
-        cache.withLock { $0[id] = dataKey }
+        if purpose != .record { cache.withLock { $0[id] = dataKey } }
         return (id, dataKey)
     }
 
@@ -215,7 +232,8 @@ public final class Vault: Sendable {
         guard let key = KeyWrapping.unwrap(wrapped, kek: kek, store: store, id: id, purpose: record.purpose) else {
             throw VaultError.wrongKey(store: store, keyVersion: record.kekVersion)
         }
-        cache.withLock { $0[id] = key }
+        // Per-record keys are never cached: shredding one must take effect in every process at once.
+        if record.purpose != .record { cache.withLock { $0[id] = key } }
         return key
     }
 }

@@ -125,3 +125,18 @@ enum AuditEventFactory {
         AuditEvent(actor: "tester", action: .recordRead, objectType: "person", objectID: id)
     }
 }
+
+extension SealingTests {
+    /// Shredding in one process takes effect in another that has already opened the record.
+    @Test func shreddingReachesOtherOpenVaults() throws {
+        let t = try TemporaryStore.make()
+        defer { t.cleanUp() }
+        let other = try TemporaryStore.open(t.location)
+        let key = try t.store.vault.createRecordKey()
+        let context = SealContext(table: "studies", column: "headers", row: "s9")
+        let sealed = try t.store.vault.seal(Data("secret headers".utf8), context, recordKey: key)
+        #expect(try other.vault.openString(sealed, context) == "secret headers")
+        try t.store.vault.shred(recordKey: key)
+        #expect(throws: VaultError.shredded(table: "studies", column: "headers", row: "s9")) { try other.vault.open(sealed, context) }
+    }
+}
