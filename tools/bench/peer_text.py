@@ -21,9 +21,9 @@ intra_op_num_threads=N, inter_op_num_threads=1, sequential execution. RAYON_NUM_
 no peer uses more than N cores.
 
 The ONNX Runtime half runs in a child process (this script with --ort-child) so its thread
-pool and memory never share a process with PyTorch's. The model is exported once with
-torch.onnx.export (dynamic batch and sequence axes; the torch.export-based exporter, falling
-back to the TorchScript one) and cached outside the repo under $BENCH_CACHE
+pool and memory never share a process with PyTorch's. The model (eager attention) is exported once
+with torch.onnx.export (dynamic batch and sequence axes; the TorchScript exporter, falling back
+to the torch.export-based one) and cached outside the repo under $BENCH_CACHE
 (default ~/.cache/suite-venvs/bench-cache).
 """
 import argparse
@@ -149,18 +149,24 @@ def model_digest(model_dir):
     return h.hexdigest()[:16]
 
 
+# The TorchScript exporter first: with eager attention its graph ran 25-30% faster in ONNX
+# Runtime on the project's machine than the torch.export-based ("dynamo") exporter's.
+EXPORTERS = ("torchscript", "dynamo")
+
+
 def export_onnx(model_dir, max_length):
     """Exports the transformer (last_hidden_state) once; returns (path, exporter)."""
     import torch
     from transformers import AutoModel
 
-    stem = f"{os.path.basename(os.path.normpath(model_dir))}-{model_digest(model_dir)}-torch{torch.__version__}"
-    for exporter in ("dynamo", "torchscript"):
+    stem = f"{os.path.basename(os.path.normpath(model_dir))}-{model_digest(model_dir)}-torch{torch.__version__}-eager"
+    for exporter in EXPORTERS:
         path = os.path.join(cache_dir(), f"{stem}-{exporter}.onnx")
         if os.path.exists(path):
             return path, exporter, True
 
-    model = AutoModel.from_pretrained(model_dir).eval()
+    # Eager attention: ONNX Runtime fuses its MatMul/Softmax pattern; the SDPA graph is slower there.
+    model = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
 
     class LastHidden(torch.nn.Module):
         def __init__(self, m):
@@ -178,7 +184,7 @@ def export_onnx(model_dir, max_length):
     types = torch.zeros_like(ids)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     errors = []
-    for exporter in ("dynamo", "torchscript"):
+    for exporter in EXPORTERS:
         path = os.path.join(cache_dir(), f"{stem}-{exporter}.onnx")
         tmp = path + f".partial-{os.getpid()}"
         try:

@@ -13,6 +13,8 @@
 #   BENCH_RESULTS=DIR      where the JSON outputs go (default .build/bench-results/<UTC time>)
 #   BENCH_OUT=FILE         the report (default docs/BENCHMARKS.md)
 #   BENCH_VENV=DIR         the peers' venv (default ~/.cache/suite-venvs/bench)
+#   BENCH_QUIET_WAIT=120   seconds to wait, before each timed step, for the CPU to be idle
+#   BENCH_RETRIES=1        extra tries of a step that shared the CPU with other processes
 #   BENCH_CACHE=DIR        the exported ONNX model (default ~/.cache/suite-venvs/bench-cache)
 #
 # The peers' venv lives outside the repo; it is created on first use and re-installed when
@@ -34,6 +36,7 @@ model=models/all-MiniLM-L6-v2
 data=${BENCH_DATA:-../shared/data/banking77/train.jsonl}
 out=${BENCH_OUT:-docs/BENCHMARKS.md}
 venv=${BENCH_VENV:-$HOME/.cache/suite-venvs/bench}
+quiet_wait=${BENCH_QUIET_WAIT:-120}
 bench_bin=$bin_dir/suite-bench
 
 # ---- preconditions
@@ -107,27 +110,75 @@ cpu_busy() {
   echo $(( 100 * busy / (busy + idle > 0 ? busy + idle : 1) ))
 }
 
+# CPU jiffies (USER_HZ) the whole machine has spent busy since boot.
+machine_busy() {
+  local u n s i w q sq st
+  read -r _ u n s i w q sq st _ < /proc/stat
+  echo $((u + n + s + q + sq + st))
+}
+# CPU seconds used so far by this shell's finished children: bash `times`, second line. Run in
+# this shell (not in $(...), whose subshell has no children yet), through a file.
+children_cpu() {
+  times > "$results/.times"
+  tail -n 1 "$results/.times" | awk '{ t = 0; for (f = 1; f <= 2; f++) { split($f, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.2f\n", t }'
+}
+ncpu=$(nproc 2>/dev/null || echo 1)
+hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
 steps_json=$results/steps.jsonl
 : > "$steps_json"
-# step NAME OUTFILE CMD...: runs CMD (JSON on stdout) into OUTFILE, stderr to the terminal and
-# the log, and notes its wall time and the CPU load just before it.
+tries=$((1 + ${BENCH_RETRIES:-1}))
+
+# wait_quiet NAME: waits up to $quiet_wait s for the CPU to be idle; sets $busy (% before).
+wait_quiet() {
+  local waited=0; busy=$(cpu_busy)
+  while [ "$busy" -gt 20 ] && [ "$waited" -lt "$quiet_wait" ]; do
+    [ "$waited" -eq 0 ] && say "the CPU is ${busy}% busy; waiting up to ${quiet_wait} s for it to quieten before '$1'"
+    sleep 4; waited=$((waited + 5)); busy=$(cpu_busy)
+  done
+  if [ "$busy" -gt 20 ]; then
+    say "WARNING: the CPU was ${busy}% busy just before '$1': something else is running; figures may be low"
+  fi
+}
+
+# step NAME OUTFILE CMD...: runs CMD (one JSON object on stdout) into OUTFILE, its stderr to the
+# terminal and the log, and notes its wall time, the CPU load just before it and the share of
+# the CPU that other processes used while it ran. A timed step that shared the machine (other
+# processes above 10%) is run again, up to BENCH_RETRIES more times; the cleanest try is kept.
+# `step_tries=1 step ...` runs it once whatever (peak memory does not depend on the load).
 step() {
   local name=$1 outfile=$2; shift 2
-  local busy; busy=$(cpu_busy)
-  if [ "$busy" -gt 20 ]; then
-    say "WARNING: the CPU was ${busy}% busy just before '$name': something else is running; figures may be low"
-  fi
-  say "$name"
-  echo "== $name: $*" >> "$log"
-  local t0; t0=$(date +%s.%N)
-  "$@" > "$results/$outfile" 2> >(tee -a "$log" >&2)
-  local t1; t1=$(date +%s.%N)
-  "$py" -c 'import json,sys; json.load(open(sys.argv[1]))' "$results/$outfile" \
-    || { say "ERROR: $name did not print one JSON object (see $results/$outfile)"; exit 1; }
-  local secs; secs=$("$py" -c "print(round($t1 - $t0, 1))")
-  printf '{"step": "%s", "file": "%s", "seconds": %s, "cpu_busy_before_pct": %s}\n' \
-    "$name" "$outfile" "$secs" "$busy" >> "$steps_json"
-  say "$name: done in $(printf '%.0f' "$secs") s"
+  local try best_others=1000 best_row="" t0 m0 c0 t1 m1 c1 secs others row n=${step_tries:-$tries}
+  for ((try = 1; try <= n; try++)); do
+    wait_quiet "$name"
+    say "$name$([ "$try" -gt 1 ] && echo " (try $try of $n)")"
+    echo "== $name (try $try): $*" >> "$log"
+    children_cpu > "$results/.cpu"; c0=$(cat "$results/.cpu")
+    t0=$(date +%s.%N); m0=$(machine_busy)
+    "$@" > "$results/$outfile.try" 2> >(tee -a "$log" >&2)
+    t1=$(date +%s.%N); m1=$(machine_busy)
+    children_cpu > "$results/.cpu"; c1=$(cat "$results/.cpu")
+    "$py" -c 'import json,sys; json.load(open(sys.argv[1]))' "$results/$outfile.try" \
+      || { say "ERROR: $name did not print one JSON object (see $results/$outfile.try)"; exit 1; }
+    read -r secs others < <("$py" -c "
+wall = $t1 - $t0
+other = ($m1 - $m0) / $hz - ($c1 - $c0)
+print(round(wall, 1), max(0, round(100 * other / (wall * $ncpu), 1)))")
+    row=$(printf '{"step": "%s", "file": "%s", "seconds": %s, "cpu_busy_before_pct": %s, "other_cpu_during_pct": %s, "try": %d}' \
+      "$name" "$outfile" "$secs" "$busy" "$others" "$try")
+    say "$name: done in $(printf '%.0f' "$secs") s (other processes used ${others}% of the CPU meanwhile)"
+    if "$py" -c "import sys; sys.exit(0 if $others < $best_others else 1)"; then
+      best_others=$others; best_row=$row
+      mv "$results/$outfile.try" "$results/$outfile"
+    else
+      rm -f "$results/$outfile.try"
+    fi
+    if "$py" -c "import sys; sys.exit(0 if $others <= 10 else 1)"; then
+      break
+    fi
+    say "WARNING: other processes used ${others}% of the CPU during '$name'; its figures may be low"
+  done
+  echo "$best_row" >> "$steps_json"
 }
 
 for t in $threads_list; do
@@ -143,9 +194,9 @@ step "peer tokenize (HF tokenizers)" peer-tokenize.json \
   "$py" tools/bench/peer_tokenize.py --model "$model" --data "$data" --runs "$runs" \
   --swift-json "$results/swift-tokenize.json"
 
-step "swift memory" swift-memory.json \
+step_tries=1 step "swift memory" swift-memory.json \
   "$bench_bin" memory --model "$model" --data "$data" --batch "$batch"
-step "peer memory (sentence-transformers)" peer-memory.json \
+step_tries=1 step "peer memory (sentence-transformers)" peer-memory.json \
   "$py" tools/bench/peer_memory.py --model "$model" --data "$data" --batch "$batch" --threads 2
 
 end_all=$(date +%s)
