@@ -14,27 +14,12 @@ struct AskCommand: ParsableCommand {
             and knowledge-base versions. Reasons: out_of_scope, low_confidence, ambiguous, no_source, pii_policy.
             """)
 
-    @OptionGroup var knowledge: KnowledgeOptions
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var modelOptions: ModelOptions
-    @OptionGroup var threadOptions: ThreadOptions
-    @Option(help: ArgumentHelp("Intent classifier folder (default: data/classifier when it exists).", valueName: "dir"))
-    var classifier: String?
+    @OptionGroup var options: AnswererOptions
     @Flag(help: "Print JSON.") var json = false
     @Argument(help: "The ticket text.") var text: String
 
     func run() throws {
-        threadOptions.apply()
-        let location = store.location(product: AssistantProduct.name)
-        let indexPath = knowledge.path(home: location)
-        guard FileManager.default.fileExists(atPath: indexPath) else {
-            throw ValidationError("no knowledge index at \(indexPath): build it with `assistant index --kb FILE`")
-        }
-        let folder = try modelOptions.modelFolder()
-        let head = try (classifier ?? ModelLocator.defaultClassifierFolder()).map { try IntentClassifier.load(folder: URL(fileURLWithPath: $0)) }
-        let answerer = try Answerer(index: KnowledgeIndex(path: indexPath), encoder: SentenceEncoder(folder: folder),
-                                    store: AssistantStore(location: location), modelVersion: ModelLocator.version(of: folder),
-                                    classifier: head)
+        let answerer = try options.makeAnswerer().answerer
         let result = try answerer.answer(text, actor: commandActor)
         if json {
             print(String(decoding: try JSONEncoder.sortedKeys.encode(result), as: UTF8.self))

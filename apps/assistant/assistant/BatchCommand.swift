@@ -17,12 +17,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output JSONL.", valueName: "file")) var output: String
     @Option(help: "The text field (JSONL) or column (CSV).") var field = "text"
     @Flag(help: "Continue an interrupted run into the same output.") var resume = false
-    @Option(help: ArgumentHelp("Intent classifier folder (default: data/classifier when it exists).", valueName: "dir"))
-    var classifier: String?
-    @OptionGroup var knowledge: KnowledgeOptions
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var modelOptions: ModelOptions
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var options: AnswererOptions
 
     func validate() throws {
         if !resume && FileManager.default.fileExists(atPath: output) {
@@ -31,17 +26,7 @@ struct BatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        threadOptions.apply()
-        let location = store.location(product: AssistantProduct.name)
-        let indexPath = knowledge.path(home: location)
-        guard FileManager.default.fileExists(atPath: indexPath) else {
-            throw ValidationError("no knowledge index at \(indexPath): build it with `assistant index --kb FILE`")
-        }
-        let folder = try modelOptions.modelFolder()
-        let head = try (classifier ?? ModelLocator.defaultClassifierFolder()).map { try IntentClassifier.load(folder: URL(fileURLWithPath: $0)) }
-        let answerer = try Answerer(index: KnowledgeIndex(path: indexPath), encoder: SentenceEncoder(folder: folder),
-                                    store: AssistantStore(location: location), modelVersion: ModelLocator.version(of: folder),
-                                    classifier: head)
+        let answerer = try options.makeAnswerer().answerer
         let source = try TicketSource(path: input, field: field)
         let terminal = standardErrorIsTerminal
         let started = Date()

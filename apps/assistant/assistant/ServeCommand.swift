@@ -20,12 +20,7 @@ struct ServeCommand: ParsableCommand {
     @Option var port = 8080
     @Option(name: .customLong("max-body"), help: "Largest request body in bytes.") var maxBody = 64 * 1024
     @Option(help: "Requests per minute and token.") var rate = 600
-    @Option(help: ArgumentHelp("Intent classifier folder (default: data/classifier when it exists).", valueName: "dir"))
-    var classifier: String?
-    @OptionGroup var knowledge: KnowledgeOptions
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var modelOptions: ModelOptions
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var options: AnswererOptions
 
     func validate() throws {
         if !(1...65535).contains(port) { throw ValidationError("--port must be 1...65535") }
@@ -33,18 +28,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        threadOptions.apply()
-        let location = store.location(product: AssistantProduct.name)
-        let indexPath = knowledge.path(home: location)
-        guard FileManager.default.fileExists(atPath: indexPath) else {
-            throw ValidationError("no knowledge index at \(indexPath): build it with `assistant index --kb FILE`")
-        }
-        let folder = try modelOptions.modelFolder()
-        let head = try (classifier ?? ModelLocator.defaultClassifierFolder()).map { try IntentClassifier.load(folder: URL(fileURLWithPath: $0)) }
-        let index = try KnowledgeIndex(path: indexPath)
-        let assistantStore = try AssistantStore(location: location)
-        let answerer = try Answerer(index: index, encoder: SentenceEncoder(folder: folder), store: assistantStore,
-                                    modelVersion: ModelLocator.version(of: folder), classifier: head)
+        let (answerer, index, assistantStore) = try options.makeAnswerer()
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port

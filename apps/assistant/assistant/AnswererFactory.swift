@@ -1,0 +1,33 @@
+import ArgumentParser
+import AssistantCore
+import CommandLineSupport
+import Foundation
+import ModelRuntime
+
+/// Options shared by `ask`, `batch` and `serve`: the store, the knowledge index, the model and
+/// the intent classifier, and the wiring that turns them into an `Answerer`.
+struct AnswererOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Intent classifier folder (default: data/classifier when it exists).", valueName: "dir"))
+    var classifier: String?
+    @OptionGroup var knowledge: KnowledgeOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
+
+    /// Sets the threads, opens everything and checks the index exists.
+    func makeAnswerer() throws -> (answerer: Answerer, index: KnowledgeIndex, store: AssistantStore) {
+        threadOptions.apply()
+        let location = store.location(product: AssistantProduct.name)
+        let indexPath = knowledge.path(home: location)
+        guard FileManager.default.fileExists(atPath: indexPath) else {
+            throw ValidationError("no knowledge index at \(indexPath): build it with `assistant index --kb FILE`")
+        }
+        let folder = try modelOptions.modelFolder()
+        let head = try (classifier ?? ModelLocator.defaultClassifierFolder()).map { try IntentClassifier.load(folder: URL(fileURLWithPath: $0)) }
+        let index = try KnowledgeIndex(path: indexPath)
+        let assistantStore = try AssistantStore(location: location)
+        let answerer = try Answerer(index: index, encoder: SentenceEncoder(folder: folder), store: assistantStore,
+                                    modelVersion: ModelLocator.version(of: folder), classifier: head)
+        return (answerer, index, assistantStore)
+    }
+}
