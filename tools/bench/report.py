@@ -253,6 +253,22 @@ def main():
         add("Not measured.")
     add("")
 
+    # ---- vault and audit log
+    vault = load(r, "swift-vault.json")
+    if vault:
+        add("## Vault and audit log (`suite-bench vault --records 100000`)")
+        add("")
+        add("| figure | value |")
+        add("|---|---:|")
+        add(f"| seal, {vault['record_bytes']}-byte records (AES-256-GCM) | {vault['seal_records_per_s']:,.0f} records/s ({vault['seal_mb_per_s']:.1f} MB/s) |")
+        add(f"| open, same records | {vault['open_records_per_s']:,.0f} records/s ({vault['open_mb_per_s']:.1f} MB/s) |")
+        add(f"| audit appends, batches of 50, durable commit + checkpoint per batch | {vault['audit_appends_per_s_batch_50']:,.0f} entries/s |")
+        add(f"| `keys rotate` (re-wrap every data key) | {vault['rotation_rewrap_s']:.2f} s |")
+        add(f"| `keys rotate --reencrypt`, {vault['rotation_records']:,} sealed records | {vault['rotation_reencrypt_s']:.1f} s |")
+        add("")
+        add("Seal and open are medians over the runs; rotation is one run (the re-encryption includes its 2 s key-expiry wait).")
+        add("")
+
     # ---- machine
     add("## Machine and versions")
     add("")

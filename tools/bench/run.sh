@@ -198,6 +198,8 @@ step_tries=1 step "swift memory" swift-memory.json \
   "$bench_bin" memory --model "$model" --data "$data" --batch "$batch"
 step_tries=1 step "peer memory (sentence-transformers)" peer-memory.json \
   "$py" tools/bench/peer_memory.py --model "$model" --data "$data" --batch "$batch" --threads 2
+step_tries=1 step "swift vault and audit log" swift-vault.json \
+  "$bench_bin" vault --records 100000 --runs "$runs"
 
 end_all=$(date +%s)
 printf '{"total_seconds": %d, "runs": %d, "threads": "%s", "data": "%s", "finished_utc": "%s"}\n' \
