@@ -46,7 +46,7 @@ let package = Package(
         // Shared by the executables: exit codes and terminal helpers (ArgumentParser stays out of Sources/)
         .target(
             name: "CommandLineSupport",
-            dependencies: ["RecordStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["RecordStore", "ModelRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "apps/CommandLineSupport"),
 
         // assistant
@@ -73,7 +73,10 @@ let package = Package(
         // triage
         .target(
             name: "TriageCore",
-            dependencies: ["Imaging", "DICOM", "ModelRuntime", "RecordStore", "Evaluation"],
+            dependencies: [
+                "Imaging", "DICOM", "ModelRuntime", "Tokenization", "RecordStore", "Evaluation",
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
             path: "apps/triage/TriageCore"),
         .executableTarget(
             name: "triage",

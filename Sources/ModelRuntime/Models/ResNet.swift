@@ -21,7 +21,7 @@ public struct ResNet: Sendable {
     ///  "input_channels": 1, "classes": 2}
     /// ```
     /// Unknown keys and unknown values throw, naming the field.
-    public struct Config: Decodable, Sendable, Equatable {
+    public struct Config: Codable, Sendable, Equatable {
         public enum Block: String, Sendable, CaseIterable {
             /// Two 3×3 convolutions (ResNet-18/34).
             case basic
@@ -94,6 +94,16 @@ public struct ResNet: Sendable {
             depths = try c.decode([Int].self, forKey: .depths)
             inputChannels = try c.decode(Int.self, forKey: .inputChannels)
             classes = try c.decode(Int.self, forKey: .classes)
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(block.rawValue, forKey: .block)
+            try c.encode(stem.rawValue, forKey: .stem)
+            try c.encode(widths, forKey: .widths)
+            try c.encode(depths, forKey: .depths)
+            try c.encode(inputChannels, forKey: .inputChannels)
+            try c.encode(classes, forKey: .classes)
         }
 
         /// Reads the `architecture` object of `model.json` (other top-level keys belong to the

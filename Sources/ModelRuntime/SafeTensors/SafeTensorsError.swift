@@ -8,6 +8,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
     case missingTensor(path: String, tensor: String)
     case shapeMismatch(path: String, tensor: String, expected: [Int], found: [Int])
     case notFloatingPoint(path: String, tensor: String, dtype: String)
+    /// Writing a file failed (disk full, permissions); nothing was left at the path.
+    case io(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
             return "\(path): tensor '\(tensor)' has shape \(found), expected \(expected)"
         case .notFloatingPoint(let path, let tensor, let dtype):
             return "\(path): tensor '\(tensor)' has dtype \(dtype); F32, F16 or BF16 expected"
+        case .io(let path, let detail): return "\(path): cannot write: \(detail)"
         }
     }
 }

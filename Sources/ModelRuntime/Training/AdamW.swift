@@ -20,6 +20,19 @@ public struct AdamW: Optimizer, Sendable {
         self.weightDecay = weightDecay
     }
 
+    /// The first and second moment estimates (one per scalar of the parameter set, empty
+    /// before the first step), for checkpoints.
+    public var moments: (first: [Float], second: [Float]) { (m, v) }
+
+    /// Restores a checkpointed state, so that a resumed run continues exactly.
+    /// - Precondition: both moments have the same length.
+    public mutating func restore(steps: Int, first: [Float], second: [Float]) {
+        precondition(first.count == second.count && steps >= 0, "AdamW: inconsistent state")
+        self.steps = steps
+        m = first
+        v = second
+    }
+
     public mutating func step(_ parameters: ParameterSet, learningRate lr: Float) {
         if m.isEmpty {
             m = [Float](repeating: 0, count: parameters.scalarCount)

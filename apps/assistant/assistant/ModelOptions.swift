@@ -1,7 +1,6 @@
 import ArgumentParser
 import AssistantCore
 import Foundation
-import ModelRuntime
 
 /// Options shared by the commands that load the sentence encoder.
 struct ModelOptions: ParsableArguments {
@@ -11,16 +10,4 @@ struct ModelOptions: ParsableArguments {
     var model: String?
 
     func modelFolder() throws -> URL { try ModelLocator.resolve(explicit: model) }
-}
-
-/// The `--threads` knob: BLAS threads and parallel loops.
-struct ThreadOptions: ParsableArguments {
-    @Option(help: "Threads for BLAS and parallel loops (default: all cores).")
-    var threads: Int?
-
-    func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-    }
-
-    func apply() { ComputeThreads.set(threads ?? ComputeThreads.available) }
 }

@@ -1,0 +1,152 @@
+import DICOM
+import Foundation
+import Imaging
+import ModelRuntime
+
+/// An image made ready for the model, with what the tools around the score need.
+public struct PreparedInput: Sendable {
+    /// The model input `[channels, height, width]` (the spec's input size, normalised).
+    public let tensor: Tensor
+    public let format: ImageFormat
+    /// The parsed file when DICOM (identity fields, modality, view).
+    public let dicom: DICOMFile?
+    /// The gray source image at decoded resolution: `.uint8`/`.uint16` as decoded (PNG, JPEG)
+    /// or planar `.float32` display values in 0…1 (DICOM after its VOI window).
+    let gray: Image
+
+    /// The image as display gray levels 0…1 (planar `.float32`, one channel), at decoded resolution.
+    public var display: Image { Self.unitRange(gray) }
+
+    /// 8-bit / 255, 16-bit / 65535, floats as they are.
+    static func unitRange(_ image: Image) -> Image {
+        switch image.samples {
+        case .uint8: image.scaled(by: 1 / 255)
+        case .uint16: image.scaled(by: 1 / 65535)
+        case .float32: image
+        }
+    }
+}
+
+extension TriageModel {
+    /// Decodes PNG, JPEG or DICOM bytes and makes the model input (see `InputPipeline.prepare`).
+    public func prepare(_ data: Data, file: String, limits: DecodeLimits = .default,
+                        fullResolution: Bool = false) throws -> PreparedInput {
+        try InputPipeline(spec.input).prepare(data, file: file, limits: limits, fullResolution: fullResolution)
+    }
+}
+
+/// How a file becomes a model input, from the spec's `input` section alone (training uses it
+/// before any weights exist).
+public struct InputPipeline: Sendable {
+    public let input: TriageModelSpec.Input
+
+    public init(_ input: TriageModelSpec.Input) { self.input = input }
+
+    /// DICOM modalities the model may score: projection radiography.
+    public static let radiographModalities: Set<String> = ["CR", "DX", "DR", "RG"]
+    /// DICOM View Position values of lateral and decubitus views (the model is frontal only).
+    public static let lateralViews: Set<String> = ["LL", "RL", "LATERAL", "LAT", "LLD", "RLD"]
+
+    /// Decodes PNG, JPEG or DICOM bytes and makes the model input.
+    ///
+    /// Grey levels go to 0…1 (DICOM through its first VOI window, MONOCHROME1 inverted), the
+    /// centre square is cropped (spec `input.crop`), the image is resized to the input size with
+    /// the spec's filter (8-bit images in 8-bit, as Pillow), then normalised with mean/std.
+    ///
+    /// - Parameters:
+    ///   - fullResolution: decode JPEGs at full size (for heatmaps over the original); otherwise
+    ///     they are decoded with DCT scaling to no less than twice the input size.
+    /// - Throws: `NotAssessable` for inputs outside the model's scope (colour images,
+    ///   non-monochrome DICOM, modalities other than projection radiography, lateral views);
+    ///   `ImagingError`/`DICOMError` for unreadable files, each naming `file`.
+    public func prepare(_ data: Data, file: String, limits: DecodeLimits = .default,
+                        fullResolution: Bool = false) throws -> PreparedInput {
+        let decoded = try decode(data, file: file, limits: limits, fullResolution: fullResolution)
+        return PreparedInput(tensor: normalized(unitInput(decoded.gray)), format: decoded.format, dicom: decoded.dicom,
+                             gray: decoded.gray)
+    }
+
+    /// The scope checks and decoding of `prepare`, without the resize: the gray image at
+    /// decoded resolution (see `PreparedInput.gray`).
+    public func decode(_ data: Data, file: String, limits: DecodeLimits = .default, fullResolution: Bool = false)
+        throws -> (gray: Image, format: ImageFormat, dicom: DICOMFile?) {
+        guard let format = ImageFormat.detect(data, file: file) else { throw ImagingError.unknownFormat(file: file) }
+        let gray: Image
+        var dicom: DICOMFile?
+        switch format {
+        case .dicom:
+            let parsed = try DICOMFile.parse(data, file: file)
+            try Self.checkScope(parsed)
+            let image = try DICOMImage(parsed, frame: 0, limits: limits)
+            let photometric = image.pixelDescription.photometricInterpretation
+            guard image.pixelDescription.samplesPerPixel == 1, photometric.hasPrefix("MONOCHROME") else {
+                throw NotAssessable(reason: "unsupported_photometry",
+                                    detail: "photometric interpretation \(photometric); the model reads MONOCHROME1/2 radiographs")
+            }
+            gray = image.display()
+            dicom = parsed
+        case .png, .jpeg:
+            let minimum = fullResolution ? nil : (width: 2 * input.width, height: 2 * input.height)
+            let image = try ImageFile.decode(data, file: file,
+                                             options: ImageReadOptions(limits: limits, jpegMinimumSize: minimum))
+            if image.colorModel == .rgb || image.colorModel == .rgba {
+                let spread = Self.colourfulness(image)
+                guard spread <= 0.03 else {
+                    throw NotAssessable(reason: "unsupported_photometry",
+                                        detail: String(format: "a colour image (mean channel spread %.3f); the model reads grey radiographs", spread))
+                }
+            }
+            gray = image.grayscale()
+        }
+        return (gray, format, dicom)
+    }
+
+    /// Crops and resizes a gray image (any sample type) to the input size, grey levels in 0…1.
+    /// - Returns: planar `.float32`, one channel, `input.width` × `input.height`.
+    public func unitInput(_ gray: Image) -> Image {
+        var image = gray
+        if input.crop == "center_square", image.width != image.height {
+            let side = min(image.width, image.height)
+            image = image.centerCropped(width: side, height: side)
+        }
+        let filter = ResizeFilter(rawValue: input.resize) ?? .bilinear
+        let resized = image.resized(width: input.width, height: input.height, filter: filter)
+        // A 16-bit resize returns floats in 0…65535: scale by the source's depth.
+        switch (gray.samples, resized.samples) {
+        case (.uint16, .float32): return resized.scaled(by: 1 / 65535)
+        default: return PreparedInput.unitRange(resized)
+        }
+    }
+
+    /// `(v − mean) / std` as the model input.
+    /// - Returns: `[channels, height, width]`
+    public func normalized(_ unit: Image) -> Tensor {
+        unit.normalized(mean: input.mean, std: input.std).tensor()
+    }
+
+    /// Refuses DICOM files whose attributes say they are not frontal radiographs.
+    static func checkScope(_ file: DICOMFile) throws {
+        if let modality = file.dataSet.string(.modality)?.uppercased(), !modality.isEmpty,
+           !radiographModalities.contains(modality) {
+            throw NotAssessable(reason: "not_radiograph",
+                                detail: "modality \(modality); the model reads projection radiographs (CR, DX)")
+        }
+        if let view = file.dataSet.string(.viewPosition)?.uppercased(), lateralViews.contains(view) {
+            throw NotAssessable(reason: "lateral_view", detail: "view position \(view); the model reads frontal (PA/AP) views")
+        }
+    }
+
+    /// Mean absolute difference between colour channels, in 0…1 of the sample range (0 for grey stored as RGB).
+    static func colourfulness(_ image: Image) -> Double {
+        let rgb = image.planarFloat()
+        guard let a = rgb.floatSamples else { return 0 }
+        let n = rgb.pixelCount, maximum: Double = image.bitDepth == 16 ? 65535 : 255
+        let step = max(1, n / 65536)
+        var sum = 0.0, count = 0
+        for i in stride(from: 0, to: n, by: step) {
+            sum += Double(abs(a[i] - a[n + i]) + abs(a[n + i] - a[2 * n + i]))
+            count += 1
+        }
+        return sum / Double(max(count, 1)) / 2 / maximum
+    }
+}

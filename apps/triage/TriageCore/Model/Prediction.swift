@@ -1,0 +1,42 @@
+import Foundation
+import ModelRuntime
+
+/// How soon a study should be read, from its score and the model's urgency thresholds.
+public enum Urgency: String, Sendable, Codable, CaseIterable, Comparable {
+    case routine, priority, urgent
+
+    var rank: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (a: Urgency, b: Urgency) -> Bool { a.rank < b.rank }
+}
+
+/// The model's output for one image.
+public struct Prediction: Sendable, Equatable {
+    /// Calibrated probability of each label.
+    public let probabilities: [String: Double]
+    /// Calibrated probability of the positive finding.
+    public let score: Double
+    /// `score ≥ threshold`.
+    public let positive: Bool
+    public let urgency: Urgency
+    /// The class activation map of the decision at feature resolution, row-major
+    /// `[camHeight, camWidth]`, in logit units: the decided class's map minus the other
+    /// class's, so its mean plus the bias difference is the logit margin of the decision
+    /// (positive values argue for it).
+    public let cam: [Float]
+    public let camWidth: Int
+    public let camHeight: Int
+}
+
+/// An input the model must not score, with the reason.
+public struct NotAssessable: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `unsupported_photometry`, `not_radiograph` or `lateral_view`.
+    public let reason: String
+    public let detail: String
+
+    public init(reason: String, detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
+
+    public var description: String { "not assessable (\(reason)): \(detail)" }
+}

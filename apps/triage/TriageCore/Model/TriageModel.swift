@@ -1,0 +1,125 @@
+import Crypto
+import Foundation
+import ModelRuntime
+
+/// A triage model folder loaded for scoring: `model.json` (`TriageModelSpec`) and
+/// `weights.safetensors` (torchvision-named ResNet parameters, batch norms folded at load).
+public struct TriageModel: Sendable {
+    public static let specFile = "model.json"
+    public static let weightsFile = "weights.safetensors"
+    public static let cardFile = "MODEL_CARD.md"
+    /// Where the shipped model lives, relative to the repository root.
+    public static let defaultRelativePath = "data/triage-model"
+
+    public let spec: TriageModelSpec
+    /// `<name>-<first 12 hex digits of the weights' SHA-256>`.
+    public let id: String
+    public let network: ResNet
+
+    public init(spec: TriageModelSpec, network: ResNet, id: String) {
+        self.spec = spec
+        self.network = network
+        self.id = id
+    }
+
+    /// Reads and checks a model folder; errors name the file and the field or tensor.
+    public static func load(directory: URL) throws -> TriageModel {
+        let spec = try TriageModelSpec.load(directory.appendingPathComponent(specFile))
+        let weightsURL = directory.appendingPathComponent(weightsFile)
+        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
+            throw TriageModelError.missingFile(path: weightsURL.path)
+        }
+        let network: ResNet
+        do {
+            network = try ResNet(config: spec.architecture, weights: try SafeTensorsFile(url: weightsURL))
+        } catch let error as SafeTensorsError {
+            throw TriageModelError.invalidWeights(path: weightsURL.path, detail: error.description)
+        }
+        let digest = SHA256.hash(data: try Data(contentsOf: weightsURL, options: .mappedIfSafe))
+        let id = spec.name + "-" + digest.prefix(6).map { String(format: "%02x", $0) }.joined()
+        return TriageModel(spec: spec, network: network, id: id)
+    }
+
+    /// The shipped model folder, looked up from the working directory and from the executable's
+    /// folder upwards (so `.build/release/triage` finds `data/triage-model`).
+    public static func locateDefault(executable: String = CommandLine.arguments.first ?? "",
+                                     workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> URL {
+        var candidates = [URL(fileURLWithPath: workingDirectory)]
+        var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(directory)
+            directory = directory.deletingLastPathComponent()
+        }
+        let searched = candidates.map { $0.appendingPathComponent(defaultRelativePath).standardizedFileURL }
+        if let found = searched.first(where: {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent(specFile).path)
+        }) { return found }
+        throw TriageModelError.notFound(searched: Array(Set(searched.map(\.path))).sorted())
+    }
+
+    /// Scores a batch on the caller's BLAS threads.
+    ///
+    /// - Parameter inputs: at least one, each with a `[channels, height, width]` tensor of the spec's input size.
+    public func predict(_ inputs: [PreparedInput]) -> [Prediction] {
+        precondition(!inputs.isEmpty, "predict needs at least one input")
+        let output = network.forward(Self.stack(inputs.map(\.tensor)))
+        return predictions(output)
+    }
+
+    /// Turns a forward pass into calibrated predictions with their activation maps.
+    func predictions(_ output: ResNet.Output) -> [Prediction] {
+        let classes = spec.labels.count, positive = spec.positiveIndex
+        let logits = output.logits.scalars
+        let batch = output.logits.shape[0]
+        var probabilities = [[Double]]()
+        var decisions = [Int]()
+        for n in 0..<batch {
+            let p = Self.softmax(logits[(n * classes)..<((n + 1) * classes)], temperature: spec.temperature)
+            probabilities.append(p)
+            decisions.append(p[positive] >= spec.threshold ? positive : (classes == 2 ? 1 - positive : p.argmax))
+        }
+        let decided = network.classActivationMaps(output, classes: decisions)
+        let other = network.classActivationMaps(output, classes: decisions.map { classes == 2 ? 1 - $0 : $0 })
+        let h = output.features.shape[2], w = output.features.shape[3], plane = h * w
+        let decidedMaps = decided.scalars, otherMaps = other.scalars
+        return (0..<batch).map { n in
+            let score = probabilities[n][positive]
+            let cam = (0..<plane).map { i in
+                classes == 2 ? decidedMaps[n * plane + i] - otherMaps[n * plane + i] : decidedMaps[n * plane + i]
+            }
+            return Prediction(
+                probabilities: Dictionary(uniqueKeysWithValues: zip(spec.labels, probabilities[n])),
+                score: score, positive: score >= spec.threshold, urgency: urgency(score),
+                cam: cam, camWidth: w, camHeight: h)
+        }
+    }
+
+    /// The urgency level of a calibrated score.
+    public func urgency(_ score: Double) -> Urgency {
+        score >= spec.urgency.urgent ? .urgent : score >= spec.urgency.priority ? .priority : .routine
+    }
+
+    /// `[C, H, W]` tensors of one shape → `[N, C, H, W]`.
+    static func stack(_ tensors: [Tensor]) -> Tensor {
+        let shape = tensors[0].shape, per = tensors[0].count
+        precondition(tensors.allSatisfy { $0.shape == shape }, "inputs of different shapes")
+        return Tensor(shape: [tensors.count] + shape) { out in
+            for (i, t) in tensors.enumerated() {
+                t.withUnsafeBufferPointer { (out.baseAddress! + i * per).update(from: $0.baseAddress!, count: per) }
+            }
+        }
+    }
+
+    /// Softmax of `logits / temperature` in Double.
+    static func softmax(_ logits: ArraySlice<Float>, temperature: Double) -> [Double] {
+        let z = logits.map { Double($0) / temperature }
+        let top = z.max() ?? 0
+        let e = z.map { exp($0 - top) }
+        let sum = e.reduce(0, +)
+        return e.map { $0 / sum }
+    }
+}
+
+extension Array where Element == Double {
+    var argmax: Int { indices.max { self[$0] < self[$1] } ?? 0 }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Errors loading or writing a triage model folder, naming the file and the field.
+public enum TriageModelError: Error, Equatable, CustomStringConvertible {
+    case missingFile(path: String)
+    case invalidSpec(path: String, detail: String)
+    case invalidWeights(path: String, detail: String)
+    case notFound(searched: [String])
+    case writeFailed(path: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path): return "\(path): no such file (a triage model folder holds model.json and weights.safetensors)"
+        case .invalidSpec(let path, let detail): return "\(path): invalid model: \(detail)"
+        case .invalidWeights(let path, let detail): return "\(path): weights do not fit the model: \(detail)"
+        case .notFound(let searched):
+            return "no triage model found (looked in \(searched.joined(separator: ", "))); pass --model DIR"
+        case .writeFailed(let path, let detail): return "\(path): cannot write the model: \(detail)"
+        }
+    }
+}
+
+/// Rejects JSON object keys a decoder does not know, naming the first one.
+enum StrictKeys {
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    static func check(_ decoder: Decoder, known: [String]) throws {
+        let all = try decoder.container(keyedBy: AnyKey.self)
+        let knownSet = Set(known)
+        if let unknown = all.allKeys.first(where: { !knownSet.contains($0.stringValue) }) {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath + [unknown],
+                debugDescription: "unknown field (expected one of \(known.joined(separator: ", ")))"))
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import ModelRuntime
+import Tokenization  // DecodingError.summary
+
+/// The `model.json` of a triage model folder (beside `weights.safetensors` and `MODEL_CARD.md`):
+/// what the network is, what input it expects, how its output becomes a decision, and where
+/// its figures came from. Written by `triage train`, read by every scoring command.
+///
+/// ```json
+/// {"format": 1, "name": "pneumonia-resnet",
+///  "architecture": {"block": "basic", "stem": "small", "widths": [32, 64, 128], "depths": [2, 2, 2],
+///                   "input_channels": 1, "classes": 2},
+///  "input": {"width": 28, "height": 28, "mean": [0.5], "std": [0.5], "resize": "bilinear", "crop": "center_square"},
+///  "labels": ["normal", "pneumonia"], "positive_label": "pneumonia",
+///  "temperature": 1.3, "threshold": 0.42, "threshold_rule": "...",
+///  "urgency": {"priority": 0.42, "urgent": 0.9},
+///  "validation": {...}, "provenance": {...}}
+/// ```
+/// Unknown keys and unknown values throw, naming the field.
+public struct TriageModelSpec: Codable, Sendable, Equatable {
+    public static let formatVersion = 1
+
+    /// How an image becomes the model input `[channels, height, width]`: grey levels in 0…1
+    /// (8-bit / 255, 16-bit / 65535, DICOM through its VOI window with MONOCHROME1 inverted),
+    /// the centre square cropped (`crop`), resized with `resize` (antialiased when reducing,
+    /// as Pillow), then `(v − mean) / std`.
+    public struct Input: Codable, Sendable, Equatable {
+        public var width: Int
+        public var height: Int
+        public var mean: [Float]
+        public var std: [Float]
+        public var resize: String
+        public var crop: String
+
+        public static let resizeFilters = ["nearest", "bilinear", "bicubic"]
+        public static let crops = ["none", "center_square"]
+
+        public init(width: Int, height: Int, mean: [Float], std: [Float], resize: String = "bilinear",
+                    crop: String = "center_square") {
+            self.width = width
+            self.height = height
+            self.mean = mean
+            self.std = std
+            self.resize = resize
+            self.crop = crop
+        }
+    }
+
+    /// Score thresholds of the urgency levels: `score ≥ urgent` → urgent, `score ≥ priority` →
+    /// priority, else routine.
+    public struct UrgencyThresholds: Codable, Sendable, Equatable {
+        public var priority: Double
+        public var urgent: Double
+        public init(priority: Double, urgent: Double) {
+            self.priority = priority
+            self.urgent = urgent
+        }
+    }
+
+    public var format: Int
+    public var name: String
+    public var architecture: ResNet.Config
+    public var input: Input
+    /// Class names in logit order.
+    public var labels: [String]
+    /// The finding the score is the probability of.
+    public var positiveLabel: String
+    /// Calibration: probabilities are `softmax(logits / temperature)`.
+    public var temperature: Double
+    /// Operating threshold on the calibrated positive probability.
+    public var threshold: Double
+    /// How `threshold` was chosen (for the model card and reviewers).
+    public var thresholdRule: String
+    public var urgency: UrgencyThresholds
+    /// Figures measured on the validation split by `triage train` (nil for an untrained spec).
+    public var validation: EvaluationReport?
+    /// How the model was made: command, seed, data, time (nil for an untrained spec).
+    public var provenance: Provenance?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case format, name, architecture, input, labels
+        case positiveLabel = "positive_label"
+        case temperature, threshold
+        case thresholdRule = "threshold_rule"
+        case urgency, validation, provenance
+    }
+
+    public init(name: String, architecture: ResNet.Config, input: Input, labels: [String], positiveLabel: String,
+                temperature: Double, threshold: Double, thresholdRule: String, urgency: UrgencyThresholds,
+                validation: EvaluationReport? = nil, provenance: Provenance? = nil) {
+        format = Self.formatVersion
+        self.name = name
+        self.architecture = architecture
+        self.input = input
+        self.labels = labels
+        self.positiveLabel = positiveLabel
+        self.temperature = temperature
+        self.threshold = threshold
+        self.thresholdRule = thresholdRule
+        self.urgency = urgency
+        self.validation = validation
+        self.provenance = provenance
+    }
+
+    public init(from decoder: Decoder) throws {
+        try StrictKeys.check(decoder, known: CodingKeys.allCases.map(\.stringValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(Int.self, forKey: .format)
+        name = try c.decode(String.self, forKey: .name)
+        architecture = try c.decode(ResNet.Config.self, forKey: .architecture)
+        input = try c.decode(Input.self, forKey: .input)
+        labels = try c.decode([String].self, forKey: .labels)
+        positiveLabel = try c.decode(String.self, forKey: .positiveLabel)
+        temperature = try c.decode(Double.self, forKey: .temperature)
+        threshold = try c.decode(Double.self, forKey: .threshold)
+        thresholdRule = try c.decode(String.self, forKey: .thresholdRule)
+        urgency = try c.decode(UrgencyThresholds.self, forKey: .urgency)
+        validation = try c.decodeIfPresent(EvaluationReport.self, forKey: .validation)
+        provenance = try c.decodeIfPresent(Provenance.self, forKey: .provenance)
+    }
+
+    /// Index of `positiveLabel` in `labels`.
+    public var positiveIndex: Int { labels.firstIndex(of: positiveLabel) ?? 0 }
+
+    /// Reads and validates `model.json`.
+    public static func load(_ url: URL) throws -> TriageModelSpec {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw TriageModelError.missingFile(path: url.path)
+        }
+        let spec: TriageModelSpec
+        do { spec = try JSONDecoder().decode(TriageModelSpec.self, from: data) } catch let error as DecodingError {
+            throw TriageModelError.invalidSpec(path: url.path, detail: error.summary)
+        }
+        try spec.validate(path: url.path)
+        return spec
+    }
+
+    /// Checks that the values fit together (called at load time and before writing).
+    public func validate(path: String) throws {
+        func bad(_ field: String, _ detail: String) -> TriageModelError {
+            .invalidSpec(path: path, detail: "\(field): \(detail)")
+        }
+        guard format == Self.formatVersion else { throw bad("format", "unsupported version \(format) (expected \(Self.formatVersion))") }
+        do { try architecture.validate(path: path) } catch let error as ModelError {
+            throw TriageModelError.invalidSpec(path: path, detail: error.description)
+        }
+        guard labels.count == architecture.classes, Set(labels).count == labels.count else {
+            throw bad("labels", "\(labels.count) distinct labels needed for \(architecture.classes) classes, got \(labels)")
+        }
+        guard labels.contains(positiveLabel) else { throw bad("positive_label", "'\(positiveLabel)' is not one of \(labels)") }
+        guard input.width > 0, input.height > 0, input.width <= 4096, input.height <= 4096 else {
+            throw bad("input", "size \(input.width)x\(input.height) out of range")
+        }
+        let channels = architecture.inputChannels
+        guard [1, channels].contains(input.mean.count), [1, channels].contains(input.std.count) else {
+            throw bad("input.mean/std", "one value or \(channels) values needed")
+        }
+        guard input.std.allSatisfy({ $0 > 0 && $0.isFinite }), input.mean.allSatisfy(\.isFinite) else {
+            throw bad("input.std", "must be positive and finite")
+        }
+        guard Input.resizeFilters.contains(input.resize) else {
+            throw bad("input.resize", "unknown value '\(input.resize)' (expected \(Input.resizeFilters.joined(separator: ", ")))")
+        }
+        guard Input.crops.contains(input.crop) else {
+            throw bad("input.crop", "unknown value '\(input.crop)' (expected \(Input.crops.joined(separator: ", ")))")
+        }
+        guard temperature > 0, temperature.isFinite else { throw bad("temperature", "must be positive, got \(temperature)") }
+        guard (0...1).contains(threshold) else { throw bad("threshold", "must be in 0…1, got \(threshold)") }
+        guard (0...1).contains(urgency.priority), (0...1).contains(urgency.urgent), urgency.priority <= urgency.urgent else {
+            throw bad("urgency", "need 0 ≤ priority ≤ urgent ≤ 1, got \(urgency.priority), \(urgency.urgent)")
+        }
+    }
+}
+
+extension TriageModelSpec.Input {
+    public init(from decoder: Decoder) throws {
+        typealias K = TriageModelSpec.Input.CodingKeys
+        try StrictKeys.check(decoder, known: ["width", "height", "mean", "std", "resize", "crop"])
+        let c = try decoder.container(keyedBy: K.self)
+        width = try c.decode(Int.self, forKey: .width)
+        height = try c.decode(Int.self, forKey: .height)
+        mean = try c.decode([Float].self, forKey: .mean)
+        std = try c.decode([Float].self, forKey: .std)
+        resize = try c.decode(String.self, forKey: .resize)
+        crop = try c.decode(String.self, forKey: .crop)
+    }
+}
+
+extension TriageModelSpec.UrgencyThresholds {
+    public init(from decoder: Decoder) throws {
+        try StrictKeys.check(decoder, known: ["priority", "urgent"])
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        priority = try c.decode(Double.self, forKey: .priority)
+        urgent = try c.decode(Double.self, forKey: .urgent)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import CommandLineSupport
+import Foundation
+import ModelRuntime
+import TriageCore
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the triage CNN on a labels CSV; writes model.json, weights.safetensors and MODEL_CARD.md.",
+        discussion: """
+            --labels and --val-labels are CSV files `file,label` (header row; paths relative to the CSV; labels \
+            normal or pneumonia). Both are checked completely before training starts. The epoch with the best \
+            validation AUC is kept, a temperature is calibrated and the thresholds are chosen on validation \
+            (docs/TRIAGE-MODEL.md). A checkpoint is written to --out after every epoch: running the same \
+            command again after an interruption resumes from it.
+            """)
+
+    @Option(help: ArgumentHelp("Training labels CSV.", valueName: "file")) var labels: String
+    @Option(name: .customLong("val-labels"), help: ArgumentHelp("Validation labels CSV.", valueName: "file"))
+    var valLabels: String
+    @Option(help: ArgumentHelp("Output model folder.", valueName: "dir")) var out: String
+    @Option(help: "Epochs.") var epochs = TrainingSettings.standard.epochs
+    @Option(help: "Seed of the weights, shuffles and augmentations.") var seed = TrainingSettings.standard.seed
+    @Option(name: .customLong("batch-size"), help: "Images per step.") var batchSize = TrainingSettings.standard.batchSize
+    @Option(name: .customLong("learning-rate"), help: "AdamW peak learning rate.")
+    var learningRate = TrainingSettings.standard.learningRate
+    @Option(help: ArgumentHelp("Stage widths, comma-separated.", valueName: "w,w,...")) var widths = "32,64,128"
+    @Option(help: ArgumentHelp("Blocks per stage, comma-separated.", valueName: "d,d,...")) var depths = "2,2,2"
+    @Flag(name: .customLong("no-augment"), help: "Train without augmentation.") var noAugment = false
+    @OptionGroup var threadOptions: ThreadOptions
+
+    func validate() throws {
+        _ = try Self.integers(widths, "widths")
+        _ = try Self.integers(depths, "depths")
+    }
+
+    static func integers(_ text: String, _ option: String) throws -> [Int] {
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("--\(option): expected positive integers separated by commas, got '\(text)'")
+        }
+        return values.map { $0! }
+    }
+
+    func run() throws {
+        threadOptions.apply()
+        var settings = TrainingSettings.standard
+        settings.epochs = epochs
+        settings.seed = seed
+        settings.batchSize = batchSize
+        settings.learningRate = learningRate
+        settings.widths = try Self.integers(widths, "widths")
+        settings.depths = try Self.integers(depths, "depths")
+        if noAugment { settings.augmentation = .none }
+        do { try settings.validate() } catch let error as TrainingError { throw ValidationError(error.description) }
+        let command = (["triage"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        let options = TriageTrainer.Options(settings: settings, command: command)
+        let train = try LabelledImages(csv: labels, labels: options.labels)
+        let validation = try LabelledImages(csv: valLabels, labels: options.labels)
+        let terminal = standardErrorIsTerminal
+        let started = Date()
+        let spec = try TriageTrainer(options: options).run(train: train, validation: validation,
+                                                            output: URL(fileURLWithPath: out)) { event in
+            switch event {
+            case .loaded(let n, let v):
+                printError("training on \(n) images, validating on \(v); \(ComputeThreads.current) thread(s), OpenBLAS \(ComputeThreads.blasCore)")
+            case .resumed(let done):
+                printError("resuming from the checkpoint in \(out) after epoch \(done)")
+            case .step(let epoch, let step, let of, let loss):
+                if terminal && (step % 5 == 0 || step == of) {
+                    FileHandle.standardError.write(Data(String(format: "\repoch %d: step %d/%d, loss %.4f ", epoch, step, of, loss).utf8))
+                }
+            case .epoch(let epoch, let of, let loss, let auc, let seconds, let best):
+                if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                printError(String(format: "epoch %d/%d: loss %.4f, validation AUC %.4f", epoch, of, loss, auc)
+                           + (best ? " (best)" : "") + String(format: " (%.0f s)", seconds))
+            case .finished:
+                break
+            }
+        }
+        let v = spec.validation!
+        print(String(format: "trained in %.0f s: validation AUC %.4f, accuracy %.1f%%, sensitivity %.1f%%, specificity %.1f%% at threshold %.3f → ",
+                     Date().timeIntervalSince(started), v.auc, 100 * v.accuracy, 100 * v.sensitivity, 100 * v.specificity,
+                     spec.threshold) + out)
+    }
+}
