@@ -24,6 +24,14 @@ public enum Fixtures {
         FileManager.default.fileExists(atPath: miniLM.appendingPathComponent("model.safetensors").path)
     }
 
+    /// `../shared/data` beside the repository (licensed evaluation data, never copied into it).
+    public static let sharedData: URL = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+
+    /// Whether a shared data set is present (tests that need it skip with a message otherwise).
+    public static func sharedDataPresent(_ relative: String) -> Bool {
+        FileManager.default.fileExists(atPath: sharedData.appendingPathComponent(relative).path)
+    }
+
     /// A fresh temporary directory, removed by the caller with `cleanUp`.
     public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("suite-tests-\(UUID().uuidString)")

@@ -47,6 +47,7 @@ struct TrainCommand: ParsableCommand {
         threadOptions.apply()
         var settings = TrainingSettings.standard
         settings.epochs = epochs
+        settings.warmupEpochs = min(settings.warmupEpochs, epochs - 1)
         settings.seed = seed
         settings.batchSize = batchSize
         settings.learningRate = learningRate

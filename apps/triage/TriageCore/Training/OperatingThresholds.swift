@@ -20,10 +20,19 @@ public enum OperatingThresholds {
         if operating.sensitivity.value < minimumSensitivity {
             operating = try predictions.thresholdForSensitivity(minimumSensitivity)
         }
-        let candidates = Set(predictions.probabilities.filter { $0 >= operating.threshold }).sorted()
+        let scores = Set(predictions.probabilities).sorted()
+        let candidates = scores.filter { $0 >= operating.threshold }
         let urgent = candidates.first { predictions.operatingPoint(threshold: $0).specificity.value >= urgentSpecificity }
             ?? candidates.last ?? operating.threshold
-        return (operating.threshold,
-                TriageModelSpec.UrgencyThresholds(priority: operating.threshold, urgent: max(urgent, operating.threshold)))
+        let threshold = midpointBelow(operating.threshold, in: scores)
+        return (threshold, TriageModelSpec.UrgencyThresholds(priority: threshold,
+                                                             urgent: max(midpointBelow(urgent, in: scores), threshold)))
+    }
+
+    /// Halfway between an observed score and the next lower one: the same decisions on the
+    /// validation scores, but not on a knife's edge for a score recomputed a rounding error lower.
+    static func midpointBelow(_ score: Double, in sorted: [Double]) -> Double {
+        guard let index = sorted.firstIndex(of: score), index > 0 else { return score }
+        return (sorted[index - 1] + score) / 2
     }
 }
