@@ -63,7 +63,10 @@ public enum ModelCard {
         add()
         add("## Operating point and calibration")
         add()
-        add(String(format: "- Temperature %.4f (fitted on validation by minimising the negative log-likelihood).", spec.temperature))
+        add("- Probabilities: `softmax((logits + offsets) / T)`. Offsets "
+            + "[" + spec.logitOffsets.map { String(format: "%.4f", $0) }.joined(separator: ", ") + "] "
+            + "undo the class-balanced loss (log(K·π_c) of the training prevalences); "
+            + String(format: "T = %.4f minimises the validation negative log-likelihood.", spec.temperature))
         add(String(format: "- Operating threshold %.4f on the calibrated probability: ", spec.threshold) + spec.thresholdRule + ".")
         add(String(format: "- Urgency: `urgent` at score ≥ %.4f, `priority` at ≥ %.4f, else `routine` (the worklist's ageing rule is in docs/TRIAGE.md).",
                    spec.urgency.urgent, spec.urgency.priority))

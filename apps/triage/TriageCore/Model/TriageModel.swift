@@ -74,7 +74,8 @@ public struct TriageModel: Sendable {
         var probabilities = [[Double]]()
         var decisions = [Int]()
         for n in 0..<batch {
-            let p = Self.softmax(logits[(n * classes)..<((n + 1) * classes)], temperature: spec.temperature)
+            let p = Self.softmax(logits[(n * classes)..<((n + 1) * classes)], offsets: spec.logitOffsets,
+                                 temperature: spec.temperature)
             probabilities.append(p)
             decisions.append(p[positive] >= spec.threshold ? positive : (classes == 2 ? 1 - positive : p.argmax))
         }
@@ -110,9 +111,9 @@ public struct TriageModel: Sendable {
         }
     }
 
-    /// Softmax of `logits / temperature` in Double.
-    static func softmax(_ logits: ArraySlice<Float>, temperature: Double) -> [Double] {
-        let z = logits.map { Double($0) / temperature }
+    /// Softmax of `(logits + offsets) / temperature` in Double.
+    static func softmax(_ logits: ArraySlice<Float>, offsets: [Double], temperature: Double) -> [Double] {
+        let z = zip(logits, offsets).map { (Double($0) + $1) / temperature }
         let top = z.max() ?? 0
         let e = z.map { exp($0 - top) }
         let sum = e.reduce(0, +)

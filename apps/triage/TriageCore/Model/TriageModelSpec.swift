@@ -12,7 +12,7 @@ import Tokenization  // DecodingError.summary
 ///                   "input_channels": 1, "classes": 2},
 ///  "input": {"width": 28, "height": 28, "mean": [0.5], "std": [0.5], "resize": "bilinear", "crop": "center_square"},
 ///  "labels": ["normal", "pneumonia"], "positive_label": "pneumonia",
-///  "temperature": 1.3, "threshold": 0.42, "threshold_rule": "...",
+///  "logit_offsets": [0.6, -0.3], "temperature": 1.3, "threshold": 0.42, "threshold_rule": "...",
 ///  "urgency": {"priority": 0.42, "urgent": 0.9},
 ///  "validation": {...}, "provenance": {...}}
 /// ```
@@ -65,7 +65,10 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
     public var labels: [String]
     /// The finding the score is the probability of.
     public var positiveLabel: String
-    /// Calibration: probabilities are `softmax(logits / temperature)`.
+    /// Calibration, step 1: added to the logits (one per class) to undo a class-weighted loss,
+    /// `log(K · π_c)` with the training prevalences `π_c` (zeros without class weighting).
+    public var logitOffsets: [Double]
+    /// Calibration, step 2: probabilities are `softmax((logits + logitOffsets) / temperature)`.
     public var temperature: Double
     /// Operating threshold on the calibrated positive probability.
     public var threshold: Double
@@ -80,13 +83,15 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case format, name, architecture, input, labels
         case positiveLabel = "positive_label"
+        case logitOffsets = "logit_offsets"
         case temperature, threshold
         case thresholdRule = "threshold_rule"
         case urgency, validation, provenance
     }
 
     public init(name: String, architecture: ResNet.Config, input: Input, labels: [String], positiveLabel: String,
-                temperature: Double, threshold: Double, thresholdRule: String, urgency: UrgencyThresholds,
+                logitOffsets: [Double]? = nil, temperature: Double, threshold: Double, thresholdRule: String,
+                urgency: UrgencyThresholds,
                 validation: EvaluationReport? = nil, provenance: Provenance? = nil) {
         format = Self.formatVersion
         self.name = name
@@ -94,6 +99,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
         self.input = input
         self.labels = labels
         self.positiveLabel = positiveLabel
+        self.logitOffsets = logitOffsets ?? Array(repeating: 0, count: labels.count)
         self.temperature = temperature
         self.threshold = threshold
         self.thresholdRule = thresholdRule
@@ -111,6 +117,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
         input = try c.decode(Input.self, forKey: .input)
         labels = try c.decode([String].self, forKey: .labels)
         positiveLabel = try c.decode(String.self, forKey: .positiveLabel)
+        logitOffsets = try c.decode([Double].self, forKey: .logitOffsets)
         temperature = try c.decode(Double.self, forKey: .temperature)
         threshold = try c.decode(Double.self, forKey: .threshold)
         thresholdRule = try c.decode(String.self, forKey: .thresholdRule)
@@ -164,6 +171,9 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
         }
         guard Input.crops.contains(input.crop) else {
             throw bad("input.crop", "unknown value '\(input.crop)' (expected \(Input.crops.joined(separator: ", ")))")
+        }
+        guard logitOffsets.count == labels.count, logitOffsets.allSatisfy(\.isFinite) else {
+            throw bad("logit_offsets", "one finite value per label needed, got \(logitOffsets)")
         }
         guard temperature > 0, temperature.isFinite else { throw bad("temperature", "must be positive, got \(temperature)") }
         guard (0...1).contains(threshold) else { throw bad("threshold", "must be in 0…1, got \(threshold)") }

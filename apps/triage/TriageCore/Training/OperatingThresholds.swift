@@ -6,12 +6,12 @@ import Foundation
 public enum OperatingThresholds {
     /// The sensitivity the operating threshold must keep on validation.
     public static let minimumSensitivity = 0.95
-    /// The specificity a score must reach on validation to count as urgent.
-    public static let urgentSpecificity = 0.99
+    /// The calibrated probability from which a positive study is urgent.
+    public static let urgentProbability = 0.9
 
     public static let rule = "Youden's J (sensitivity + specificity − 1) maximised on the validation split, "
         + "lowered if needed until validation sensitivity ≥ \(minimumSensitivity); "
-        + "urgent when the score reaches the lowest threshold with validation specificity ≥ \(urgentSpecificity)"
+        + "urgent from a calibrated probability of \(urgentProbability) (or the operating threshold if higher)"
 
     /// - Returns: the operating threshold and the urgency thresholds (priority = operating threshold).
     public static func choose(_ predictions: BinaryPredictions) throws
@@ -20,13 +20,8 @@ public enum OperatingThresholds {
         if operating.sensitivity.value < minimumSensitivity {
             operating = try predictions.thresholdForSensitivity(minimumSensitivity)
         }
-        let scores = Set(predictions.probabilities).sorted()
-        let candidates = scores.filter { $0 >= operating.threshold }
-        let urgent = candidates.first { predictions.operatingPoint(threshold: $0).specificity.value >= urgentSpecificity }
-            ?? candidates.last ?? operating.threshold
-        let threshold = midpointBelow(operating.threshold, in: scores)
-        return (threshold, TriageModelSpec.UrgencyThresholds(priority: threshold,
-                                                             urgent: max(midpointBelow(urgent, in: scores), threshold)))
+        let threshold = midpointBelow(operating.threshold, in: Set(predictions.probabilities).sorted())
+        return (threshold, TriageModelSpec.UrgencyThresholds(priority: threshold, urgent: max(urgentProbability, threshold)))
     }
 
     /// Halfway between an observed score and the next lower one: the same decisions on the

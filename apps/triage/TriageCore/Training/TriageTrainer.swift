@@ -117,7 +117,7 @@ public struct TriageTrainer {
             let logits = try Self.logits(network.inferenceModel(), validationImages, normaliser)
             let auc = try BinaryPredictions(labels: validationLabels,
                                             probabilities: Self.probabilities(logits, classes: options.labels.count,
-                                                                              positive: positive, temperature: 1)).rocAUC()
+                                                                              positive: positive)).rocAUC()
             let best = state.aucByEpoch.allSatisfy { auc > $0 }
             if best {
                 try SafeTensorsWriter.write(network.parameters.namedTensors(),
@@ -138,24 +138,19 @@ public struct TriageTrainer {
         let bestURL = output.appendingPathComponent(TrainingCheckpoint.bestFile)
         try network.parameters.load(from: SafeTensorsFile(url: bestURL))
         let logits = try Self.logits(network.inferenceModel(), validationImages, normaliser)
-        let fit = try TemperatureScaling.fit(logits: logits.map(Double.init), classCount: options.labels.count,
-                                             labels: validation.rows.map(\.label))
-        let calibrated = try BinaryPredictions(
-            labels: validationLabels,
-            probabilities: Self.probabilities(logits, classes: options.labels.count, positive: positive,
-                                              temperature: fit.temperature))
-        let (threshold, urgency) = try OperatingThresholds.choose(calibrated)
-        let report = try EvaluationReport(data: validation.path, predictions: calibrated, threshold: threshold)
         let provenance = Provenance(
             command: options.command, train: train.summary, validation: validation.summary, settings: s,
             selectedEpoch: state.bestEpoch, validationAUCByEpoch: state.aucByEpoch,
             trainableParameters: network.parameters.trainableCount, trainingSeconds: state.seconds,
             finishedAt: ISO8601DateFormatter().string(from: Date()), threads: ComputeThreads.current,
             blasCore: ComputeThreads.blasCore)
-        let spec = TriageModelSpec(
+        let uncalibrated = TriageModelSpec(
             name: options.name, architecture: architecture, input: input, labels: options.labels,
-            positiveLabel: options.positiveLabel, temperature: fit.temperature, threshold: threshold,
-            thresholdRule: OperatingThresholds.rule, urgency: urgency, validation: report, provenance: provenance)
+            positiveLabel: options.positiveLabel, temperature: 1, threshold: 0.5, thresholdRule: "",
+            urgency: .init(priority: 0.5, urgent: 0.5), provenance: provenance)
+        let offsets = ModelCalibration.offsets(classWeighting: s.classWeighting, trainingCounts: train.counts,
+                                               labels: options.labels)
+        let spec = try ModelCalibration.calibrate(uncalibrated, logits: logits, offsets: offsets, validation: validation)
         try spec.validate(path: output.appendingPathComponent(TriageModel.specFile).path)
         try ModelFolderWriter.write(spec: spec, weights: bestURL, to: output)
         try? FileManager.default.removeItem(at: TrainingCheckpoint.url(in: output))
@@ -214,9 +209,10 @@ public struct TriageTrainer {
         return logits
     }
 
-    static func probabilities(_ logits: [Float], classes: Int, positive: Int, temperature: Double) -> [Double] {
+    /// Uncalibrated positive-class probabilities (for ranking: AUC per epoch).
+    static func probabilities(_ logits: [Float], classes: Int, positive: Int) -> [Double] {
         stride(from: 0, to: logits.count, by: classes).map {
-            TriageModel.softmax(logits[$0..<($0 + classes)], temperature: temperature)[positive]
+            TriageModel.softmax(logits[$0..<($0 + classes)], offsets: Array(repeating: 0, count: classes), temperature: 1)[positive]
         }
     }
 }
