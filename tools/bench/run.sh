@@ -243,7 +243,7 @@ if wants imaging; then
   cp "$image_dir/manifest.json" "$results/imaging-inputs.json"
   mkdir -p "$results/swift-imaging-dump"
   step "swift imaging (decode + resize to 224x224)" swift-imaging.json \
-    "$bench_bin" imaging --dir "$image_dir" --runs "$runs" --dump "$results/swift-imaging-dump"
+    env OPENBLAS_NUM_THREADS=1 "$bench_bin" imaging --dir "$image_dir" --runs "$runs" --dump "$results/swift-imaging-dump"
   step "peer imaging (Pillow, pydicom + NumPy)" peer-imaging.json \
     "$py" tools/bench/peer_imaging.py --dir "$image_dir" --runs "$runs" --swift-dump "$results/swift-imaging-dump"
 fi
