@@ -46,4 +46,20 @@ struct ResizeTests {
         let out = image.resized(width: 2, height: 1, filter: .bilinear)
         #expect(out.floatSamples != nil && out.width == 2 && out.height == 1)
     }
+
+    /// 16-bit samples are resampled where they are (interleaved), not converted to float first:
+    /// the sums must be exactly those of the float image.
+    @Test(arguments: [(23, 17), (97, 17), (23, 61), (150, 130)])
+    func sixteenBitResizesExactlyAsItsFloatImage(_ size: (Int, Int)) {
+        for model in [Image.ColorModel.gray, .rgb] {
+            let count = 97 * 61 * model.channels
+            let samples = (0..<count).map { UInt16(truncatingIfNeeded: ($0 * 7919) % 65536) }
+            let image = Image(width: 97, height: 61, colorModel: model, samples: .uint16(samples))
+            for filter in [ResizeFilter.bilinear, .bicubic] {
+                let direct = image.resized(width: size.0, height: size.1, filter: filter)
+                let viaFloat = image.planarFloat().resized(width: size.0, height: size.1, filter: filter)
+                #expect(direct.floatSamples == viaFloat.floatSamples, "\(model) \(filter) → \(size)")
+            }
+        }
+    }
 }
