@@ -43,6 +43,14 @@ enum Resample8 {
         }
     }
 
+    /// The same sums as `clip8` lane by lane: `v >> 22` clamped to 0…255 is 255 from 2^30 on and
+    /// 0 up to 2^22 − 1.
+    @inline(__always)
+    static func clip8(_ v: SIMD8<Int32>) -> SIMD8<UInt8> {
+        let shifted = v &>> Int32(ResampleCoefficients.precisionBits)
+        return SIMD8(truncatingIfNeeded: pointwiseMin(pointwiseMax(shifted, .zero), SIMD8(repeating: 255)))
+    }
+
     /// `rows` rows of `width` pixels → `rows` rows of `coefficients.starts.count` pixels, interleaved.
     static func horizontalPass(_ src: UnsafePointer<UInt8>, rows: Int, width: Int, channels c: Int,
                                coefficients h: ResampleCoefficients, into out: UnsafeMutablePointer<UInt8>) {
@@ -50,7 +58,12 @@ enum Resample8 {
         kernel.withUnsafeBufferPointer { k in
             h.starts.withUnsafeBufferPointer { starts in
                 h.counts.withUnsafeBufferPointer { counts in
-                    for y in 0..<rows {
+                    var y = 0
+                    if c == 1 {
+                        y = grayRowsByEight(src, rows: rows, width: width, kernel: k.baseAddress!, kernelSize: ks,
+                                            starts: starts, counts: counts, into: out)
+                    }
+                    for y in y..<rows {
                         let row = src + y * width * c, dst = out + y * newWidth * c
                         for x in 0..<newWidth {
                             let s = row + starts[x] * c, kx = k.baseAddress! + x * ks, taps = counts[x]
@@ -60,6 +73,36 @@ enum Resample8 {
                 }
             }
         }
+    }
+
+    /// Gray rows eight at a time: the eight rows are interleaved column by column (`tile[j]` holds
+    /// pixel j of each), so one tap of eight output pixels is one 8-lane multiply-add, with the
+    /// same Int32 sums as `dot`.
+    /// - Returns: the number of rows done (a multiple of 8; the caller does the rest).
+    static func grayRowsByEight(_ src: UnsafePointer<UInt8>, rows: Int, width: Int, kernel k: UnsafePointer<Int32>,
+                                kernelSize ks: Int, starts: UnsafeBufferPointer<Int>, counts: UnsafeBufferPointer<Int>,
+                                into out: UnsafeMutablePointer<UInt8>) -> Int {
+        let newWidth = starts.count
+        let tile = UnsafeMutablePointer<SIMD8<UInt8>>.allocate(capacity: width)
+        defer { tile.deallocate() }
+        var y = 0
+        while y + 8 <= rows {
+            let r = src + y * width
+            for j in 0..<width {
+                tile[j] = SIMD8(r[j], r[j + width], r[j + 2 * width], r[j + 3 * width],
+                                r[j + 4 * width], r[j + 5 * width], r[j + 6 * width], r[j + 7 * width])
+            }
+            let dst = out + y * newWidth
+            for x in 0..<newWidth {
+                let s = tile + starts[x], kx = k + x * ks
+                var sums = SIMD8<Int32>(repeating: half)
+                for t in 0..<counts[x] { sums &+= SIMD8<Int32>(truncatingIfNeeded: s[t]) &* SIMD8(repeating: kx[t]) }
+                let v = clip8(sums)
+                for lane in 0..<8 { dst[lane * newWidth + x] = v[lane] }
+            }
+            y += 8
+        }
+        return y
     }
 
     /// Rows of `rowLength` samples (the first one being source row `rowOffset`) → one row per

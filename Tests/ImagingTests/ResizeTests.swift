@@ -47,6 +47,19 @@ struct ResizeTests {
         #expect(out.floatSamples != nil && out.width == 2 && out.height == 1)
     }
 
+    /// Gray 8-bit rows are resampled eight at a time: every channel of the same image as RGB
+    /// (one row at a time) must come out exactly the same.
+    @Test(arguments: [(37, 53, 28, 28), (1000, 1000, 224, 224), (61, 47, 97, 80), (256, 256, 224, 224), (100, 100, 23, 100)])
+    func grayRowsMatchTheOneRowPath(_ c: (Int, Int, Int, Int)) {
+        let samples = (0..<(c.0 * c.1)).map { UInt8(truncatingIfNeeded: ($0 * 37) ^ ($0 >> 5)) }
+        let gray = Image(width: c.0, height: c.1, colorModel: .gray, samples: .uint8(samples))
+        for filter in [ResizeFilter.bilinear, .bicubic] {
+            let out = gray.resized(width: c.2, height: c.3, filter: filter).uint8Samples ?? []
+            let rgb = gray.rgb().resized(width: c.2, height: c.3, filter: filter).uint8Samples ?? []
+            #expect(out.count == c.2 * c.3 && out == stride(from: 0, to: rgb.count, by: 3).map { rgb[$0] }, "\(c) \(filter)")
+        }
+    }
+
     /// 16-bit samples are resampled where they are (interleaved), not converted to float first:
     /// the sums must be exactly those of the float image.
     @Test(arguments: [(23, 17), (97, 17), (23, 61), (150, 130)])
