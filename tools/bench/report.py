@@ -66,7 +66,8 @@ KEPT = "_Not re-run by the latest `make bench`: kept from the report measured"
 
 
 def earlier_report(path):
-    """An earlier report's `## ` sections ({title: body lines}) and its "measured … commit" note."""
+    """An earlier report's `## ` sections ({title: body lines}) and when, at which commit and on
+    which CPU it was measured (a note for the sections kept from it)."""
     if not path or not os.path.exists(path):
         return {}, None
     with open(path, encoding="utf-8") as f:
@@ -77,7 +78,9 @@ def earlier_report(path):
     for part in re.split(r"^## ", text, flags=re.M)[1:]:
         title, _, body = part.partition("\n")
         sections[title.strip()] = body.strip("\n").splitlines()
-    return sections, when
+    cpu = next((line[len("- CPU: "):].split(" (")[0] for line in sections.get("Machine and versions", [])
+                if line.startswith("- CPU: ")), None)
+    return sections, when + (f", on {cpu}" if cpu else "")
 
 
 def keep_sections(lines, missing, earlier, when):
@@ -201,7 +204,7 @@ def main():
     add("")
     add("`BENCH_ONLY=\"imaging\" bash tools/bench/run.sh .build/release` re-runs only the named sections (any of "
         "`embed tokenize memory vault imaging`); the sections it does not run are kept from the previous version of "
-        "this file, each with a line saying when it was measured.")
+        "this file, each with a line saying when and on which CPU it was measured.")
     add("")
     add("- Model: sentence-transformers all-MiniLM-L6-v2 (`models/all-MiniLM-L6-v2`, `make setup`), "
         "6 layers, hidden size 384, max sequence length 256.")
