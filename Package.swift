@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "suite-bench",
             dependencies: [
-                "ModelRuntime", "Tokenization", "RecordStore",
+                "ModelRuntime", "Tokenization", "RecordStore", "Imaging", "DICOM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench/SuiteBench"),

@@ -12,6 +12,9 @@ enum NativePixels {
         // 8-bit data in a big-endian OW element is stored as swapped 16-bit words.
         let swapPairs = bigEndian && bytesPerSample == 1 && vr == .OW
         let signed = d.signed
+        if bytesPerSample == 2 && !ybr422 && !isPlanar && count > 0 && raw.count >= 2 * count {
+            return words(raw, count: count, bigEndian: bigEndian, signed: signed)
+        }
         var out = [Int32](repeating: 0, count: count)
         out.withUnsafeMutableBufferPointer { dst in
             @inline(__always) func sample(_ i: Int) -> Int32 {
@@ -47,6 +50,20 @@ enum NativePixels {
             }
         }
         return out
+    }
+
+    /// 16-bit samples in stored order (the common case, one tight loop).
+    /// - Returns: `count` values.
+    static func words(_ raw: UnsafeBufferPointer<UInt8>, count: Int, bigEndian: Bool, signed: Bool) -> [Int32] {
+        [Int32](unsafeUninitializedCapacity: count) { out, n in
+            let src = UnsafeRawPointer(raw.baseAddress!)
+            for i in 0..<count {
+                let stored = src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
+                let v = bigEndian ? UInt16(bigEndian: stored) : UInt16(littleEndian: stored)
+                out[i] = signed ? Int32(Int16(bitPattern: v)) : Int32(v)
+            }
+            n = count
+        }
     }
 
     /// Bits Allocated 1: samples packed eight per byte, least significant bit first, frames

@@ -46,4 +46,33 @@ struct ResizeTests {
         let out = image.resized(width: 2, height: 1, filter: .bilinear)
         #expect(out.floatSamples != nil && out.width == 2 && out.height == 1)
     }
+
+    /// Gray 8-bit rows are resampled eight at a time: every channel of the same image as RGB
+    /// (one row at a time) must come out exactly the same.
+    @Test(arguments: [(37, 53, 28, 28), (1000, 1000, 224, 224), (61, 47, 97, 80), (256, 256, 224, 224), (100, 100, 23, 100)])
+    func grayRowsMatchTheOneRowPath(_ c: (Int, Int, Int, Int)) {
+        let samples = (0..<(c.0 * c.1)).map { UInt8(truncatingIfNeeded: ($0 * 37) ^ ($0 >> 5)) }
+        let gray = Image(width: c.0, height: c.1, colorModel: .gray, samples: .uint8(samples))
+        for filter in [ResizeFilter.bilinear, .bicubic] {
+            let out = gray.resized(width: c.2, height: c.3, filter: filter).uint8Samples ?? []
+            let rgb = gray.rgb().resized(width: c.2, height: c.3, filter: filter).uint8Samples ?? []
+            #expect(out.count == c.2 * c.3 && out == stride(from: 0, to: rgb.count, by: 3).map { rgb[$0] }, "\(c) \(filter)")
+        }
+    }
+
+    /// 16-bit samples are resampled where they are (interleaved), not converted to float first:
+    /// the sums must be exactly those of the float image.
+    @Test(arguments: [(23, 17), (97, 17), (23, 61), (150, 130)])
+    func sixteenBitResizesExactlyAsItsFloatImage(_ size: (Int, Int)) {
+        for model in [Image.ColorModel.gray, .rgb] {
+            let count = 97 * 61 * model.channels
+            let samples = (0..<count).map { UInt16(truncatingIfNeeded: ($0 * 7919) % 65536) }
+            let image = Image(width: 97, height: 61, colorModel: model, samples: .uint16(samples))
+            for filter in [ResizeFilter.bilinear, .bicubic] {
+                let direct = image.resized(width: size.0, height: size.1, filter: filter)
+                let viaFloat = image.planarFloat().resized(width: size.0, height: size.1, filter: filter)
+                #expect(direct.floatSamples == viaFloat.floatSamples, "\(model) \(filter) → \(size)")
+            }
+        }
+    }
 }

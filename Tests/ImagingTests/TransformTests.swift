@@ -30,6 +30,24 @@ struct TransformTests {
         }
     }
 
+    /// `windowed` (one loop per function over the buffer) gives exactly `Window.apply` per sample.
+    @Test func windowedImageIsApplyPerSample() throws {
+        let golden = try Fixtures.json(Golden.self, "dicom/golden.json")
+        var windows = try golden.windowing.map { c in
+            (Window(center: c.center, width: c.width, function: try #require(Window.Function(rawValue: c.function))),
+             Float(c.outputMaximum), c.input.map { Float($0) })
+        }
+        let ramp = (-40..<40).map { Float($0) * 0.25 }
+        for (w, fn) in [(1.0, Window.Function.linear), (0.5, .linear), (1e-12, .linearExact), (2, .sigmoid)] {
+            windows.append((Window(center: 0.5, width: w, function: fn), 1, ramp))
+        }
+        for (window, maximum, input) in windows {
+            let image = Image(width: input.count, height: 1, colorModel: .gray, samples: .float32(input))
+            let expected = input.map { Float(window.apply(Double($0)) * Double(maximum)) }
+            #expect(image.windowed(window, outputMaximum: maximum).floatSamples == expected, "\(window)")
+        }
+    }
+
     static let ramp = Image(width: 4, height: 3, colorModel: .gray, samples: .uint8((0..<12).map { UInt8($0 * 10) }))
 
     @Test func cropCenterCropAndPad() {

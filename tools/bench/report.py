@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Writes docs/BENCHMARKS.md from a results directory of tools/bench/run.sh.
 
-Usage: report.py --results DIR [--out docs/BENCHMARKS.md]
+Usage: report.py --results DIR [--out docs/BENCHMARKS.md] [--keep docs/BENCHMARKS.md]
 
 Standard library only. Manual notes live in tools/bench/NOTES.md and are included verbatim
-under "## Notes", so regenerating the report never loses them.
+under "## Notes", so regenerating the report never loses them. With --keep (an earlier report),
+a section whose measurements are not in DIR (a `BENCH_ONLY=...` run) is copied from that report
+with a line saying when it was measured, instead of being left empty.
 """
 import argparse
 import glob
@@ -13,6 +15,8 @@ import os
 import re
 import statistics
 from datetime import datetime, timezone
+
+import report_imaging
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOTES = os.path.join(HERE, "NOTES.md")
@@ -58,6 +62,47 @@ def spread(values):
     return f"{100 * (max(values) - min(values)) / statistics.median(values):.1f}%"
 
 
+KEPT = "_Not re-run by the latest `make bench`: kept from the report measured"
+
+
+def earlier_report(path):
+    """An earlier report's `## ` sections ({title: body lines}) and when, at which commit and on
+    which CPU it was measured (a note for the sections kept from it)."""
+    if not path or not os.path.exists(path):
+        return {}, None
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"^Measured \S+ \((\S+)\) on the machine below, commit `(\w+)`", text, re.M)
+    when = f"{m.group(1)}, commit `{m.group(2)}`" if m else "earlier"
+    sections = {}
+    for part in re.split(r"^## ", text, flags=re.M)[1:]:
+        title, _, body = part.partition("\n")
+        sections[title.strip()] = body.strip("\n").splitlines()
+    cpu = next((line[len("- CPU: "):].split(" (")[0] for line in sections.get("Machine and versions", [])
+                if line.startswith("- CPU: ")), None)
+    return sections, when + (f", on {cpu}" if cpu else "")
+
+
+def keep_sections(lines, missing, earlier, when):
+    """`lines` with the body of every `## ` section titled in `missing` replaced by the earlier
+    report's, under a line saying when that was measured (kept as it was if already kept)."""
+    out, title = [], None
+    for line in lines:
+        if line.startswith("## "):
+            title = line[3:].strip()
+            out.append(line)
+            if title in missing and title in earlier:
+                body = earlier[title]
+                if not body or not body[0].startswith(KEPT):
+                    body = [f"{KEPT} {when}._", ""] + body
+                out += [""] + body + [""]
+            continue
+        if title in missing and title in earlier:
+            continue
+        out.append(line)
+    return out
+
+
 def machine(results):
     info = {}
     lscpu = load(results, "lscpu.txt") or ""
@@ -83,6 +128,7 @@ def machine(results):
     sv = (load(results, "swift-version.txt") or "").strip().splitlines()
     info["swift"] = sv[0] if sv else "unknown"
     info["openblas"] = "; ".join((load(results, "openblas.txt") or "").split("\n")) or "not installed"
+    info["imaging_libs"] = "; ".join((load(results, "imaging-libs.txt") or "").split("\n")) or "unknown"
     info["python"] = (load(results, "python-version.txt") or "").strip()
     freeze = load(results, "pip-freeze.txt") or ""
     info["pip"] = dict(line.split("==", 1) for line in freeze.splitlines() if "==" in line)
@@ -98,8 +144,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--results", required=True)
     p.add_argument("--out", default="docs/BENCHMARKS.md")
+    p.add_argument("--keep", help="earlier report whose sections stand in for the ones not measured in --results")
     args = p.parse_args()
     r = args.results
+    earlier, earlier_when = earlier_report(args.keep)
 
     run = load(r, "run.json") or {}
     steps = load(r, "steps.jsonl") or []
@@ -129,13 +177,15 @@ def main():
         "Manual notes go in tools/bench/NOTES.md (included under Notes). -->")
     add("")
     add(f"Measured {finished[:10]} ({finished}) on the machine below, commit `{mi['commit'][:12]}`"
-        + (f" with {mi['dirty']} uncommitted file(s)" if mi["dirty"] else "") + ".")
+        + (f" with {mi['dirty']} uncommitted file(s)" if mi["dirty"] else "")
+        + (f"; this run measured only `BENCH_ONLY={run['only']}`, the other sections are kept from earlier runs "
+           "as marked" if run.get("only") else "") + ".")
     add("")
     noisy = [st for st in steps if (st.get("other_cpu_during_pct") or 0) > 10]
     if noisy:
         add("> **Caution:** other processes used more than 10% of the CPU during "
             + ", ".join(f"{st['step']} ({st['other_cpu_during_pct']:.0f}%)" for st in noisy)
-            + "; those figures are likely low. See the step table under Raw runs.")
+            + "; those figures are likely low. See the step table under Raw runs and the imaging section's conditions.")
         add("")
     add("## How to reproduce")
     add("")
@@ -146,11 +196,15 @@ def main():
     add("`tools/bench/run.sh` runs the release `suite-bench` binary (tools/bench/SuiteBench) and the Python "
         "peers (tools/bench/peer_*.py, in a pinned venv outside the repo: tools/bench/requirements.txt) on "
         "the same model and data, saves every JSON output under `.build/bench-results/<time>/`, and "
-        "regenerates this file. It needs the shared Banking77 data at `../shared/data/banking77/train.jsonl` "
-        "(without it, it says so and leaves this file alone). "
-        f"Every throughput figure is the median of {runs} timed runs over all {f'{sentences:,}' if sentences else 'the'} texts, after one "
+        "regenerates this file. The text benchmarks need the shared Banking77 data at "
+        "`../shared/data/banking77/train.jsonl` (without it, they are skipped and their sections kept as they were). "
+        f"Every text throughput figure is the median of {runs} timed runs over all {f'{sentences:,}' if sentences else 'the'} texts, after one "
         "warm-up; `BENCH_RUNS=N` changes the count. Run it on an otherwise idle machine: run.sh warns when "
         "the CPU was busy before a timed step.")
+    add("")
+    add("`BENCH_ONLY=\"imaging\" bash tools/bench/run.sh .build/release` re-runs only the named sections (any of "
+        "`embed tokenize memory vault imaging`); the sections it does not run are kept from the previous version of "
+        "this file, each with a line saying when and on which CPU it was measured.")
     add("")
     add("- Model: sentence-transformers all-MiniLM-L6-v2 (`models/all-MiniLM-L6-v2`, `make setup`), "
         "6 layers, hidden size 384, max sequence length 256.")
@@ -255,9 +309,12 @@ def main():
 
     # ---- vault and audit log
     vault = load(r, "swift-vault.json")
-    if vault:
-        add("## Vault and audit log (`suite-bench vault --records 100000`)")
+    add("## Vault and audit log (`suite-bench vault --records 100000`)")
+    add("")
+    if not vault:
+        add("Not measured.")
         add("")
+    else:
         add("| figure | value |")
         add("|---|---:|")
         add(f"| seal, {vault['record_bytes']}-byte records (AES-256-GCM) | {vault['seal_records_per_s']:,.0f} records/s ({vault['seal_mb_per_s']:.1f} MB/s) |")
@@ -268,6 +325,14 @@ def main():
         add("")
         add("Seal and open are medians over the runs; rotation is one run (the re-encryption includes its 2 s key-expiry wait).")
         add("")
+
+    # ---- imaging
+    swift_img = load(r, "swift-imaging.json")
+    peer_img = load(r, "peer-imaging.json")
+    add(f"## {report_imaging.TITLE}")
+    add("")
+    L.extend(report_imaging.section(swift_img, peer_img, load(r, "imaging-inputs.json"), steps, spread)
+             or ["Not measured.", ""])
 
     # ---- machine
     add("## Machine and versions")
@@ -286,7 +351,8 @@ def main():
     add(f"- Python {mi['python'].replace('Python ', '') or versions.get('python', '?')}: torch {pv('torch')}, "
         f"sentence-transformers {pv('sentence-transformers')}, transformers {pv('transformers')}, "
         f"tokenizers {pv('tokenizers')}, onnxruntime {pv('onnxruntime')}, onnx {pv('onnx')}, "
-        f"numpy {pv('numpy')} (full list: tools/bench/requirements.txt)")
+        f"numpy {pv('numpy')}, pillow {pv('pillow')}, pydicom {pv('pydicom')} (full list: tools/bench/requirements.txt)")
+    add(f"- Imaging libraries (Debian packages, used by the suite): {mi['imaging_libs']}")
     add("")
 
     # ---- raw runs
@@ -342,6 +408,21 @@ def main():
     add("Data: Banking77 by PolyAI, licensed CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). "
         f"Generated {finished}.")
     add("")
+
+    missing = set()
+    if not any(swift_embed.values()):
+        missing.add("Embedding throughput (sentences/s, higher is better)")
+    if not (swift_tok and peer_tok):
+        missing.add("Tokenizer throughput (tokens/s, one thread, higher is better)")
+    if not swift_mem:
+        missing.add("Peak memory (embedding all texts once, batch 32)")
+    if not vault:
+        missing.add("Vault and audit log (`suite-bench vault --records 100000`)")
+    if not swift_img:
+        missing.add(report_imaging.TITLE)
+    if not any(swift_embed.values()) and not swift_tok:
+        missing.add("Raw runs")
+    L = keep_sections(L, missing, earlier, earlier_when)
 
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = args.out + ".partial"

@@ -15,10 +15,16 @@
 #   BENCH_VENV=DIR         the peers' venv (default ~/.cache/suite-venvs/bench)
 #   BENCH_QUIET_WAIT=120   seconds to wait, before each timed step, for the CPU to be idle
 #   BENCH_RETRIES=1        extra tries of a step that shared the CPU with other processes
-#   BENCH_CACHE=DIR        the exported ONNX model (default ~/.cache/suite-venvs/bench-cache)
+#   BENCH_CACHE=DIR        the exported ONNX model and the generated images (default ~/.cache/suite-venvs/bench-cache)
+#   BENCH_ONLY="imaging"   run only these sections (space- or comma-separated: embed tokenize memory
+#                          vault imaging); the report keeps the other sections of BENCH_OUT as they were
+#   BENCH_IMAGES=20        images per format for the imaging benchmark (2048x2048, generated once)
 #
 # The peers' venv lives outside the repo; it is created on first use and re-installed when
 # tools/bench/requirements.txt changes. Nothing here writes into the repo but BENCH_OUT.
+#
+# Re-run only the imaging benchmark (a few minutes):
+#   BENCH_ONLY=imaging bash tools/bench/run.sh .build/release
 set -euo pipefail
 
 bin_dir=${1:?usage: tools/bench/run.sh RELEASE_BIN_DIR}
@@ -38,18 +44,27 @@ out=${BENCH_OUT:-docs/BENCHMARKS.md}
 venv=${BENCH_VENV:-$HOME/.cache/suite-venvs/bench}
 quiet_wait=${BENCH_QUIET_WAIT:-120}
 bench_bin=$bin_dir/suite-bench
+cache=${BENCH_CACHE:-$HOME/.cache/suite-venvs/bench-cache}
+only=" ${BENCH_ONLY//,/ } "
+# wants SECTION: true when the section is to be run (all of them unless BENCH_ONLY names some).
+wants() { [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]; }
+for s in $only; do
+  case $s in embed|tokenize|memory|vault|imaging) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
+done
 
 # ---- preconditions
-if [ ! -f "$data" ]; then
-  echo "bench: data set not found at $data (the shared Banking77 data, outside the repo)." >&2
-  echo "bench: skipping the benchmarks; $out is left as it is." >&2
-  exit 0
-fi
 if [ ! -x "$bench_bin" ]; then
   echo "bench: $bench_bin not found; build it first: swift build -c release --product suite-bench (or make release)" >&2
   exit 1
 fi
-if [ ! -f "$model/model.safetensors" ]; then
+text_sections=0
+if wants embed || wants tokenize || wants memory; then text_sections=1; fi
+if [ "$text_sections" = 1 ] && [ ! -f "$data" ]; then
+  echo "bench: data set not found at $data (the shared Banking77 data, outside the repo)." >&2
+  echo "bench: skipping the text benchmarks; their sections of $out are kept as they are." >&2
+  text_sections=0
+fi
+if [ "$text_sections" = 1 ] && [ ! -f "$model/model.safetensors" ]; then
   echo "bench: $model/model.safetensors not found; run make setup" >&2
   exit 1
 fi
@@ -87,9 +102,13 @@ export TRANSFORMERS_VERBOSITY=error PYTHONWARNINGS=ignore
   cat /etc/os-release > "$results/os-release.txt" 2>&1 || true
   uname -srm > "$results/uname.txt" 2>&1 || true
   swift --version > "$results/swift-version.txt" 2>&1 || true
-  for p in libopenblas0-pthread libopenblas0 libopenblas0-openmp libopenblas0-serial libopenblas-dev; do
-    dpkg-query -W -f='${Package} ${Version} ${Status}\n' "$p" 2>/dev/null | grep ' installed$' | cut -d' ' -f1,2 || true
-  done > "$results/openblas.txt"
+  installed() {
+    for p in "$@"; do
+      dpkg-query -W -f='${Package} ${Version} ${Status}\n' "$p" 2>/dev/null | grep ' installed$' | cut -d' ' -f1,2 || true
+    done
+  }
+  installed libopenblas0-pthread libopenblas0 libopenblas0-openmp libopenblas0-serial libopenblas-dev > "$results/openblas.txt"
+  installed libpng16-16 libjpeg62-turbo zlib1g > "$results/imaging-libs.txt"
   "$venv/bin/pip" freeze --all --disable-pip-version-check > "$results/pip-freeze.txt" 2>/dev/null || true
   "$py" --version > "$results/python-version.txt" 2>&1 || true
   {
@@ -181,32 +200,61 @@ print(round(wall, 1), max(0, round(100 * other / (wall * $ncpu), 1)))")
   echo "$best_row" >> "$steps_json"
 }
 
-for t in $threads_list; do
-  step "swift embed, $t thread(s)" "swift-embed-t$t.json" \
-    "$bench_bin" embed --model "$model" --data "$data" --runs "$runs" --batch "$batch" --threads "$t"
-  step "peers embed (sentence-transformers, ONNX Runtime), $t thread(s)" "peer-text-t$t.json" \
-    "$py" tools/bench/peer_text.py --model "$model" --data "$data" --runs "$runs" --batch "$batch" --threads "$t"
-done
+if [ "$text_sections" = 1 ] && wants embed; then
+  for t in $threads_list; do
+    step "swift embed, $t thread(s)" "swift-embed-t$t.json" \
+      "$bench_bin" embed --model "$model" --data "$data" --runs "$runs" --batch "$batch" --threads "$t"
+    step "peers embed (sentence-transformers, ONNX Runtime), $t thread(s)" "peer-text-t$t.json" \
+      "$py" tools/bench/peer_text.py --model "$model" --data "$data" --runs "$runs" --batch "$batch" --threads "$t"
+  done
+fi
 
-step "swift tokenize" swift-tokenize.json \
-  "$bench_bin" tokenize --model "$model" --data "$data" --runs "$runs"
-step "peer tokenize (HF tokenizers)" peer-tokenize.json \
-  "$py" tools/bench/peer_tokenize.py --model "$model" --data "$data" --runs "$runs" \
-  --swift-json "$results/swift-tokenize.json"
+if [ "$text_sections" = 1 ] && wants tokenize; then
+  step "swift tokenize" swift-tokenize.json \
+    "$bench_bin" tokenize --model "$model" --data "$data" --runs "$runs"
+  step "peer tokenize (HF tokenizers)" peer-tokenize.json \
+    "$py" tools/bench/peer_tokenize.py --model "$model" --data "$data" --runs "$runs" \
+    --swift-json "$results/swift-tokenize.json"
+fi
 
-step_tries=1 step "swift memory" swift-memory.json \
-  "$bench_bin" memory --model "$model" --data "$data" --batch "$batch"
-step_tries=1 step "peer memory (sentence-transformers)" peer-memory.json \
-  "$py" tools/bench/peer_memory.py --model "$model" --data "$data" --batch "$batch" --threads 2
-step_tries=1 step "swift vault and audit log" swift-vault.json \
-  "$bench_bin" vault --records 100000 --runs "$runs"
+if [ "$text_sections" = 1 ] && wants memory; then
+  step_tries=1 step "swift memory" swift-memory.json \
+    "$bench_bin" memory --model "$model" --data "$data" --batch "$batch"
+  step_tries=1 step "peer memory (sentence-transformers)" peer-memory.json \
+    "$py" tools/bench/peer_memory.py --model "$model" --data "$data" --batch "$batch" --threads 2
+fi
+if wants vault; then
+  step_tries=1 step "swift vault and audit log" swift-vault.json \
+    "$bench_bin" vault --records 100000 --runs "$runs"
+fi
+
+if wants imaging; then
+  # Inputs: generated once into the cache (outside the repo), again when the generator or the count changes.
+  images=${BENCH_IMAGES:-20}
+  gen=tools/bench/imaging_inputs.py
+  stamp="$(sha256sum "$gen" | cut -d' ' -f1) $images"
+  image_dir=$cache/imaging-inputs
+  if [ "$(cat "$image_dir/.stamp" 2>/dev/null || true)" != "$stamp" ]; then
+    say "generating the imaging inputs ($images per format, 2048x2048) into $image_dir"
+    rm -rf "$image_dir"
+    "$py" "$gen" --out "$image_dir" --count "$images" > /dev/null
+    echo "$stamp" > "$image_dir/.stamp"
+  fi
+  cp "$image_dir/manifest.json" "$results/imaging-inputs.json"
+  mkdir -p "$results/swift-imaging-dump"
+  step "swift imaging (decode + resize to 224x224)" swift-imaging.json \
+    env OPENBLAS_NUM_THREADS=1 "$bench_bin" imaging --dir "$image_dir" --runs "$runs" --dump "$results/swift-imaging-dump"
+  step "peer imaging (Pillow, pydicom + NumPy)" peer-imaging.json \
+    "$py" tools/bench/peer_imaging.py --dir "$image_dir" --runs "$runs" --swift-dump "$results/swift-imaging-dump"
+fi
 
 end_all=$(date +%s)
-printf '{"total_seconds": %d, "runs": %d, "threads": "%s", "data": "%s", "finished_utc": "%s"}\n' \
-  "$((end_all - start_all))" "$runs" "$threads_list" "$data" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+printf '{"total_seconds": %d, "runs": %d, "threads": "%s", "data": "%s", "only": "%s", "finished_utc": "%s"}\n' \
+  "$((end_all - start_all))" "$runs" "$threads_list" "$data" "${BENCH_ONLY:-}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   > "$results/run.json"
 
 mkdir -p "$(dirname "$out")"
-"$py" tools/bench/report.py --results "$results" --out "$out"
+# Sections this run did not measure are kept from the current $out (report.py says so under each).
+"$py" tools/bench/report.py --results "$results" --out "$out" --keep "$out"
 say "wrote $out (results: $results)"
 say "total time: $(( (end_all - start_all) / 60 )) min $(( (end_all - start_all) % 60 )) s"

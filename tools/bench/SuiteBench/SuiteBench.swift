@@ -10,7 +10,8 @@ struct SuiteBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suite-bench",
         abstract: "Benchmarks of the suite's shared modules (JSON on stdout).",
-        subcommands: [EmbedBench.self, TokenizeBench.self, MemoryBench.self, VaultBench.self, AuditAppend.self, Reencrypt.self])
+        subcommands: [EmbedBench.self, TokenizeBench.self, MemoryBench.self, VaultBench.self, AuditAppend.self, Reencrypt.self,
+                      ImagingBench.self])
 }
 
 struct DataOptions: ParsableArguments {
