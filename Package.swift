@@ -17,12 +17,14 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C targets
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "CPNG", path: "Sources/CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
         .target(name: "CJPEG", path: "Sources/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "CGzip", path: "Sources/CGzip", linkerSettings: [.linkedLibrary("z")]),
 
         // Shared modules
         .target(name: "Tokenization", path: "Sources/Tokenization"),
@@ -74,8 +76,9 @@ let package = Package(
         .target(
             name: "TriageCore",
             dependencies: [
-                "Imaging", "DICOM", "ModelRuntime", "Tokenization", "RecordStore", "Evaluation",
-                .product(name: "CSV", package: "CSV.swift"),
+                "Imaging", "DICOM", "ModelRuntime", "Tokenization", "RecordStore", "Evaluation", "CGzip",
+                .product(name: "CSV", package: "CSV.swift"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             path: "apps/triage/TriageCore"),
         .executableTarget(
@@ -111,7 +114,11 @@ let package = Package(
             name: "AssistantServerTests",
             dependencies: ["AssistantServer", "AssistantCore", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/AssistantServerTests"),
-        .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "TestSupport"], path: "Tests/TriageCoreTests"),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),
+        .target(
+            name: "TriageTestSupport",
+            dependencies: ["TriageCore", "ModelRuntime", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            path: "Tests/TriageTestSupport"),
+        .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "TestSupport", "TriageTestSupport"], path: "Tests/TriageCoreTests"),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "TriageTestSupport"], path: "Tests/CLITests"),
     ]
 )
