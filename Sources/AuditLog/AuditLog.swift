@@ -33,33 +33,56 @@ public final class AuditLog: Sendable {
     @discardableResult
     public func append(_ events: [AuditEvent], at date: Date = Date()) throws -> [Int64] {
         guard !events.isEmpty else { return [] }
+        return try committed(at: date) { _ in ((), events) }.seqs
+    }
+
+    /// Runs `body` in one immediate write transaction and appends the audit events it returns
+    /// inside the same transaction, so the records an action writes and their audit entries
+    /// commit together or not at all. The checkpoint line follows the commit; when only that
+    /// fails the error is `AuditError.checkpointIO` and the transaction stays committed (the
+    /// checkpoint then lags the log, which `verify` accepts).
+    package func transaction<T>(at date: Date = Date(), _ body: (Database) throws -> (T, [AuditEvent])) throws -> T {
+        try committed(at: date, body).value
+    }
+
+    private func committed<T>(at date: Date, _ body: (Database) throws -> (T, [AuditEvent])) throws
+        -> (value: T, seqs: [Int64]) {
+        let (value, seqs, head): (T, [Int64], Data) = try writer.writeWithoutTransaction { db in
+            var result: (T, [Int64], Data)?
+            try db.inTransaction(.immediate) {
+                let (value, events) = try body(db)
+                let (seqs, head) = try self.insert(events, db, at: date)
+                result = (value, seqs, head)
+                return .commit
+            }
+            return result!
+        }
+        if let last = seqs.last { try checkpoints.append(.init(seq: last, hash: head)) }
+        return (value, seqs)
+    }
+
+    /// Inserts the entries after the current head; returns their sequence numbers and the new head hash.
+    private func insert(_ events: [AuditEvent], _ db: Database, at date: Date) throws -> ([Int64], Data) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let time = Self.timestamp(date)
-        let entries: [AuditEntry] = try writer.writeWithoutTransaction { db in
-            var written: [AuditEntry] = []
-            try db.inTransaction(.immediate) {
-                let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                var seq: Int64 = head?["seq"] ?? 0
-                var previous: Data = head?["hash"] ?? Self.zeroHash
-                for event in events {
-                    seq += 1
-                    var entry = AuditEntry(
-                        seq: seq, time: time, actor: event.actor, action: event.action.rawValue,
-                        objectType: event.objectType, objectID: event.objectID, outcome: event.outcome.rawValue,
-                        details: String(decoding: try encoder.encode(event.details), as: UTF8.self),
-                        prevHash: previous, hash: Data())
-                    entry.hash = self.chainHash(previous: previous, entry: entry)
-                    try entry.insert(db)
-                    previous = entry.hash
-                    written.append(entry)
-                }
-                return .commit
-            }
-            return written
+        let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        var seq: Int64 = head?["seq"] ?? 0
+        var previous: Data = head?["hash"] ?? Self.zeroHash
+        var seqs: [Int64] = []
+        for event in events {
+            seq += 1
+            var entry = AuditEntry(
+                seq: seq, time: time, actor: event.actor, action: event.action.rawValue,
+                objectType: event.objectType, objectID: event.objectID, outcome: event.outcome.rawValue,
+                details: String(decoding: try encoder.encode(event.details), as: UTF8.self),
+                prevHash: previous, hash: Data())
+            entry.hash = chainHash(previous: previous, entry: entry)
+            try entry.insert(db)
+            previous = entry.hash
+            seqs.append(seq)
         }
-        try checkpoints.append(.init(seq: entries.last!.seq, hash: entries.last!.hash))
-        return entries.map(\.seq)
+        return (seqs, previous)
     }
 
     public func append(_ event: AuditEvent) throws {

@@ -118,3 +118,11 @@ public struct DICOMFile: Sendable {
         return Array(UnsafeBufferPointer(start: out, count: size))
     }
 }
+
+extension DICOMFile {
+    /// A file made in memory, for `DICOMWriter`: `meta` holds the File Meta attributes other than
+    /// the group length, version and transfer syntax, which the writer fills in.
+    public init(meta: DataSet = DataSet(), dataSet: DataSet, transferSyntax: TransferSyntax, file: String) {
+        self.init(meta: meta, dataSet: dataSet, transferSyntax: transferSyntax, file: file, hasPreamble: true)
+    }
+}

@@ -41,11 +41,24 @@ public final class StudyStore: Sendable {
         public var id: String
         public var sourceHash: String
         public var format: String
+        /// `pending` (registered, not scored yet), `scored` or `not_assessable`.
         public var status: String
         public var modelID: String?
+        /// Calibrated probability of the finding, 0…1 (scored studies).
         public var score: Double?
+        public var positive: Bool?
+        public var probabilities: [String: Double]?
         public var urgency: String?
+        /// Why the model did not assess it (`unsupported_photometry`, `not_radiograph`, `lateral_view`) and the detail.
+        public var reason: String?
+        public var reasonDetail: String?
+        /// When the study arrived in this store (ISO 8601, UTC); the worklist's waiting time starts here.
         public var createdAt: String
+        public var scoredAt: String?
+        public var readAt: String?
+        /// `patient-` and 16 hex digits of the keyed hash of the Patient ID: groups a patient's
+        /// studies without revealing who it is (nil without a Patient ID).
+        public var patient: String?
         public var identity: Identity?
     }
 
@@ -61,24 +74,14 @@ public final class StudyStore: Sendable {
             try String.fetchOne(db, sql: "SELECT id FROM studies WHERE source_hash = ?", arguments: [sourceHash])
         }) { return (existing, false) }
         let id = UUID().uuidString.lowercased()
-        func seal(_ value: String?, _ column: String) throws -> Data? {
-            try value.map { try vault.seal($0, Self.context("\(column)_sealed", id)) }
-        }
         let headersKey = try originalHeaders.map { _ in try vault.createRecordKey() }
         let headers = try originalHeaders.map { try vault.seal($0, Self.context("headers_sealed", id), recordKey: headersKey!) }
-        let arguments: StatementArguments = [
-            id, sourceHash, format, Self.now(),
-            try seal(identity.patientName, "patient_name"), try seal(identity.patientID, "patient_id"),
-            try identity.patientID.map { try vault.lookupHash($0, purpose: "patient_id") },
-            try seal(identity.birthDate, "birth_date"), try seal(identity.accession, "accession"),
-            try identity.accession.map { try vault.lookupHash($0, purpose: "accession") },
-            try seal(identity.sourcePath, "source_path"), headers, headersKey,
-        ]
+        let arguments: StatementArguments = [id, sourceHash, format, Self.now()]
+            + StatementArguments(try sealedIdentity(identity, id: id)) + [headers, headersKey]
         let inserted = try database.write { db -> Bool in
             try db.execute(sql: """
-                INSERT OR IGNORE INTO studies (id, source_hash, format, status, created_at, patient_name_sealed,
-                    patient_id_sealed, patient_id_lookup, birth_date_sealed, accession_sealed, accession_lookup,
-                    source_path_sealed, headers_sealed, headers_key_id)
+                INSERT OR IGNORE INTO studies (id, source_hash, format, status, created_at, \(Self.identityColumns),
+                    headers_sealed, headers_key_id)
                 VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: arguments)
             return db.changesCount == 1
@@ -94,6 +97,26 @@ public final class StudyStore: Sendable {
         try secure.audit.append(AuditEvent(actor: actor, action: .recordCreate, objectType: "study", objectID: id))
         return (id, true)
     }
+
+    /// The identity columns of a new row, in the order of `identityColumns`: each field sealed
+    /// for row `id`, patient ID and accession also as keyed lookup hashes.
+    func sealedIdentity(_ identity: Identity, id: String) throws -> [(any DatabaseValueConvertible)?] {
+        func seal(_ value: String?, _ column: String) throws -> Data? {
+            try value.map { try vault.seal($0, Self.context("\(column)_sealed", id)) }
+        }
+        return [
+            try seal(identity.patientName, "patient_name"), try seal(identity.patientID, "patient_id"),
+            try identity.patientID.map { try vault.lookupHash($0, purpose: "patient_id") },
+            try seal(identity.birthDate, "birth_date"), try seal(identity.accession, "accession"),
+            try identity.accession.map { try vault.lookupHash($0, purpose: "accession") },
+            try seal(identity.sourcePath, "source_path"),
+        ]
+    }
+
+    static let identityColumns = """
+        patient_name_sealed, patient_id_sealed, patient_id_lookup, birth_date_sealed, accession_sealed, \
+        accession_lookup, source_path_sealed
+        """
 
     /// A study with its identity decrypted; the read is audited.
     public func study(id: String, actor: String) throws -> Study? {
@@ -137,9 +160,18 @@ public final class StudyStore: Sendable {
         let identity = decrypt ? Identity(patientName: try open("patient_name"), patientID: try open("patient_id"),
                                           birthDate: try open("birth_date"), accession: try open("accession"),
                                           sourcePath: try open("source_path")) : nil
+        let probabilities = (row["probabilities"] as String?).flatMap {
+            try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8))
+        }
         return Study(id: id, sourceHash: row["source_hash"], format: row["format"], status: row["status"],
-                     modelID: row["model_id"], score: row["score"], urgency: row["urgency"], createdAt: row["created_at"],
-                     identity: identity)
+                     modelID: row["model_id"], score: row["score"], positive: row["positive"], probabilities: probabilities,
+                     urgency: row["urgency"], reason: row["reason"], reasonDetail: row["reason_detail"],
+                     createdAt: row["created_at"], scoredAt: row["scored_at"], readAt: row["read_at"],
+                     patient: (row["patient_id_lookup"] as Data?).map(Self.pseudonym), identity: identity)
+    }
+
+    static func pseudonym(_ lookup: Data) -> String {
+        "patient-" + lookup.prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
     static func now() -> String {
@@ -160,7 +192,7 @@ extension StudyStore: RecordExporting {
         for row in rows {
             var study = try decode(row, decrypt: !deidentify)
             if deidentify, let lookup = row["patient_id_lookup"] as Data? {
-                study.identity = Identity(patientID: "patient-" + lookup.prefix(8).map { String(format: "%02x", $0) }.joined())
+                study.identity = Identity(patientID: Self.pseudonym(lookup))
             }
             try sink(try encoder.encode(study) + Data("\n".utf8))
         }

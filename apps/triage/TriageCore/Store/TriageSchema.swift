@@ -2,12 +2,14 @@ import GRDB
 import Vault
 
 /// The triage tables. Identifying DICOM fields (patient name, ID, birth date, accession
-/// number), the source path and the original headers are sealed; patient ID and accession
-/// number are findable through keyed hashes; only non-identifying columns are indexed.
+/// number), the source path, the thumbnail and the original headers are sealed; patient ID and
+/// accession number are findable through keyed hashes; only non-identifying columns are indexed.
 public enum TriageSchema {
+    /// The schema version bound into every sealed value (unchanged by migrations that only add
+    /// columns, so values sealed before them still open).
     public static let schemaVersion = 1
 
-    public static let sealedColumns = ["patient_name", "patient_id", "birth_date", "accession", "source_path"].map {
+    public static let sealedColumns = ["patient_name", "patient_id", "birth_date", "accession", "source_path", "thumbnail"].map {
         SealedColumn(table: "studies", column: "\($0)_sealed", rowColumn: "id", schemaVersion: schemaVersion)
     }
 
@@ -41,6 +43,21 @@ public enum TriageSchema {
             for columns in [["status", "urgency", "score"], ["created_at"], ["patient_id_lookup"], ["accession_lookup"]] {
                 try db.create(index: "studies_" + columns.joined(separator: "_"), on: "studies", columns: columns)
             }
+        }
+        // Scores of `triage batch`: the decision, the class activation map (float32 little-endian,
+        // row-major, cam_height × cam_width), the reason detail of a not-assessable verdict, a
+        // sealed thumbnail (8-bit gray PNG, longest side 128) for reports, and when it was scored.
+        migrator.registerMigration("triage v2 scores") { db in
+            try db.alter(table: "studies") { t in
+                t.add(column: "positive", .boolean)
+                t.add(column: "reason_detail", .text)
+                t.add(column: "cam", .blob)
+                t.add(column: "cam_width", .integer).check(sql: "cam_width > 0")
+                t.add(column: "cam_height", .integer).check(sql: "cam_height > 0")
+                t.add(column: "thumbnail_sealed", .blob)
+                t.add(column: "scored_at", .text)
+            }
+            try db.create(index: "studies_unread", on: "studies", columns: ["read_at", "status"])
         }
     }
 }

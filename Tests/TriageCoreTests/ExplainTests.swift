@@ -1,0 +1,74 @@
+import Foundation
+import Imaging
+import ModelRuntime
+import TestSupport
+import Testing
+import TriageTestSupport
+@testable import TriageCore
+
+/// Heatmaps: upsampling, the region the map covers, colours, overlays, thumbnails, and the
+/// faithfulness figure.
+struct ExplainTests {
+    @Test func saliencyIsBilinearWithAlignedCentresAndScaledToTheMaximum() {
+        // 2×1 map [0, 4] onto 4 pixels: positions −0.25, 0.25, 0.75, 1.25 → clamped 0, 0.25, 0.75, 1.
+        let map = ActivationMap(values: [0, 4], width: 2, height: 1)
+        let s = SaliencyMap(map, width: 4, height: 1, region: ImageRegion(x: 0, y: 0, width: 4, height: 1))
+        #expect(s.values == [0, 0.25, 0.75, 1])
+        // Evidence against the decision (negative) counts as not salient; outside the region is 0.
+        let mixed = SaliencyMap(ActivationMap(values: [-2, 1], width: 2, height: 1), width: 6, height: 1,
+                                region: ImageRegion(x: 1, y: 0, width: 4, height: 1))
+        #expect(mixed.values == [0, 0, 0, 0.25, 1, 0])  // −2, −1.25, 0.25, 1 before the cut at 0
+        #expect(SaliencyMap(ActivationMap(values: [-1, -1], width: 2, height: 1), width: 3, height: 1,
+                            region: ImageRegion(x: 0, y: 0, width: 3, height: 1)).values == [0, 0, 0])
+        #expect(s.mostSalient(fraction: 0.5) == [3, 2])
+    }
+
+    @Test func theMapCoversTheCentreSquareTheModelSaw() {
+        let crop = TriageModelSpec.Input(width: 8, height: 8, mean: [0.5], std: [0.25], crop: "center_square")
+        #expect(ImageRegion.modelView(crop, width: 300, height: 200) == ImageRegion(x: 50, y: 0, width: 200, height: 200))
+        #expect(ImageRegion.modelView(crop, width: 201, height: 300) == ImageRegion(x: 0, y: 50, width: 201, height: 201))
+        let squash = TriageModelSpec.Input(width: 8, height: 8, mean: [0.5], std: [0.25], crop: "none")
+        #expect(ImageRegion.modelView(squash, width: 300, height: 200) == ImageRegion(x: 0, y: 0, width: 300, height: 200))
+    }
+
+    @Test func heatmapsAreViridisAndOverlaysKeepTheImageWhereNothingIsSalient() {
+        #expect(Viridis.table.count == 256)
+        #expect(Viridis.color(0) == (Float(0x44) / 255, Float(0x01) / 255, Float(0x54) / 255))
+        #expect(Viridis.color(1) == (Float(0xFD) / 255, Float(0xE7) / 255, Float(0x25) / 255))
+        let display = Image(width: 4, height: 2, colorModel: .gray, samples: .float32([0.5, 0.5, 0.5, 0.5, 0.2, 0.2, 0.2, 0.2]))
+        let map = ActivationMap(values: [0, 1], width: 2, height: 1)
+        let region = ImageRegion(x: 0, y: 0, width: 4, height: 2)
+        let plain = HeatmapRenderer.render(map, over: display, region: region, overlay: false)
+        #expect(plain.width == 4 && plain.height == 2 && plain.colorModel == .rgb)
+        #expect(Array(plain.uint8Samples![0..<3]) == [0x44, 0x01, 0x54] && Array(plain.uint8Samples![9..<12]) == [0xFD, 0xE7, 0x25])
+        let blended = HeatmapRenderer.render(map, over: display, region: region, overlay: true).uint8Samples!
+        #expect(Array(blended[0..<3]) == [128, 128, 128] && Array(blended[12..<15]) == [51, 51, 51])  // saliency 0: the image
+        let top = blended[9..<12].map(Int.init), expected = [0xFD, 0xE7, 0x25].map { 0.4 * 127.5 + 0.6 * Double($0) }
+        #expect(zip(top, expected).allSatisfy { abs(Double($0) - $1) <= 1 })
+    }
+
+    @Test func thumbnailsAverageAreasAndKeepTheAspect() {
+        let wide = Image(width: 512, height: 256, colorModel: .gray, samples: .float32((0..<(512 * 256)).map { Float($0 % 512 < 256 ? 0 : 1) }))
+        let t = Thumbnail.make(wide)
+        #expect(t.width == 128 && t.height == 64 && t.colorModel == .gray)
+        #expect(t.uint8Samples![0] == 0 && t.uint8Samples![127] == 255)
+        let small = Image(width: 20, height: 10, colorModel: .gray, samples: .float32(Array(repeating: 0.5, count: 200)))
+        #expect(Thumbnail.make(small).width == 20 && Thumbnail.make(small).uint8Samples!.allSatisfy { $0 == 128 })
+    }
+
+    @Test func faithfulnessMasksTheMostSalientPixelsOfTheModelInput() throws {
+        let (model, folder) = try TinyTriageModel.load()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var generator = SeededGenerator(seed: 3)
+        let pixels = ChestPhantom(opacity: 0.8).render(size: 48, generator: &generator)
+        let png = try PNGCodec.encode(Image(width: 48, height: 48, colorModel: .gray, samples: .uint8(pixels.map { UInt8($0 * 255) })))
+        let input = try model.prepare(png, file: "p.png")
+        let prediction = model.predict([input])[0]
+        let f = Faithfulness.measure(model: model, input: input, prediction: prediction, topFraction: 0.25)
+        let confidence = prediction.positive ? prediction.score : 1 - prediction.score
+        #expect(abs(f.confidence - confidence) < 1e-12 && f.topFraction == 0.25)
+        #expect(abs(f.drop - (f.confidence - f.maskedConfidence)) < 1e-12 && abs(f.randomDrop - (f.confidence - f.randomMaskedConfidence)) < 1e-12)
+        #expect(f.maskedConfidence != f.confidence)  // 25% of the input changed
+        #expect(Faithfulness.measure(model: model, input: input, prediction: prediction, topFraction: 0.25) == f)  // seeded
+    }
+}

@@ -1,0 +1,232 @@
+import DICOM
+import Foundation
+import Imaging
+import ModelRuntime
+import Synchronization
+
+/// `triage batch`: reads an input, decodes on `workers` threads while one inference loop scores
+/// what they prepared in batches, and stores each batch's verdicts in one transaction.
+///
+/// ```
+/// reader ──raw bytes──▶ [decode queue] ──▶ workers (decode, preprocess, thumbnail)
+///                                              │
+///        ◀──batches of ≤ batchSize── [ready queue] ◀┘     (skips and failures go straight in)
+/// inference loop: predict → StudyStore.record (one transaction + audit) → progress
+/// ```
+/// Both queues are bounded, so memory stays flat however large the input. An image whose
+/// content hash already has a verdict from this model is not decoded again, so a re-run, or a
+/// run after a kill, repeats nothing; whatever was not committed is simply done again.
+public struct BatchRunner {
+    public struct Options: Sendable {
+        public var plan: ComputePlan
+        public var shard: Shard?
+        /// Images per inference call.
+        public var batchSize: Int
+        public var actor: String
+
+        public init(plan: ComputePlan, shard: Shard? = nil, batchSize: Int = 8, actor: String) {
+            precondition(batchSize >= 1, "batch size \(batchSize)")
+            self.plan = plan
+            self.shard = shard
+            self.batchSize = batchSize
+            self.actor = actor
+        }
+    }
+
+    /// What a run produced.
+    public struct Outcome: Sendable {
+        public var summary: BatchSummary
+        /// Content hashes of this input's images with a verdict (now or before), in input order.
+        public var hashes: [String]
+        /// Set when the input could not be read to its end (a damaged archive, a cap reached).
+        public var inputError: InputError?
+    }
+
+    let model: TriageModel
+    let store: StudyStore
+    let options: Options
+
+    public init(model: TriageModel, store: StudyStore, options: Options) {
+        self.model = model
+        self.store = store
+        self.options = options
+    }
+
+    /// - Parameters:
+    ///   - log: each skipped or failed file, as it happens (on the calling thread).
+    ///   - progress: after each stored batch: the counts so far and how far the input has been read (0…1) when known.
+    public func run(_ source: any InputSource, log: (BatchEvent) -> Void = { _ in },
+                    progress: (BatchSummary, Double?) -> Void = { _, _ in }) throws -> Outcome {
+        ComputeThreads.set(options.plan.blasThreads)
+        let done = try store.completedHashes(modelID: model.id)
+        let decodeQueue = BoundedQueue<RawImage>(capacity: options.plan.workers * 2)
+        let readyQueue = BoundedQueue<ReadyItem>(capacity: options.batchSize * 2)
+        let shared = SharedState(producers: options.plan.workers + 1)
+        let model = self.model, shard = options.shard
+        nonisolated(unsafe) let source = source
+
+        let reader = Thread {
+            var seen = done
+            do {
+                try source.forEach { entry in
+                    Self.route(entry, seen: &seen, shard: shard, decode: decodeQueue, ready: readyQueue)
+                    shared.fraction.withLock { $0 = source.progress }
+                }
+            } catch let error as InputError {
+                shared.inputError.withLock { $0 = error }
+            } catch {
+                shared.inputError.withLock { $0 = .unreadable(input: source.label, reason: "\(error)") }
+            }
+            decodeQueue.close()
+            shared.finished(closing: readyQueue)
+        }
+        reader.start()
+        for _ in 0..<options.plan.workers {
+            Thread {
+                while let raw = decodeQueue.pop() { readyQueue.push(Self.prepare(raw, model: model)) }
+                shared.finished(closing: readyQueue)
+            }.start()
+        }
+
+        var summary = BatchSummary(), hashes: [String] = []
+        while let first = readyQueue.pop() {
+            var batch: [Prepared] = [], verdicts: [(name: String, result: StudyResult)] = []
+            var next: ReadyItem? = first
+            while let item = next {
+                switch item {
+                case .prepared(let p): batch.append(p)
+                case .notAssessable(let name, let result): verdicts.append((name, result))
+                case .alreadyDone(let hash):
+                    summary.seen += 1
+                    summary.alreadyDone += 1
+                    hashes.append(hash)
+                case .otherShard:
+                    summary.seen += 1
+                    summary.otherShard += 1
+                case .skipped(let name, let reason):
+                    summary.seen += 1
+                    summary.skipped += 1
+                    log(.skipped(name: name, reason: reason))
+                case .failed(let name, let reason):
+                    summary.seen += 1
+                    summary.failed += 1
+                    log(.failed(name: name, reason: reason))
+                }
+                next = batch.count < options.batchSize ? readyQueue.tryPop() : nil
+            }
+            if !batch.isEmpty {
+                let predictions = model.predict(batch.map(\.input))
+                for (p, prediction) in zip(batch, predictions) {
+                    verdicts.append((p.name, StudyResult(sourceHash: p.hash, format: p.format, identity: p.identity,
+                                                         modelID: model.id, verdict: .scored(StudyScore(prediction)),
+                                                         thumbnail: p.thumbnail)))
+                }
+            }
+            guard !verdicts.isEmpty else {
+                progress(summary, shared.fraction.withLock { $0 })
+                continue
+            }
+            summary.seen += verdicts.count
+            do {
+                do { try store.record(verdicts.map(\.result), actor: options.actor) } catch let warning as StudyStoreError {
+                    log(.warning("\(warning)"))
+                }
+                for (_, result) in verdicts {
+                    if case .scored = result.verdict { summary.scored += 1 } else { summary.notAssessable += 1 }
+                    hashes.append(result.sourceHash)
+                }
+            } catch {
+                summary.failed += verdicts.count
+                for (name, _) in verdicts { log(.failed(name: name, reason: "result not stored: \(error)")) }
+            }
+            progress(summary, shared.fraction.withLock { $0 })
+        }
+        return Outcome(summary: summary, hashes: hashes, inputError: shared.inputError.withLock { $0 })
+    }
+
+    /// The reader's decision for one entry: skip it, count it, or queue its bytes for decoding.
+    private static func route(_ entry: InputEntry, seen: inout Set<String>, shard: Shard?,
+                              decode: BoundedQueue<RawImage>, ready: BoundedQueue<ReadyItem>) {
+        switch entry {
+        case .skipped(let name, let reason): ready.push(.skipped(name: name, reason: reason))
+        case .failed(let name, let error): ready.push(.failed(name: name, reason: "\(error)"))
+        case .file(let name, let data):
+            guard let format = ImageFormat.detect(data, file: name) else {
+                ready.push(.skipped(name: name, reason: data.isEmpty ? "empty file" : "not a PNG, JPEG or DICOM file"))
+                return
+            }
+            let hash = ContentHash.sha256(data)
+            if let shard, !shard.contains(sha256: hash) { return ready.push(.otherShard) }
+            guard seen.insert(hash).inserted else { return ready.push(.alreadyDone(hash: hash)) }
+            decode.push(RawImage(name: name, data: data, hash: hash, format: format))
+        }
+    }
+
+    /// A worker's job: decode and preprocess one image, keep a thumbnail, drop the full-size pixels.
+    private static func prepare(_ raw: RawImage, model: TriageModel) -> ReadyItem {
+        let format = raw.format.rawValue.lowercased()
+        do {
+            let input = try model.prepare(raw.data, file: raw.name)
+            let thumbnail = Thumbnail.make(input.display)
+            let slim = PreparedInput(tensor: input.tensor, format: input.format, dicom: nil, gray: thumbnail)
+            return .prepared(Prepared(name: raw.name, hash: raw.hash, format: format, input: slim,
+                                      identity: StudyStore.Identity(dicom: input.dicom, sourcePath: raw.name),
+                                      thumbnail: try? PNGCodec.encode(thumbnail)))
+        } catch let verdict as NotAssessable {
+            let dicom = raw.format == .dicom ? try? DICOMFile.parse(raw.data, file: raw.name) : nil
+            // A reader still sees the image in the report: decode it for a thumbnail when possible.
+            let display = try? dicom.map { try DICOMImage($0).display() }
+                ?? PreparedInput.unitRange(ImageFile.decode(raw.data, file: raw.name).droppingAlpha().grayscale())
+            return .notAssessable(name: raw.name, result: StudyResult(
+                sourceHash: raw.hash, format: format, identity: StudyStore.Identity(dicom: dicom, sourcePath: raw.name),
+                modelID: model.id, verdict: .notAssessable(reason: verdict.reason, detail: verdict.detail),
+                thumbnail: display.flatMap { try? Thumbnail.png($0) }))
+        } catch {
+            return .failed(name: raw.name, reason: "\(error)")
+        }
+    }
+}
+
+/// Bytes of one image on their way to a worker.
+struct RawImage: Sendable {
+    let name: String
+    let data: Data
+    let hash: String
+    let format: ImageFormat
+}
+
+/// One image ready for inference: the model input, its identity and thumbnail.
+struct Prepared: Sendable {
+    let name: String
+    let hash: String
+    let format: String
+    /// Its `gray` image is the thumbnail (the full-size image is dropped to bound memory).
+    let input: PreparedInput
+    let identity: StudyStore.Identity
+    let thumbnail: Data?
+}
+
+/// What reaches the inference loop.
+enum ReadyItem: Sendable {
+    case prepared(Prepared)
+    case notAssessable(name: String, result: StudyResult)
+    case alreadyDone(hash: String)
+    case otherShard
+    case skipped(name: String, reason: String)
+    case failed(name: String, reason: String)
+}
+
+/// State shared by the reader and the workers: who is still producing, how far the input has
+/// been read, and why it stopped early.
+private final class SharedState: Sendable {
+    let producers: Mutex<Int>
+    let fraction = Mutex<Double?>(nil)
+    let inputError = Mutex<InputError?>(nil)
+
+    init(producers: Int) { self.producers = Mutex(producers) }
+
+    /// The last producer to finish closes the ready queue.
+    func finished(closing queue: BoundedQueue<ReadyItem>) {
+        if producers.withLock({ $0 -= 1; return $0 == 0 }) { queue.close() }
+    }
+}

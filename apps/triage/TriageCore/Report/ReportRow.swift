@@ -1,0 +1,50 @@
+/// One study of a report, de-identified: the study id and the patient pseudonym only.
+public struct ReportRow: Sendable, Equatable, Encodable {
+    /// 1-based position in the worklist order.
+    public let rank: Int
+    public let studyID: String
+    public let patient: String?
+    public let sha256: String
+    public let format: String
+    /// `scored` or `not_assessable`.
+    public let status: String
+    /// Calibrated probability of the finding.
+    public let score: Double?
+    public let positive: Bool?
+    public let probabilities: [String: Double]?
+    /// The model's urgency, and after ageing (`WorklistPolicy`).
+    public let urgency: String
+    public let effectiveUrgency: String
+    public let reason: String?
+    public let reasonDetail: String?
+    public let model: String?
+    public let arrived: String
+    public let scored: String?
+    public let read: String?
+
+    public init(rank: Int, item: WorklistItem) {
+        let s = item.study
+        self.rank = rank
+        studyID = s.id
+        patient = s.patient
+        sha256 = s.sourceHash
+        format = s.format
+        status = s.status
+        score = s.score
+        positive = s.positive
+        probabilities = s.probabilities
+        urgency = item.baseUrgency.rawValue
+        effectiveUrgency = item.effectiveUrgency.rawValue
+        reason = s.reason
+        reasonDetail = s.reasonDetail
+        model = s.modelID
+        arrived = s.createdAt
+        scored = s.scoredAt
+        read = s.readAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rank, patient, sha256, format, status, score, positive, probabilities, urgency, reason, model, arrived, scored, read
+        case studyID = "study_id", effectiveUrgency = "effective_urgency", reasonDetail = "reason_detail"
+    }
+}

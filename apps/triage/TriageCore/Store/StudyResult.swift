@@ -1,0 +1,53 @@
+import Foundation
+
+/// What `triage batch` learnt about one image, ready to be stored.
+public struct StudyResult: Sendable {
+    /// The model's verdict.
+    public enum Verdict: Sendable {
+        case scored(StudyScore)
+        /// Outside the model's scope: `reason` is a code (`unsupported_photometry`,
+        /// `not_radiograph`, `lateral_view`), `detail` says what was found.
+        case notAssessable(reason: String, detail: String)
+    }
+
+    /// SHA-256 of the file's bytes, lowercase hex: the study's key.
+    public var sourceHash: String
+    /// `png`, `jpeg` or `dicom`.
+    public var format: String
+    /// Sealed before it is written.
+    public var identity: StudyStore.Identity
+    public var modelID: String
+    public var verdict: Verdict
+    /// 8-bit gray PNG, longest side 128 (sealed before it is written).
+    public var thumbnail: Data?
+
+    public init(sourceHash: String, format: String, identity: StudyStore.Identity, modelID: String, verdict: Verdict,
+                thumbnail: Data?) {
+        self.sourceHash = sourceHash
+        self.format = format
+        self.identity = identity
+        self.modelID = modelID
+        self.verdict = verdict
+        self.thumbnail = thumbnail
+    }
+}
+
+/// The decision of the model for one image.
+public struct StudyScore: Sendable, Equatable {
+    /// Calibrated probability per label.
+    public var probabilities: [String: Double]
+    /// Calibrated probability of the finding, 0…1.
+    public var score: Double
+    /// `score` at or above the model's operating threshold.
+    public var positive: Bool
+    public var urgency: Urgency
+    public var activation: ActivationMap
+
+    public init(_ prediction: Prediction) {
+        probabilities = prediction.probabilities
+        score = prediction.score
+        positive = prediction.positive
+        urgency = prediction.urgency
+        activation = ActivationMap(prediction)
+    }
+}

@@ -1,0 +1,86 @@
+import AuditLog
+import Foundation
+import GRDB
+
+extension StudyStore {
+    public struct MergeSummary: Sendable, Equatable {
+        /// Studies copied into this store.
+        public var copied = 0
+        /// Studies whose content this store already held (left as they are).
+        public var alreadyPresent = 0
+    }
+
+    /// Copies the studies of `other` (e.g. the store of one shard) that this store does not hold
+    /// yet, matched by content hash. Identifying fields, thumbnails and original headers are
+    /// opened with `other`'s keys and sealed again under this store's keys; study ids, verdicts,
+    /// arrival and read times are kept. Idempotent: merging the same store twice copies nothing
+    /// the second time. Each batch of `batchSize` studies is one transaction with its audit
+    /// entries (`record.create` here; one `record.export` in `other` per batch).
+    public func merge(from other: StudyStore, actor: String, batchSize: Int = 200) throws -> MergeSummary {
+        precondition(batchSize >= 1, "batch size \(batchSize)")
+        var summary = MergeSummary()
+        var after = ""
+        while true {
+            let rows = try other.database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM studies WHERE source_hash > ? ORDER BY source_hash LIMIT ?",
+                                 arguments: [after, batchSize])
+            }
+            guard let last = rows.last else { return summary }
+            after = last["source_hash"]
+            let present = try existingIDs(hashes: rows.map { $0["source_hash"] })
+            let fresh = rows.filter { present[$0["source_hash"] as String] == nil }
+            summary.alreadyPresent += rows.count - fresh.count
+            guard !fresh.isEmpty else { continue }
+            try copy(fresh, from: other, actor: actor)
+            summary.copied += fresh.count
+        }
+    }
+
+    private static let copiedColumns = """
+        format, status, model_id, score, positive, probabilities, urgency, reason, reason_detail, cam, cam_width,
+        cam_height, heatmap_path, created_at, scored_at, read_at
+        """
+
+    private func copy(_ rows: [Row], from other: StudyStore, actor: String) throws {
+        let takenIDs = try database.read { db in
+            try Set(String.fetchAll(db, sql: "SELECT id FROM studies WHERE id IN (\(rows.map { _ in "?" }.joined(separator: ",")))",
+                                    arguments: StatementArguments(rows.map { $0["id"] as String })))
+        }
+        // Open under the other store's keys and seal under ours before the write transaction.
+        var inserts: [(id: String, arguments: StatementArguments)] = []
+        for row in rows {
+            let sourceID: String = row["id"]
+            let id = takenIDs.contains(sourceID) ? UUID().uuidString.lowercased() : sourceID
+            let identity = try other.decode(row, decrypt: true).identity ?? Identity()
+            let thumbnail = try (row["thumbnail_sealed"] as Data?).map {
+                try vault.seal(try other.vault.open($0, Self.context("thumbnail_sealed", sourceID)), Self.context("thumbnail_sealed", id))
+            }
+            var headers: Data?, headersKey: Int64?
+            if let original = try other.originalHeaders(id: sourceID) {
+                headersKey = try vault.createRecordKey()
+                headers = try vault.seal(original, Self.context("headers_sealed", id), recordKey: headersKey!)
+            }
+            let copied = Self.copiedColumns.split(separator: ",").map { row[$0.trimmingCharacters(in: .whitespacesAndNewlines)] as DatabaseValue }
+            inserts.append((id, [id, row["source_hash"] as String] + StatementArguments(copied)
+                                + StatementArguments(try sealedIdentity(identity, id: id)) + [thumbnail, headers, headersKey]))
+        }
+        let marks = Array(repeating: "?", count: 2 + 16 + 7 + 3).joined(separator: ", ")
+        try secure.audit.transaction { db -> ((), [AuditEvent]) in
+            var events: [AuditEvent] = []
+            for (id, arguments) in inserts {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO studies (id, source_hash, \(Self.copiedColumns), \(Self.identityColumns),
+                        thumbnail_sealed, headers_sealed, headers_key_id)
+                    VALUES (\(marks))
+                    """, arguments: arguments)
+                if db.changesCount == 1 {
+                    events.append(AuditEvent(actor: actor, action: .recordCreate, objectType: "study", objectID: id,
+                                             details: ["op": .string("merge")]))
+                }
+            }
+            return ((), events)
+        }
+        try other.secure.audit.append(AuditEvent(actor: actor, action: .recordExport, objectType: "store", objectID: "studies",
+                                                 details: ["op": .string("merge"), "count": .int(rows.count)]))
+    }
+}
