@@ -116,7 +116,10 @@ let package = Package(
             path: "Tests/AssistantServerTests"),
         .target(
             name: "TriageTestSupport",
-            dependencies: ["TriageCore", "ModelRuntime", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: [
+                "TriageCore", "ModelRuntime", "Imaging", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             path: "Tests/TriageTestSupport"),
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "TestSupport", "TriageTestSupport"], path: "Tests/TriageCoreTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "TriageTestSupport"], path: "Tests/CLITests"),

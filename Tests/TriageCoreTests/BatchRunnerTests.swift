@@ -25,11 +25,11 @@ struct BatchRunnerTests {
             return try StudyStore(location: location, environment: [:])
         }
 
-        func run(_ store: StudyStore, shard: Shard? = nil, input: URL? = nil, batchSize: Int = 4)
+        func run(_ store: StudyStore, shard: Shard? = nil, input: URL? = nil, batchSize: Int = 4, commitSize: Int = 32)
             throws -> (BatchRunner.Outcome, [BatchEvent]) {
             var events: [BatchEvent] = []
             let options = BatchRunner.Options(plan: try ComputePlan(workers: 2, threads: 1, cores: 2), shard: shard,
-                                              batchSize: batchSize, actor: "test")
+                                              batchSize: batchSize, commitSize: commitSize, actor: "test")
             let outcome = try BatchRunner(model: model, store: store, options: options)
                 .run(try InputSources.open((input ?? inputs).path), log: { events.append($0) })
             return (outcome, events)
@@ -110,7 +110,7 @@ struct BatchRunnerTests {
                 BEGIN SELECT RAISE(ABORT, 'database or disk is full (simulated)'); END
                 """)
         }
-        let (broken, events) = try s.run(store, batchSize: 1)
+        let (broken, events) = try s.run(store, batchSize: 1, commitSize: 1)
         #expect(broken.summary.scored + broken.summary.notAssessable == 3 && broken.summary.failed == 1 + 8)
         #expect(events.filter { if case .failed(_, let r) = $0 { r.contains("result not stored") && r.contains("disk is full") } else { false } }.count == 8)
         let rows = try store.secure.database.read { try Row.fetchAll($0, sql: "SELECT status FROM studies") }

@@ -6,9 +6,14 @@ struct Triage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triage",
         abstract: "Score chest radiographs for pneumonia and sort a worklist by urgency.",
-        discussion: "The worklist commands (scan, explain, batch, worklist) are not built yet.",
+        discussion: "Scores are decision support for a reader, not a diagnosis (docs/TRIAGE.md).",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, ConvertCommand.self, TrainCommand.self, EvalCommand.self, CalibrateCommand.self, KeysCommand<TriageProduct>.self, AuditCommand<TriageProduct>.self, RecordsCommand<TriageProduct>.self])
+        subcommands: [
+            ScanCommand.self, ExplainCommand.self, BatchCommand.self, WorklistCommand.self, ReadCommand.self, MergeCommand.self,
+            InspectCommand.self, ConvertCommand.self, TrainCommand.self, EvalCommand.self, CalibrateCommand.self,
+            KeysCommand<TriageProduct>.self, AuditCommand<TriageProduct>.self, RecordsCommand<TriageProduct>.self,
+            DemoInputsCommand.self,
+        ])
 
     static func main() { mainWithSuiteExitCodes() }
 }

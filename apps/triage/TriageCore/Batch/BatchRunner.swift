@@ -11,9 +11,10 @@ import Synchronization
 /// reader ──raw bytes──▶ [decode queue] ──▶ workers (decode, preprocess, thumbnail)
 ///                                              │
 ///        ◀──batches of ≤ batchSize── [ready queue] ◀┘     (skips and failures go straight in)
-/// inference loop: predict → StudyStore.record (one transaction + audit) → progress
+/// inference loop: predict → StudyStore.record (one transaction + audit per commit) → progress
 /// ```
-/// Both queues are bounded, so memory stays flat however large the input. An image whose
+/// Verdicts are committed `commitSize` at a time, or after `maxCommitDelay`, whichever comes
+/// first. Both queues are bounded, so memory stays flat however large the input. An image whose
 /// content hash already has a verdict from this model is not decoded again, so a re-run, or a
 /// run after a kill, repeats nothing; whatever was not committed is simply done again.
 public struct BatchRunner {
@@ -22,13 +23,20 @@ public struct BatchRunner {
         public var shard: Shard?
         /// Images per inference call.
         public var batchSize: Int
+        /// Verdicts per store transaction (at most this many are done again after a kill).
+        public var commitSize: Int
+        /// Longest a verdict waits for its transaction, in seconds.
+        public var maxCommitDelay: TimeInterval
         public var actor: String
 
-        public init(plan: ComputePlan, shard: Shard? = nil, batchSize: Int = 8, actor: String) {
-            precondition(batchSize >= 1, "batch size \(batchSize)")
+        public init(plan: ComputePlan, shard: Shard? = nil, batchSize: Int = 8, commitSize: Int = 32,
+                    maxCommitDelay: TimeInterval = 1, actor: String) {
+            precondition(batchSize >= 1 && commitSize >= 1 && maxCommitDelay >= 0, "batch \(batchSize), commit \(commitSize)")
             self.plan = plan
             self.shard = shard
             self.batchSize = batchSize
+            self.commitSize = commitSize
+            self.maxCommitDelay = maxCommitDelay
             self.actor = actor
         }
     }
@@ -83,15 +91,42 @@ public struct BatchRunner {
         reader.start()
         for _ in 0..<options.plan.workers {
             Thread {
-                while let raw = decodeQueue.pop() { readyQueue.push(Self.prepare(raw, model: model)) }
+                while case .element(let raw) = decodeQueue.pop(until: nil) { readyQueue.push(Self.prepare(raw, model: model)) }
                 shared.finished(closing: readyQueue)
             }.start()
         }
 
         var summary = BatchSummary(), hashes: [String] = []
-        while let first = readyQueue.pop() {
+        var unstored: [(name: String, result: StudyResult)] = [], oldest = Date()
+        /// Commits the verdicts not stored yet, in one transaction.
+        func commit() {
+            defer { progress(summary, shared.fraction.withLock { $0 }) }
+            guard !unstored.isEmpty else { return }
+            defer { unstored = [] }
+            summary.seen += unstored.count
+            do {
+                do { try store.record(unstored.map(\.result), actor: options.actor) } catch let warning as StudyStoreError {
+                    log(.warning("\(warning)"))
+                }
+                for (_, result) in unstored {
+                    if case .scored = result.verdict { summary.scored += 1 } else { summary.notAssessable += 1 }
+                    hashes.append(result.sourceHash)
+                }
+            } catch {
+                summary.failed += unstored.count
+                for (name, _) in unstored { log(.failed(name: name, reason: "result not stored: \(error)")) }
+            }
+        }
+        loop: while true {
+            var next: ReadyItem?
+            switch readyQueue.pop(until: unstored.isEmpty ? nil : oldest.addingTimeInterval(options.maxCommitDelay)) {
+            case .element(let item): next = item
+            case .timedOut:
+                commit()
+                continue loop
+            case .closed: break loop
+            }
             var batch: [Prepared] = [], verdicts: [(name: String, result: StudyResult)] = []
-            var next: ReadyItem? = first
             while let item = next {
                 switch item {
                 case .prepared(let p): batch.append(p)
@@ -115,32 +150,17 @@ public struct BatchRunner {
                 next = batch.count < options.batchSize ? readyQueue.tryPop() : nil
             }
             if !batch.isEmpty {
-                let predictions = model.predict(batch.map(\.input))
-                for (p, prediction) in zip(batch, predictions) {
+                for (p, prediction) in zip(batch, model.predict(batch.map(\.input))) {
                     verdicts.append((p.name, StudyResult(sourceHash: p.hash, format: p.format, identity: p.identity,
                                                          modelID: model.id, verdict: .scored(StudyScore(prediction)),
                                                          thumbnail: p.thumbnail)))
                 }
             }
-            guard !verdicts.isEmpty else {
-                progress(summary, shared.fraction.withLock { $0 })
-                continue
-            }
-            summary.seen += verdicts.count
-            do {
-                do { try store.record(verdicts.map(\.result), actor: options.actor) } catch let warning as StudyStoreError {
-                    log(.warning("\(warning)"))
-                }
-                for (_, result) in verdicts {
-                    if case .scored = result.verdict { summary.scored += 1 } else { summary.notAssessable += 1 }
-                    hashes.append(result.sourceHash)
-                }
-            } catch {
-                summary.failed += verdicts.count
-                for (name, _) in verdicts { log(.failed(name: name, reason: "result not stored: \(error)")) }
-            }
-            progress(summary, shared.fraction.withLock { $0 })
+            if unstored.isEmpty { oldest = Date() }
+            unstored += verdicts
+            if unstored.count >= options.commitSize { commit() }
         }
+        commit()
         return Outcome(summary: summary, hashes: hashes, inputError: shared.inputError.withLock { $0 })
     }
 

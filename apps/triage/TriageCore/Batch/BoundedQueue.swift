@@ -1,7 +1,8 @@
 import Foundation
 
 /// A blocking FIFO of bounded capacity between threads: `push` waits while it is full, `pop`
-/// waits while it is empty and returns nil once the queue is closed and drained.
+/// waits while it is empty (or until a deadline) and says `closed` once the queue is closed
+/// and drained.
 final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private var items: [Element] = []
     private var head = 0
@@ -23,12 +24,24 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// The next element, waiting for one; nil when closed and empty.
-    func pop() -> Element? {
+    enum Popped {
+        case element(Element)
+        case timedOut
+        case closed
+    }
+
+    /// The next element, waiting for one until `deadline` (forever when nil).
+    func pop(until deadline: Date?) -> Popped {
         condition.lock()
         defer { condition.unlock() }
-        while items.count == head && !closed { condition.wait() }
-        return take()
+        while items.count == head && !closed {
+            if let deadline {
+                if !condition.wait(until: deadline) && items.count == head && !closed { return .timedOut }
+            } else {
+                condition.wait()
+            }
+        }
+        return take().map(Popped.element) ?? .closed
     }
 
     /// The next element if one is waiting, without blocking.

@@ -1,0 +1,47 @@
+import ArgumentParser
+import CommandLineSupport
+import Foundation
+import TriageCore
+
+struct WorklistCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worklist",
+        abstract: "List the unread studies, most urgent first.",
+        discussion: """
+            Order: effective urgency (the model's urgency raised one level per --ageing-hours of waiting, so \
+            routine studies are not starved), then the model's urgency, then score, then arrival. Studies the \
+            model could not assess are listed as routine with their reason. The listing is audited; it shows \
+            study ids and patient pseudonyms, never names. Mark a study read with `triage read ID`.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @Flag(help: "One JSON array.") var json = false
+    @Option(help: "Show at most N studies.") var limit: Int?
+    @Option(name: .customLong("ageing-hours"), help: "Hours of waiting that raise a study's urgency one level.")
+    var ageingHours: Double = WorklistPolicy.default.hoursPerLevel
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if !(ageingHours > 0) { throw ValidationError("--ageing-hours must be positive") }
+    }
+
+    func run() throws {
+        let studies = try StudyStore(location: store.location(product: StudyStore.product))
+        let items = try studies.worklist(policy: WorklistPolicy(hoursPerLevel: ageingHours), limit: limit, actor: commandActor)
+        let rows = items.enumerated().map { ReportRow(rank: $0.offset + 1, item: $0.element) }
+        if json {
+            print(String(decoding: try JSONEncoder.suite.encode(rows), as: UTF8.self))
+            return
+        }
+        if rows.isEmpty { print("no unread studies") }
+        for (row, item) in zip(rows, items) {
+            let verdict = row.status == "scored"
+                ? "\(row.positive == true ? "POSITIVE" : "negative") \(String(format: "%.3f", row.score ?? 0))"
+                : "NOT ASSESSABLE \(row.reason ?? "")"
+            let aged = row.effectiveUrgency != row.urgency ? " (was \(row.urgency))" : ""
+            let rank = String(repeating: " ", count: max(0, 3 - String(row.rank).count)) + String(row.rank)
+            let urgency = (row.effectiveUrgency + aged).padding(toLength: max(8, row.effectiveUrgency.count + aged.count), withPad: " ", startingAt: 0)
+            print("\(rank)  \(row.studyID)  \(urgency)  \(verdict)  \(row.patient ?? "-")  waiting \(BatchProgressLine.duration(item.waitingHours * 3600))")
+        }
+    }
+}
