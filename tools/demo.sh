@@ -34,7 +34,47 @@ printf '\n> %s\n' "I was charged twice, my card is 4111 1111 1111 1111"
 say "assistant audit verify: every answer is on the hash-chained audit trail"
 "$bin/assistant" audit verify --home "$home"
 
-say "triage inspect: synthetic DICOM phantoms made by the test-fixture generator (not clinical images)"
-"$bin/triage" inspect Tests/Fixtures/dicom/synthetic/signed12_implicit.dcm Tests/Fixtures/dicom/synthetic/rgb16_rle_2frames.dcm
+say "triage demo-inputs: synthetic chest phantoms and edge cases written by the project itself"
+echo "NOTE: these inputs are synthetic drawings, not images of anyone; every score below is NOT clinically meaningful."
+triage_out=.build/demo-triage
+rm -rf "$triage_out"
+"$bin/triage" demo-inputs "$triage_out/inputs" --size 256 | column -t -s $'\t'
+
+say "triage inspect: two of them, headers only (identifying attributes hidden)"
+"$bin/triage" inspect "$triage_out/inputs/chest-faint.dcm" "$triage_out/inputs/chest-clear.png"
+
+model=data/triage-model
+if [ ! -f "$model/model.json" ] || [ ! -f "$model/weights.safetensors" ]; then
+  echo
+  echo "no triage model at $model (train one with \`triage train\`, docs/TRIAGE-MODEL.md): skipping scan, explain, batch and worklist"
+  exit 0
+fi
+triage_home="$triage_out/home"
+"$bin/triage" keys init --home "$triage_home" >/dev/null
+
+say "triage scan: score, decision at the model's threshold, urgency; out-of-scope files are NOT ASSESSABLE (synthetic inputs: scores not clinically meaningful)"
+in="$triage_out/inputs"
+"$bin/triage" scan --home "$triage_home" --model "$model" --heatmap-dir "$triage_out/heatmaps" --overlay \
+  "$in/chest-clear.png" "$in/chest-dense.png" "$in/chest-faint.dcm" "$in/chest-patchy.dcm" "$in/lateral.dcm" "$in/ct-slice.dcm" \
+  "$in/colour-photo.dcm"
+
+say "triage explain: the class activation map of the decision over the image, and how faithful it is"
+"$bin/triage" explain "$triage_out/inputs/chest-dense.dcm" --model "$model" --out "$triage_out/heatmap.png" --overlay --home "$triage_home"
+
+say "triage batch: a .tar.gz of all the inputs (non-images skipped, the truncated PNG reported, identities sealed)"
+tar -czf "$triage_out/studies.tar.gz" -C "$triage_out" inputs
+status=0
+"$bin/triage" batch "$triage_out/studies.tar.gz" --home "$triage_home" --model "$model" --report "$triage_out/worklist.html" || status=$?
+echo "(exit status $status: 3 means some inputs failed, here the truncated PNG on purpose)"
+"$bin/triage" batch "$triage_out/studies.tar.gz" --home "$triage_home" --model "$model" --resume 2>/dev/null | sed 's/^/again: /' || true
+
+say "triage worklist: unread studies, most urgent first (ids and patient pseudonyms only; synthetic inputs)"
+"$bin/triage" worklist --home "$triage_home"
+first=$("$bin/triage" worklist --home "$triage_home" --json --limit 1 | sed -E 's/.*"study_id":"([^"]+)".*/\1/')
+"$bin/triage" read "$first" --home "$triage_home"
+
+say "triage audit verify: every score, read and report is on the hash-chained audit trail"
+"$bin/triage" audit verify --home "$triage_home"
 echo
-echo "(triage scoring, heatmaps and the worklist are not built yet)"
+echo "worklist report with thumbnails and heatmaps: $triage_out/worklist.html; heatmaps: $triage_out/heatmaps/, $triage_out/heatmap.png"
+echo "(again: the inputs are synthetic and the scores are not clinically meaningful)"

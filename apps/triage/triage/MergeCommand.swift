@@ -10,9 +10,9 @@ struct MergeCommand: ParsableCommand {
         abstract: "Copy the studies of other homes (e.g. the shards of one batch) into the store of --home.",
         discussion: """
             Studies are matched by content hash: those already present are left alone, so merging again \
-            copies nothing. Identifying fields are opened with each other home's keys (its keyring.json, or \
-            --other-key-file) and sealed again under the keys of --home. Ids, verdicts, arrival and read \
-            times are kept. Audited in both stores.
+            copies nothing. Identifying fields are opened with each other home's keys ($TRIAGE_KEYS when set, \
+            else its keyring.json or --other-key-file) and sealed again under the keys of --home. Ids, \
+            verdicts, arrival and read times are kept. Audited in both stores.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -32,7 +32,7 @@ struct MergeCommand: ParsableCommand {
                 printError("triage: error: \(other): no triage store here")
                 throw ExitStatus.failure
             }
-            let source = try StudyStore(location: location, environment: [:])
+            let source = try StudyStore(location: location)
             let summary = try target.merge(from: source, actor: commandActor)
             print("\(other): \(summary.copied) studies copied, \(summary.alreadyPresent) already present")
         }

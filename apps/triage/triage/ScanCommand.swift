@@ -43,11 +43,11 @@ struct ScanCommand: ParsableCommand {
             if assessment.isUnreadable { unreadable += 1 }
             if let heatmapDirectory, let sha256 = assessment.sha256 {
                 let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-                let out = URL(fileURLWithPath: heatmapDirectory).appendingPathComponent("\(stem)-\(sha256.prefix(8)).heatmap.png")
+                let out = URL(fileURLWithPath: (heatmapDirectory as NSString).appendingPathComponent("\(stem)-\(sha256.prefix(8)).heatmap.png"))
                 do {
                     if let png = try assessment.heatmap(model: model, overlay: overlay) {
                         try png.write(to: out, options: .atomic)
-                        record.heatmap = out.path
+                        record.heatmap = out.relativePath
                     }
                 } catch {
                     unreadable += 1
