@@ -38,7 +38,7 @@ say "triage demo-inputs: synthetic chest phantoms and edge cases written by the 
 echo "NOTE: these inputs are synthetic drawings, not images of anyone; every score below is NOT clinically meaningful."
 triage_out=.build/demo-triage
 rm -rf "$triage_out"
-"$bin/triage" demo-inputs "$triage_out/inputs" --size 256 | column -t -s $'\t'
+"$bin/triage" demo-inputs "$triage_out/inputs" --size 256
 
 say "triage inspect: two of them, headers only (identifying attributes hidden)"
 "$bin/triage" inspect "$triage_out/inputs/chest-faint.dcm" "$triage_out/inputs/chest-clear.png"

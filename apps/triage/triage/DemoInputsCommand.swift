@@ -18,8 +18,10 @@ struct DemoInputsCommand: ParsableCommand {
     }
 
     func run() throws {
-        for written in try DemoInputs.write(to: URL(fileURLWithPath: directory), size: size, seed: seed) {
-            print("\(directory)/\(written.file)\t\(written.purpose)")
+        let written = try DemoInputs.write(to: URL(fileURLWithPath: directory), size: size, seed: seed)
+        let width = written.map(\.file.count).max() ?? 0
+        for w in written {
+            print("\(directory)/\(w.file.padding(toLength: width, withPad: " ", startingAt: 0))  \(w.purpose)")
         }
     }
 }
