@@ -41,11 +41,4 @@ extension StudyStore {
                                                   details: ["op": .string("mark_read")])])
         }
     }
-
-    /// Parses the store's ISO 8601 timestamps (with fractional seconds).
-    static func parseTime(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
 }

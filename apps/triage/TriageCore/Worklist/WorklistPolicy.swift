@@ -29,8 +29,10 @@ public struct WorklistPolicy: Sendable, Equatable {
 
     /// The worklist order of `studies` at `now`.
     public func ordered(_ studies: [StudyStore.Study], now: Date) -> [WorklistItem] {
-        studies.map { study in
-            let arrival = StudyStore.parseTime(study.createdAt) ?? now
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return studies.map { study in
+            let arrival = formatter.date(from: study.createdAt) ?? now
             let base = study.urgency.flatMap(Urgency.init(rawValue:)) ?? .routine
             let waited = now.timeIntervalSince(arrival)
             return WorklistItem(study: study, baseUrgency: base, effectiveUrgency: effectiveUrgency(base: base, waited: waited),
