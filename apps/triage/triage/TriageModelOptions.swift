@@ -10,7 +10,10 @@ struct TriageModelOptions: ParsableArguments {
     var model: String?
 
     func load() throws -> TriageModel {
-        try TriageModel.load(directory: try model.map { URL(fileURLWithPath: $0) } ?? TriageModel.locateDefault())
+        // The running binary's real path (argv[0] is a bare name when triage is found on $PATH).
+        let executable = Bundle.main.executablePath ?? CommandLine.arguments.first ?? ""
+        return try TriageModel.load(directory: try model.map { URL(fileURLWithPath: $0) }
+                                        ?? TriageModel.locateDefault(executable: executable))
     }
 }
 
