@@ -62,7 +62,8 @@ public struct BatchRunner {
 
     /// - Parameters:
     ///   - log: each skipped or failed file, as it happens (on the calling thread).
-    ///   - progress: after each stored batch: the counts so far and how far the input has been read (0…1) when known.
+    ///   - progress: after each round of the inference loop: the counts so far (stored verdicts
+    ///     only) and how far the input has been read (0…1) when known.
     public func run(_ source: any InputSource, log: (BatchEvent) -> Void = { _ in },
                     progress: (BatchSummary, Double?) -> Void = { _, _ in }) throws -> Outcome {
         ComputeThreads.set(options.plan.blasThreads)
@@ -100,7 +101,6 @@ public struct BatchRunner {
         var unstored: [(name: String, result: StudyResult)] = [], oldest = Date()
         /// Commits the verdicts not stored yet, in one transaction.
         func commit() {
-            defer { progress(summary, shared.fraction.withLock { $0 }) }
             guard !unstored.isEmpty else { return }
             defer { unstored = [] }
             summary.seen += unstored.count
@@ -123,6 +123,7 @@ public struct BatchRunner {
             case .element(let item): next = item
             case .timedOut:
                 commit()
+                progress(summary, shared.fraction.withLock { $0 })
                 continue loop
             case .closed: break loop
             }
@@ -159,8 +160,10 @@ public struct BatchRunner {
             if unstored.isEmpty { oldest = Date() }
             unstored += verdicts
             if unstored.count >= options.commitSize { commit() }
+            progress(summary, shared.fraction.withLock { $0 })
         }
         commit()
+        progress(summary, shared.fraction.withLock { $0 })
         return Outcome(summary: summary, hashes: hashes, inputError: shared.inputError.withLock { $0 })
     }
 
