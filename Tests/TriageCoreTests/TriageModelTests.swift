@@ -89,6 +89,20 @@ struct TriageModelTests {
         #expect(throws: ImagingError.self) { try model.prepare(Data("hello".utf8), file: "note.txt") }
     }
 
+    @Test func theShippedModelIsFoundAboveTheExecutable() throws {
+        let root = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let executable = root.appendingPathComponent(".build/release/triage").path
+        #expect(throws: TriageModelError.self) {
+            try TriageModel.locateDefault(executable: executable, workingDirectory: "/")
+        }
+        let model = root.appendingPathComponent(TriageModel.defaultRelativePath)
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: model.appendingPathComponent(TriageModel.specFile))
+        let found = try TriageModel.locateDefault(executable: executable, workingDirectory: "/")
+        #expect(found.resolvingSymlinksInPath().path == model.resolvingSymlinksInPath().path)
+    }
+
     @Test func badModelFoldersNameTheFileAndField() throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }

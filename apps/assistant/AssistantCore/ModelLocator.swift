@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ModelRuntime
 
 /// Finds the sentence-encoder folder: `--model DIR`, then `$ASSISTANT_MODEL_DIR`, then the
 /// default `models/all-MiniLM-L6-v2` installed by `make setup` (looked up from the working
@@ -26,7 +27,7 @@ public enum ModelLocator {
     /// The model folder to use.
     /// - Parameter explicit: the `--model` option, if given.
     public static func resolve(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
-                               executable: String = CommandLine.arguments.first ?? "",
+                               executable: String? = nil,
                                workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> URL {
         if let explicit {
             return try existingFolder(explicit, source: "--model")
@@ -34,13 +35,8 @@ public enum ModelLocator {
         if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
             return try existingFolder(fromEnvironment, source: environmentVariable)
         }
-        var candidates = [URL(fileURLWithPath: workingDirectory)]
-        var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(directory)
-            directory = directory.deletingLastPathComponent()
-        }
-        let searched = candidates.map { $0.appendingPathComponent(defaultRelativePath).standardizedFileURL }
+        let searched = DefaultFolders.candidates(defaultRelativePath, executable: executable,
+                                                 workingDirectory: workingDirectory)
         if let found = searched.first(where: { isDirectory($0.path) }) { return found }
         throw LocatorError.noDefault(searched: Array(Set(searched.map(\.path))).sorted())
     }
@@ -73,14 +69,7 @@ extension ModelLocator {
 extension ModelLocator {
     /// The shipped demo classifier `data/classifier`, looked up like the model (working directory,
     /// then upwards from the executable), or nil.
-    public static func defaultClassifierFolder(executable: String = CommandLine.arguments.first ?? "") -> String? {
-        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(directory)
-            directory = directory.deletingLastPathComponent()
-        }
-        return candidates.map { $0.appendingPathComponent("data/classifier").path }
-            .first { FileManager.default.fileExists(atPath: $0 + "/classifier.json") }
+    public static func defaultClassifierFolder(executable: String? = nil) -> String? {
+        DefaultFolders.first("data/classifier", containing: "classifier.json", executable: executable)?.path
     }
 }

@@ -13,7 +13,7 @@ struct EvalCommand: ParsableCommand {
             --write-card stores the figures as the model's validation figures and regenerates MODEL_CARD.md.
             """)
 
-    @Option(help: ArgumentHelp("Model folder (default: the shipped data/triage-model).", valueName: "dir")) var model: String?
+    @OptionGroup var modelOptions: TriageModelOptions
     @Option(help: ArgumentHelp("Labels CSV.", valueName: "file")) var labels: String
     @Flag(help: "One JSON object.") var json = false
     @Flag(name: .customLong("write-card"), help: "Store these figures in model.json and rewrite MODEL_CARD.md.")
@@ -22,7 +22,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         threadOptions.apply()
-        let folder = try model.map { URL(fileURLWithPath: $0) } ?? TriageModel.locateDefault()
+        let folder = try modelOptions.folder()
         let triageModel = try TriageModel.load(directory: folder)
         let data = try LabelledImages(csv: labels, labels: triageModel.spec.labels)
         let report = try TriageEvaluator(model: triageModel).evaluate(data)

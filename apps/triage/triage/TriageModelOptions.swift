@@ -9,12 +9,9 @@ struct TriageModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Model folder with model.json and weights.safetensors (default: data/triage-model).", valueName: "dir"))
     var model: String?
 
-    func load() throws -> TriageModel {
-        // The running binary's real path (argv[0] is a bare name when triage is found on $PATH).
-        let executable = Bundle.main.executablePath ?? CommandLine.arguments.first ?? ""
-        return try TriageModel.load(directory: try model.map { URL(fileURLWithPath: $0) }
-                                        ?? TriageModel.locateDefault(executable: executable))
-    }
+    func folder() throws -> URL { try model.map { URL(fileURLWithPath: $0) } ?? TriageModel.locateDefault() }
+
+    func load() throws -> TriageModel { try TriageModel.load(directory: try folder()) }
 }
 
 /// The audit trail for scoring commands that do not need a store: the store of --home (or

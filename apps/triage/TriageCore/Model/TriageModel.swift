@@ -40,21 +40,15 @@ public struct TriageModel: Sendable {
         return TriageModel(spec: spec, network: network, id: id)
     }
 
-    /// The shipped model folder, looked up from the working directory and from the executable's
-    /// folder upwards (so `.build/release/triage` finds `data/triage-model`).
-    public static func locateDefault(executable: String = CommandLine.arguments.first ?? "",
+    /// The shipped model folder, looked up as `DefaultFolders` says (so `.build/release/triage`
+    /// finds `data/triage-model`).
+    public static func locateDefault(executable: String? = nil,
                                      workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> URL {
-        var candidates = [URL(fileURLWithPath: workingDirectory)]
-        var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(directory)
-            directory = directory.deletingLastPathComponent()
-        }
-        let searched = candidates.map { $0.appendingPathComponent(defaultRelativePath).standardizedFileURL }
-        if let found = searched.first(where: {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent(specFile).path)
-        }) { return found }
-        throw TriageModelError.notFound(searched: Array(Set(searched.map(\.path))).sorted())
+        if let found = DefaultFolders.first(defaultRelativePath, containing: specFile, executable: executable,
+                                            workingDirectory: workingDirectory) { return found }
+        throw TriageModelError.notFound(
+            searched: DefaultFolders.candidates(defaultRelativePath, executable: executable,
+                                                workingDirectory: workingDirectory).map(\.path))
     }
 
     /// Scores a batch on the caller's BLAS threads.
