@@ -185,7 +185,7 @@ def main():
     if noisy:
         add("> **Caution:** other processes used more than 10% of the CPU during "
             + ", ".join(f"{st['step']} ({st['other_cpu_during_pct']:.0f}%)" for st in noisy)
-            + "; those figures are likely low. See the step table under Raw runs and the imaging section's conditions.")
+            + "; those figures are likely low.")
         add("")
     add("## How to reproduce")
     add("")

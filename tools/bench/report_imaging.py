@@ -68,6 +68,9 @@ def section(swift, peer, inputs, steps, spread):
         add(f"- DICOM files: Explicit VR Little Endian, MONOCHROME2, Bits Allocated 16 / Stored {d.get('bits_stored')}, "
             f"unsigned, Rescale Slope {d.get('rescale_slope')} / Intercept {d.get('rescale_intercept')}, window "
             f"{d.get('window_center'):g}/{d.get('window_width'):g}. 16-bit PNGs hold the same 12-bit values.")
+    add("- The triage input pipeline (`InputPipeline` in TriageCore) makes the same calls, plus its scope checks, a "
+        "centre crop (a no-op on these square images) and mean/std normalisation; for JPEG it asks for DCT scaling "
+        "to no less than twice the input size (448x448, ¼ scale here), where this benchmark gives both sides 224x224.")
     add("- The last column compares the first image's 224x224 output of both (values in 0…1): differences come from "
         "rounding in Pillow's 8/16-bit resize and, for JPEG, from the IDCT of two libjpeg-turbo builds (Debian's for "
         f"the suite, {peer.get('versions', {}).get('libjpeg_turbo', '?')} in Pillow's wheel).")

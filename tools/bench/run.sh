@@ -45,7 +45,8 @@ venv=${BENCH_VENV:-$HOME/.cache/suite-venvs/bench}
 quiet_wait=${BENCH_QUIET_WAIT:-120}
 bench_bin=$bin_dir/suite-bench
 cache=${BENCH_CACHE:-$HOME/.cache/suite-venvs/bench-cache}
-only=" ${BENCH_ONLY//,/ } "
+only=${BENCH_ONLY:-}
+only=" ${only//,/ } "
 # wants SECTION: true when the section is to be run (all of them unless BENCH_ONLY names some).
 wants() { [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]; }
 for s in $only; do

@@ -21,7 +21,9 @@ enum ImagingCase: String, CaseIterable, ExpressibleByArgument {
     }
 
     /// Decode → grayscale → (DICOM: modality LUT, then the file's VOI window to 0…1) → bilinear
-    /// antialiased resize to `size` × `size` → planar float (PNG/JPEG scaled to 0…1 by the sample maximum).
+    /// antialiased resize to `size` × `size` → planar float (PNG/JPEG scaled to 0…1 by the sample maximum):
+    /// the Imaging calls of TriageCore's `InputPipeline` (its scope checks, centre crop — a no-op on
+    /// square images — and mean/std normalisation left out; it asks JPEGs for twice the input size).
     /// - Returns: planar `.float32` image, `[1, size, size]`.
     func modelInput(_ data: Data, file: String, size: Int) throws -> Image {
         switch self {
