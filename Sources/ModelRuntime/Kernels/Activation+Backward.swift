@@ -32,4 +32,22 @@ public enum ActivationBackward {
                                inputGradient dx: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
     }
+
+    /// Exact (erf) GELU from its *input* `x`: `dx = dy · (Φ(x) + x · φ(x))`, with the standard
+    /// normal CDF `Φ(x) = (1 + erf(x / √2)) / 2` (`Activation.erfRational`) and density
+    /// `φ(x) = e^(−x²/2) / √(2π)`. Spread over the compute threads for large buffers.
+    public static func geluErf(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                               inputGradient dx: UnsafeMutablePointer<Float>, count: Int) {
+        let xs = SendablePointer(UnsafeMutablePointer(mutating: x))
+        let dys = SendablePointer(UnsafeMutablePointer(mutating: dy)), dxs = SendablePointer(dx)
+        let invSqrt2: Float = 0.707_106_781_186_547_5, invSqrt2Pi: Float = 0.398_942_280_401_432_7
+        Parallel.forEachRange(count, minimumPerWorker: 1 << 14) { range in
+            for i in range {
+                let v = xs.pointer[i]
+                let cdf = 0.5 * (1 + Activation.erfRational(v * invSqrt2))
+                let density = invSqrt2Pi * expf(-0.5 * v * v)
+                dxs.pointer[i] = dys.pointer[i] * (cdf + v * density)
+            }
+        }
+    }
 }

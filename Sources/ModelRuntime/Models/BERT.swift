@@ -148,6 +148,16 @@ public struct BERT: Sendable {
     ///   `1...maxPositionEmbeddings` (callers truncate first).
     /// - Returns: the last hidden states, `[totalTokens, hiddenSize]`, packed like the input.
     public func forward(_ batch: PackedBatch) -> Tensor {
+        forward(batch, layers: config.numHiddenLayers)
+    }
+
+    /// Runs the embeddings and the first `count` layers only (0: the layer-normalized
+    /// embeddings), e.g. the frozen part below the layers being fine-tuned.
+    ///
+    /// - Precondition: `count` in `0...numHiddenLayers`, and what `forward(_:)` requires.
+    /// - Returns: the hidden states after layer `count`, `[totalTokens, hiddenSize]`, packed like the input.
+    public func forward(_ batch: PackedBatch, layers count: Int) -> Tensor {
+        precondition(count >= 0 && count <= layers.count, "layer count \(count) outside 0...\(layers.count)")
         let total = batch.totalTokens, h = config.hiddenSize
         precondition(batch.lengths.allSatisfy { $0 >= 1 && $0 <= config.maxPositionEmbeddings }, "sequence length out of range")
         var hidden = embed(batch)
@@ -157,7 +167,7 @@ public struct BERT: Sendable {
         var inner = [Float](repeating: 0, count: total * config.intermediateSize)
         hidden.withUnsafeMutableBufferPointer { x in
             let x = x.baseAddress!
-            for layer in layers {
+            for layer in layers.prefix(count) {
                 qkv.withUnsafeMutableBufferPointer { qkv in
                     context.withUnsafeMutableBufferPointer { ctx in
                         layer.qkv.apply(x, rows: total, into: qkv.baseAddress!)

@@ -23,11 +23,19 @@ struct AnswererOptions: ParsableArguments {
             throw ValidationError("no knowledge index at \(indexPath): build it with `assistant index --kb FILE`")
         }
         let folder = try modelOptions.modelFolder()
-        let head = try (classifier ?? ModelLocator.defaultClassifierFolder()).map { try IntentClassifier.load(folder: URL(fileURLWithPath: $0)) }
+        let headFolder = (classifier ?? ModelLocator.defaultClassifierFolder()).map { URL(fileURLWithPath: $0) }
+        let head = try headFolder.map { try IntentClassifier.load(folder: $0) }
+        // A fine-tuned classifier brings its own encoder; retrieval keeps the shared one the index was built with.
+        var ownEncoder: (encoder: SentenceEncoder, version: String)?
+        if let head, let headFolder, head.encoder != nil {
+            let encoderFolder = try head.encoderFolder(classifierFolder: headFolder) { folder }
+            ownEncoder = (try SentenceEncoder(folder: encoderFolder), ModelLocator.version(of: encoderFolder))
+        }
         let index = try KnowledgeIndex(path: indexPath)
         let assistantStore = try AssistantStore(location: location)
         let answerer = try Answerer(index: index, encoder: SentenceEncoder(folder: folder), store: assistantStore,
-                                    modelVersion: ModelLocator.version(of: folder), classifier: head)
+                                    modelVersion: ModelLocator.version(of: folder), classifier: head,
+                                    classifierEncoder: ownEncoder)
         return (answerer, index, assistantStore)
     }
 }

@@ -14,23 +14,23 @@ struct EvalCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Classifier folder.", valueName: "dir")) var classifier: String
     @Option(help: ArgumentHelp("Labelled JSONL.", valueName: "file")) var examples: String
     @Option(name: .customLong("oos-label"), help: "The out-of-scope label.") var oosLabel = "oos"
+    @Flag(name: .customLong("held-out"), help: "Evaluate only the examples `assistant train` holds out of --examples when it has no --val.")
+    var heldOut = false
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
         threadOptions.apply()
-        let head = try IntentClassifier.load(folder: URL(fileURLWithPath: classifier))
-        let data = try LabelledTextFile.load(examples)
+        let headFolder = URL(fileURLWithPath: classifier)
+        let head = try IntentClassifier.load(folder: headFolder)
+        var data = try LabelledTextFile.load(examples)
+        if heldOut { data = HeldOutSplit(data).validation }
         let known = Set(head.labels + [oosLabel])
         if let unknown = data.first(where: { !known.contains($0.intent) }) {
             throw ValidationError("\(examples): intent '\(unknown.intent)' is not one the classifier knows")
         }
-        let folder = try modelOptions.modelFolder()
-        let version = ModelLocator.version(of: folder)
-        guard version == head.embeddingModel else {
-            throw ClassifierError.modelMismatch(classifier: head.embeddingModel, encoder: version)
-        }
+        let folder = try head.encoderFolder(classifierFolder: headFolder) { try modelOptions.modelFolder() }
         let vectors = try SentenceEncoder(folder: folder).embed(data.map(\.text))
         let classes = head.labels.contains(oosLabel) ? head.labels : head.labels + [oosLabel]
         var predicted: [String] = [], probabilities: [Double] = []

@@ -7,11 +7,16 @@ import ModelRuntime
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train the intent classifier head on frozen sentence embeddings; writes classifier.json and MODEL_CARD.md.",
+        abstract: "Train the intent classifier (optionally fine-tuning the encoder); writes classifier.json and MODEL_CARD.md.",
         discussion: """
             Examples come from --examples (JSONL {"text","intent"}) or from a knowledge base (--kb: titles and example \
-            questions labelled with each article's first intent). Without --val, a deterministic 15% of the examples \
-            of each intent is held out for validation.
+            questions labelled with each article's first intent). Without --val, every 7th example of each intent \
+            is held out for validation (`assistant eval --held-out` evaluates the same examples). \
+            With --fine-tune-layers K, the encoder's top K layers are first fine-tuned with a linear head \
+            (cross-entropy, AdamW; the epoch with the best validation accuracy is kept) and written to DIR/encoder/, \
+            which `ask`, `batch`, `serve` and `eval` then use for this classifier. A checkpoint is written to --out \
+            after every epoch: running the same command again after an interruption resumes from it. \
+            Recipe and measured figures: docs/INTENTS.md.
             """)
 
     @Option(help: ArgumentHelp("Labelled JSONL.", valueName: "file")) var examples: String?
@@ -19,11 +24,21 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Validation JSONL.", valueName: "file")) var val: String?
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String
     @Option(name: .customLong("oos-label"), help: "The out-of-scope label in the data.") var oosLabel = "oos"
+    @Option(name: .customLong("fine-tune-layers"), help: "Fine-tune the encoder's top K layers first (0: frozen encoder).")
+    var fineTuneLayers = 0
+    @Option(help: "Fine-tuning epochs.") var epochs = FineTuneSettings.standard.epochs
+    @Option(name: .customLong("batch-size"), help: "Fine-tuning sentences per step.") var batchSize = FineTuneSettings.standard.batchSize
+    @Option(name: .customLong("learning-rate"), help: "AdamW peak learning rate of the encoder layers.")
+    var learningRate = FineTuneSettings.standard.encoderLearningRate
+    @Option(name: .customLong("head-learning-rate"), help: "AdamW peak learning rate of the fine-tuning head.")
+    var headLearningRate = FineTuneSettings.standard.headLearningRate
+    @Option(help: "Seed of the fine-tuning shuffles.") var seed = FineTuneSettings.standard.seed
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         if (examples == nil) == (kb == nil) { throw ValidationError("give exactly one of --examples and --kb") }
+        if fineTuneLayers < 0 { throw ValidationError("--fine-tune-layers must not be negative") }
     }
 
     func run() throws {
@@ -33,35 +48,72 @@ struct TrainCommand: ParsableCommand {
         if let val {
             validation = try LabelledTextFile.load(val)
         } else {
-            // Every 7th example of each intent (from the second on) is held out: deterministic and stratified.
-            var seen: [String: Int] = [:]
-            var kept: [LabelledText] = []
-            validation = []
-            for e in train {
-                seen[e.intent, default: 0] += 1
-                if seen[e.intent]! % 7 == 2 { validation.append(e) } else { kept.append(e) }
-            }
-            train = kept
+            let split = HeldOutSplit(train)
+            (train, validation) = (split.train, split.validation)
         }
         let folder = try modelOptions.modelFolder()
         let encoder = try SentenceEncoder(folder: folder)
+        let outURL = URL(fileURLWithPath: out)
         let started = Date()
-        printError("embedding \(train.count) training and \(validation.count) validation examples")
-        let trainVectors = try encoder.embed(train.map(\.text))
-        let valVectors = try encoder.embed(validation.map(\.text))
+        var trainVectors: [[Float]], valVectors: [[Float]]
+        var encoderFolder = folder
+        var fineTuning: EncoderFineTuner.Report?
+        if fineTuneLayers > 0 {
+            var settings = FineTuneSettings.standard
+            settings.trainableLayers = fineTuneLayers
+            settings.epochs = epochs
+            settings.batchSize = batchSize
+            settings.encoderLearningRate = learningRate
+            settings.headLearningRate = headLearningRate
+            settings.seed = seed
+            do { try settings.validate(layers: encoder.model.config.numHiddenLayers) } catch let error as FineTuneError {
+                throw ValidationError(error.description)
+            }
+            let result = try EncoderFineTuner(settings: settings).run(
+                train: train, validation: validation, base: encoder, baseFolder: folder, output: outURL, progress: report)
+            (trainVectors, valVectors) = (result.trainEmbeddings, result.validationEmbeddings)
+            encoderFolder = result.encoderFolder
+            fineTuning = result.report
+        } else {
+            printError("embedding \(train.count) training and \(validation.count) validation examples")
+            trainVectors = try encoder.embed(train.map(\.text))
+            valVectors = try encoder.embed(validation.map(\.text))
+        }
         var options = IntentTrainer.Options()
         options.outOfScopeLabel = oosLabel
-        let (classifier, report) = try IntentTrainer.train(
+        var (classifier, report) = try IntentTrainer.train(
             train: Array(zip(trainVectors, train.map(\.intent))), validation: Array(zip(valVectors, validation.map(\.intent))),
-            embeddingModel: ModelLocator.version(of: folder), options: options)
-        let outURL = URL(fileURLWithPath: out)
+            embeddingModel: ModelLocator.version(of: encoderFolder), options: options)
+        if fineTuning != nil { classifier.encoder = EncoderFineTuner.encoderFolderName }
         try classifier.write(folder: outURL)
         let command = (["assistant"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        try IntentModelCard.write(classifier, report: report, trainingSource: examples ?? kb!, validationSource: val ?? "held out of the training examples",
+        try IntentModelCard.write(classifier, report: report, fineTuning: fineTuning, trainingSource: examples ?? kb!,
+                                  validationSource: val ?? "held out of the training examples (every 7th per intent)",
                                   command: command, to: outURL)
         print(String(format: "trained %d intents in %.0f s: validation accuracy %.1f%%, in-scope accuracy %.1f%%%@ → %@",
                      classifier.labels.count, Date().timeIntervalSince(started), report.validationAccuracy * 100,
                      report.validationInScopeAccuracy * 100,
                      report.validationOutOfScopeRecall.map { String(format: ", OOS recall %.1f%%", $0 * 100) } ?? "", out))
+    }
+
+    /// Fine-tuning progress on standard error: a step counter on a terminal, one line per epoch.
+    private func report(_ event: EncoderFineTuner.Event) {
+        let terminal = standardErrorIsTerminal
+        switch event {
+        case .prepared(let n, let v, let tokens, let seconds):
+            printError(String(format: "fine-tuning on %d examples, validating on %d (%d tokens, frozen layers run in %.0f s); ",
+                              n, v, tokens, seconds)
+                       + "\(ComputeThreads.current) thread(s), OpenBLAS \(ComputeThreads.blasCore)")
+        case .resumed(let done):
+            printError("resuming from the checkpoint in \(out) after epoch \(done)")
+        case .step(let epoch, let step, let of, let loss):
+            if terminal && (step % 10 == 0 || step == of) {
+                FileHandle.standardError.write(Data(String(format: "\repoch %d: step %d/%d, loss %.4f ", epoch, step, of, loss).utf8))
+            }
+        case .epoch(let epoch, let of, let loss, let accuracy, let seconds, let best):
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            printError(String(format: "epoch %d/%d: loss %.4f, validation accuracy %.2f%%", epoch, of, loss, accuracy * 100)
+                       + (best ? " (best)" : "") + String(format: " (%.0f s)", seconds))
+        }
     }
 }

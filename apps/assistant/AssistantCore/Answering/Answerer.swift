@@ -20,6 +20,8 @@ public struct Answerer: Sendable {
     let retriever: HybridRetriever
     let encoder: SentenceEncoder
     let classifier: IntentClassifier?
+    /// The classifier's own (fine-tuned) encoder, nil when it shares `encoder`.
+    let classifierEncoder: SentenceEncoder?
     let index: KnowledgeIndex
     let store: AssistantStore
     let policy: AnswerPolicy
@@ -27,16 +29,23 @@ public struct Answerer: Sendable {
     let kbVersion: String
     let redactor = PIIRedactor()
 
-    /// - Parameter classifier: ranks intents and decides out-of-scope/ambiguous; without one, intents
-    ///   come from the retrieved articles and only the retrieval thresholds decide.
+    /// - Parameters:
+    ///   - encoder: embeds tickets for retrieval (the encoder the index was built with).
+    ///   - classifier: ranks intents and decides out-of-scope/ambiguous; without one, intents
+    ///     come from the retrieved articles and only the retrieval thresholds decide.
+    ///   - classifierEncoder: the classifier's own fine-tuned encoder and its version
+    ///     (`IntentClassifier.encoderFolder`), when it does not share `encoder`.
     public init(index: KnowledgeIndex, encoder: SentenceEncoder, store: AssistantStore, modelVersion: String,
-                classifier: IntentClassifier? = nil, policy: AnswerPolicy = AnswerPolicy()) throws {
-        if let classifier, classifier.embeddingModel != modelVersion {
-            throw ClassifierError.modelMismatch(classifier: classifier.embeddingModel, encoder: modelVersion)
+                classifier: IntentClassifier? = nil, classifierEncoder: (encoder: SentenceEncoder, version: String)? = nil,
+                policy: AnswerPolicy = AnswerPolicy()) throws {
+        if let classifier, classifier.embeddingModel != classifierEncoder?.version ?? modelVersion {
+            throw ClassifierError.modelMismatch(classifier: classifier.embeddingModel,
+                                                encoder: classifierEncoder?.version ?? modelVersion)
         }
         self.index = index
         self.encoder = encoder
         self.classifier = classifier
+        self.classifierEncoder = classifierEncoder?.encoder
         self.store = store
         self.policy = policy
         self.modelVersion = modelVersion
@@ -55,7 +64,7 @@ public struct Answerer: Sendable {
         let email = redactor.find(in: trimmed).first { $0.kind == .email }.map { String(trimmed[$0.range]) }
         let embedding = try encoder.embed([redacted])[0]
         let sources = try retriever.retrieve(redacted, embedding: embedding, limit: 3)
-        let prediction = classifier?.predict(embedding)
+        let prediction = try classifier?.predict(intentEmbedding(redacted, retrieval: embedding))
         var result = AnswerResult(
             ticketID: nil, decision: .escalate, reason: nil, answer: nil, articleID: nil, title: nil,
             intents: try prediction.map { p in p.ranking.prefix(3).map { .init(intent: $0.label, score: $0.probability) } }
@@ -126,10 +135,18 @@ extension Answerer {
     /// Top intents for a text without storing anything (redacted first, like `answer`).
     public func classify(_ text: String) throws -> [AnswerResult.IntentScore] {
         let redacted = redactor.redact(text).text
-        let embedding = try encoder.embed([redacted])[0]
         if let classifier {
-            return classifier.predict(embedding).ranking.prefix(3).map { .init(intent: $0.label, score: $0.probability) }
+            return try classifier.predict(intentEmbedding(redacted, retrieval: nil)).ranking.prefix(3)
+                .map { .init(intent: $0.label, score: $0.probability) }
         }
+        let embedding = try encoder.embed([redacted])[0]
         return try intentRanking(retriever.retrieve(redacted, embedding: embedding, limit: 3))
+    }
+
+    /// The classifier's embedding of a redacted ticket: by its own encoder when it has one, else
+    /// the retrieval embedding (computed here when not given).
+    func intentEmbedding(_ redacted: String, retrieval: [Float]?) throws -> [Float] {
+        if let classifierEncoder { return try classifierEncoder.embed([redacted])[0] }
+        return try retrieval ?? encoder.embed([redacted])[0]
     }
 }

@@ -33,6 +33,9 @@ public struct IntentClassifier: Codable, Sendable, Equatable {
     public var thresholds: Thresholds
     /// The label meaning "out of scope" in training data, if any.
     public var outOfScopeLabel: String?
+    /// The classifier's own sentence encoder (fine-tuned by `assistant train --fine-tune-layers`),
+    /// a folder relative to the classifier folder; nil when it uses the shared encoder (`--model`).
+    public var encoder: String?
 
     public enum Verdict: Equatable, Sendable {
         case inScope

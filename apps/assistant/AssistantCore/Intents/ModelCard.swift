@@ -2,16 +2,33 @@ import Foundation
 
 /// Writes the classifier's MODEL_CARD.md from the training report (never by hand).
 public enum IntentModelCard {
-    public static func write(_ classifier: IntentClassifier, report: IntentTrainer.Report, trainingSource: String,
+    /// - Parameter fineTuning: the encoder fine-tuning run, when the encoder was fine-tuned.
+    public static func write(_ classifier: IntentClassifier, report: IntentTrainer.Report,
+                             fineTuning: EncoderFineTuner.Report? = nil, trainingSource: String,
                              validationSource: String, command: String, to folder: URL) throws {
         func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
+        let encoder: String
+        if let f = fineTuning {
+            let s = f.settings
+            encoder = """
+                \(classifier.embeddingModel) in `\(classifier.encoder ?? "")/`, fine-tuned from \(f.baseEncoder): \
+                top \(s.trainableLayers) layers (\(f.trainableParameters) parameters) and a linear head on unit embeddings, \
+                cross-entropy over the training intents, AdamW (encoder lr \(s.encoderLearningRate), head lr \(s.headLearningRate), \
+                weight decay \(s.weightDecay), \(Int(s.warmupFraction * 100))% warm-up then cosine decay, gradient norm ≤ \(s.maxGradientNorm)), \
+                batches of \(s.batchSize) similar-length sentences, \(s.epochs) epochs, seed \(s.seed); \
+                validation accuracy of the fine-tuning head by epoch \(f.validationAccuracyByEpoch.map { pct($0) }.joined(separator: ", ")), \
+                epoch \(f.selectedEpoch) kept; \(String(format: "%.0f", f.trainingSeconds)) s of training
+                """
+        } else {
+            encoder = "\(classifier.embeddingModel) (frozen)"
+        }
         var text = """
             # Intent classifier
 
             Written by `assistant train`; do not edit by hand.
 
             - Reproduce: `\(command)`
-            - Encoder (frozen): \(classifier.embeddingModel)
+            - Encoder: \(encoder)
             - Head: multinomial logistic regression on unit sentence embeddings, L2, full-batch Adam, \
             early stopping on validation loss (\(report.iterations) iterations, best validation loss \(String(format: "%.4f", report.validationLoss)))
             - Intents: \(classifier.labels.count)\(classifier.outOfScopeLabel.map { " (out-of-scope label `\($0)` included)" } ?? "")
