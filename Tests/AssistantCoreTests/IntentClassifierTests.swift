@@ -51,6 +51,18 @@ struct IntentClassifierTests {
         #expect(throws: ClassifierError.self) { try IntentClassifier.load(folder: dir) }
     }
 
+    @Test func thresholdRuleTakesTheBestInScopeAccuracyThatCatchesEnoughOutOfScope() {
+        func row(_ p: Double, _ accuracy: Double, _ recall: Double?) -> IntentTrainer.SweepRow {
+            .init(minimumProbability: p, minimumMargin: 0, inScopeAccuracy: accuracy, outOfScopeRecall: recall)
+        }
+        let sweep = [row(0, 0.962, 0.82), row(0.5, 0.96, 0.83), row(0.9, 0.915, 0.96), row(0.1, 0.964, 0.74), row(0.2, 0.962, 0.82)]
+        #expect(IntentTrainer.choose(sweep, requiredOutOfScopeRecall: 0.8) == sweep[4])  // tie on both: the stricter
+        #expect(IntentTrainer.choose(sweep, requiredOutOfScopeRecall: 0.9) == sweep[2])
+        #expect(IntentTrainer.choose(sweep, requiredOutOfScopeRecall: 0.99) == sweep[2])  // none reaches it: best sum
+        let noOutOfScope = [row(0, 0.95, nil), row(0.3, 0.945, nil), row(0.6, 0.93, nil)]
+        #expect(IntentTrainer.choose(noOutOfScope, requiredOutOfScopeRecall: 0.8) == noOutOfScope[1])
+    }
+
     @Test func trainingRejectsUnusableData() throws {
         let one = [([Float](repeating: 0.5, count: 4), "only")]
         #expect(throws: ClassifierError.self) { try IntentTrainer.train(train: one, validation: one, embeddingModel: "m") }

@@ -109,19 +109,27 @@ struct BERTTrainingTests {
         }
     }
 
-    /// Whole-model central differences for every pooling mode, with and without normalisation:
-    /// the loss change along sampled parameters matches the analytic gradient.
-    @Test(arguments: [(Pooling.Mode.mean, false), (.meanSqrtLength, true), (.cls, false), (.max, true)])
-    func gradientsMatchFiniteDifferences(pooling: Pooling.Mode, normalizes: Bool) throws {
+    /// Whole-model central differences for every pooling mode, with and without normalisation and
+    /// dropout (the same masks in every pass): the loss change along sampled parameters matches
+    /// the analytic gradient.
+    @Test(arguments: [(Pooling.Mode.mean, false, Float(0)), (.meanSqrtLength, true, 0), (.cls, false, 0), (.max, true, 0),
+                      (.mean, true, 0.3)])
+    func gradientsMatchFiniteDifferences(pooling: Pooling.Mode, normalizes: Bool, dropout: Float) throws {
         let g = Self.golden
         let model = try Self.model(trainable: 2, normalizes: normalizes, pooling: pooling)
         let h = model.config.hiddenSize
         let states = model.frozenStates(g.batch)
         let r = KernelReferenceTests.random(g.lengths.count * h, seed: 41)
-        func loss() -> Double {
-            GradientCheck.projection(model.forward(states: states, lengths: g.lengths).embeddings.scalars, r)
+        func forward() -> (embeddings: Tensor, tape: TrainableBERT.Tape) {
+            var generator = SeededGenerator(seed: 5)
+            return model.forward(states: states, lengths: g.lengths, dropout: dropout, using: &generator)
         }
-        let (_, tape) = model.forward(states: states, lengths: g.lengths)
+        func loss() -> Double { GradientCheck.projection(forward().embeddings.scalars, r) }
+        if dropout > 0 {
+            let plain = model.forward(states: states, lengths: g.lengths).embeddings.scalars
+            #expect(zip(plain, forward().embeddings.scalars).map { abs($0 - $1) }.max()! > 1e-3, "dropout changes nothing")
+        }
+        let (_, tape) = forward()
         model.parameters.zeroGradients()
         model.backward(tape, embeddingsGradient: Tensor(shape: [g.lengths.count, h], values: r))
         let p = model.parameters
@@ -144,6 +152,15 @@ struct BERTTrainingTests {
             }
         }
         #expect(compared > 60)
+    }
+
+    @Test func dropoutMasksDropTheirShareAndKeepTheExpectation() {
+        var generator = SeededGenerator(seed: 9)
+        let mask = Dropout.mask(count: 20_000, probability: 0.1, using: &generator)
+        let dropped = Double(mask.filter { $0 == 0 }.count) / Double(mask.count)
+        #expect(abs(dropped - 0.1) < 0.01)
+        #expect(Set(mask) == [0, 1 / Float(0.9)])
+        #expect(Dropout.mask(count: 5, probability: 0, using: &generator).isEmpty)
     }
 
     /// A fine-tuned encoder written over the base folder loads with `SentenceEncoder` and embeds

@@ -69,20 +69,33 @@ public final class TrainableBERT: @unchecked Sendable {
         fileprivate let norms: [Float]
     }
 
-    /// Runs the trained layers, pooling and normalization.
+    /// Runs the trained layers, pooling and normalization, without dropout (evaluation).
     ///
     /// - Parameters:
     ///   - states: `[totalTokens, hiddenSize]` from `frozenStates`, sequences packed end to end
     ///   - lengths: token count of each sequence (each at least 1)
     /// - Returns: sentence embeddings `[lengths.count, hiddenSize]` and the tape for `backward`.
     public func forward(states: Tensor, lengths: [Int]) -> (embeddings: Tensor, tape: Tape) {
+        var unused = SeededGenerator(seed: 0)
+        return forward(states: states, lengths: lengths, dropout: 0, using: &unused)
+    }
+
+    /// The same with BERT's hidden dropout (`hidden_dropout_prob`) in training mode: on the
+    /// outputs of each layer's attention-output and output dense layers, before their residual
+    /// adds. Attention probabilities are not dropped.
+    ///
+    /// - Parameter dropout: the drop probability, in `0..<1`; masks are drawn from `generator`.
+    public func forward(states: Tensor, lengths: [Int], dropout: Float,
+                        using generator: inout some RandomNumberGenerator) -> (embeddings: Tensor, tape: Tape) {
         let h = config.hiddenSize
         precondition(states.shape == [lengths.reduce(0, +), h] && lengths.allSatisfy { $0 >= 1 },
                      "states \(states.shape) for lengths summing to \(lengths.reduce(0, +))")
         var x = states
         var tapes: [LayerTape] = []
         for layer in layers {
-            let tape = layer.forward(x, lengths: lengths, parameters, config: config)
+            let masks = (attention: Dropout.mask(count: x.count, probability: dropout, using: &generator),
+                         output: Dropout.mask(count: x.count, probability: dropout, using: &generator))
+            let tape = layer.forward(x, lengths: lengths, parameters, config: config, dropout: masks)
             x = tape.output
             tapes.append(tape)
         }
@@ -204,8 +217,10 @@ private struct LayerUnits {
         outputNorm = try norm("output.LayerNorm")
     }
 
-    /// `x → LN(x + Wo·attention(x)) = a → LN(a + W2·gelu(W1·a))`, keeping what `backward` needs.
-    func forward(_ x: Tensor, lengths: [Int], _ p: ParameterSet, config: BERT.Config) -> LayerTape {
+    /// `x → LN(x + drop(Wo·attention(x))) = a → LN(a + drop(W2·gelu(W1·a)))`, keeping what
+    /// `backward` needs; `dropout` holds the two masks (`[n · hidden]` each, empty: none).
+    func forward(_ x: Tensor, lengths: [Int], _ p: ParameterSet, config: BERT.Config,
+                 dropout: (attention: [Float], output: [Float])) -> LayerTape {
         let n = x.shape[0], h = config.hiddenSize, inner = config.intermediateSize, eps = config.layerNormEps
         func linear(_ input: UnsafePointer<Float>, _ unit: (weight: ParameterSet.Handle, bias: ParameterSet.Handle),
                     in: Int, out: Int, into output: UnsafeMutablePointer<Float>, stride: Int? = nil) {
@@ -235,6 +250,7 @@ private struct LayerUnits {
         }
         let attentionSum = Tensor(shape: [n, h]) { out in
             context.withUnsafeBufferPointer { linear($0.baseAddress!, attentionOutput, in: h, out: h, into: out.baseAddress!) }
+            Dropout.apply(dropout.attention, to: out.baseAddress!)
             x.withUnsafeBufferPointer { Residual.add(out.baseAddress!, $0.baseAddress!, count: n * h) }
         }
         let attended = normalized(attentionSum, attentionNorm)
@@ -250,11 +266,12 @@ private struct LayerUnits {
         }
         let outputSum = Tensor(shape: [n, h]) { out in
             activation.withUnsafeBufferPointer { linear($0.baseAddress!, output, in: inner, out: h, into: out.baseAddress!) }
+            Dropout.apply(dropout.output, to: out.baseAddress!)
             attended.withUnsafeBufferPointer { Residual.add(out.baseAddress!, $0.baseAddress!, count: n * h) }
         }
         return LayerTape(lengths: lengths, input: x, qkv: qkv, context: context, attentionSum: attentionSum,
                          attended: attended, preActivation: preActivation, activation: activation,
-                         outputSum: outputSum, output: normalized(outputSum, outputNorm))
+                         outputSum: outputSum, output: normalized(outputSum, outputNorm), dropout: dropout)
     }
 
     /// Accumulates the layer's parameter gradients and returns `∂L/∂x` `[n, hidden]` (empty
@@ -277,9 +294,13 @@ private struct LayerUnits {
         // Output LayerNorm, then the second dense layer: ∂L/∂activation.
         var d = outputGradient
         d.withUnsafeMutableBufferPointer { normBackward(tape.outputSum, $0.baseAddress!, outputNorm) }
+        var dOutputDense = d
+        if !tape.dropout.output.isEmpty {
+            dOutputDense.withUnsafeMutableBufferPointer { Dropout.apply(tape.dropout.output, to: $0.baseAddress!) }
+        }
         var dInner = Tensor(shape: [n, inner]) { dAct in
             tape.activation.withUnsafeBufferPointer { act in
-                d.withUnsafeBufferPointer { dy in
+                dOutputDense.withUnsafeBufferPointer { dy in
                     LinearKernel.backward(act.baseAddress!, rows: n, inFeatures: inner, outFeatures: h, weight: weight(output),
                                           outputGradient: dy.baseAddress!, inputGradient: dAct.baseAddress!,
                                           weightGradient: p.gradient(output.weight).baseAddress!,
@@ -308,9 +329,13 @@ private struct LayerUnits {
             normBackward(tape.attentionSum, da.baseAddress!, attentionNorm)
         }
         // Attention output dense layer, then attention itself.
+        var dAttentionDense = dAttended
+        if !tape.dropout.attention.isEmpty {
+            dAttentionDense.withUnsafeMutableBufferPointer { Dropout.apply(tape.dropout.attention, to: $0.baseAddress!) }
+        }
         let dContext = Tensor(shape: [n, h]) { dc in
             tape.context.withUnsafeBufferPointer { c in
-                dAttended.withUnsafeBufferPointer { dy in
+                dAttentionDense.withUnsafeBufferPointer { dy in
                     LinearKernel.backward(c.baseAddress!, rows: n, inFeatures: h, outFeatures: h, weight: weight(attentionOutput),
                                           outputGradient: dy.baseAddress!, inputGradient: dc.baseAddress!,
                                           weightGradient: p.gradient(attentionOutput.weight).baseAddress!,
@@ -368,4 +393,6 @@ private struct LayerTape {
     let outputSum: Tensor
     /// `[n, hidden]`, the layer's output
     let output: Tensor
+    /// The dropout masks after the two dense layers (empty: none).
+    let dropout: (attention: [Float], output: [Float])
 }

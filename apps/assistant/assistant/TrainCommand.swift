@@ -24,6 +24,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Validation JSONL.", valueName: "file")) var val: String?
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String
     @Option(name: .customLong("oos-label"), help: "The out-of-scope label in the data.") var oosLabel = "oos"
+    @Option(name: .customLong("min-oos-recall"),
+            help: "Out-of-scope recall the thresholds must reach on validation rows labelled --oos-label (0...1).")
+    var minOOSRecall = IntentTrainer.Options().requiredOutOfScopeRecall
     @Option(name: .customLong("fine-tune-layers"), help: "Fine-tune the encoder's top K layers first (0: frozen encoder).")
     var fineTuneLayers = 0
     @Option(help: "Fine-tuning epochs.") var epochs = FineTuneSettings.standard.epochs
@@ -32,13 +35,15 @@ struct TrainCommand: ParsableCommand {
     var learningRate = FineTuneSettings.standard.encoderLearningRate
     @Option(name: .customLong("head-learning-rate"), help: "AdamW peak learning rate of the fine-tuning head.")
     var headLearningRate = FineTuneSettings.standard.headLearningRate
-    @Option(help: "Seed of the fine-tuning shuffles.") var seed = FineTuneSettings.standard.seed
+    @Option(help: "Fine-tuning hidden dropout.") var dropout = FineTuneSettings.standard.dropout
+    @Option(help: "Seed of the fine-tuning shuffles and dropout.") var seed = FineTuneSettings.standard.seed
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         if (examples == nil) == (kb == nil) { throw ValidationError("give exactly one of --examples and --kb") }
         if fineTuneLayers < 0 { throw ValidationError("--fine-tune-layers must not be negative") }
+        if !(0...1).contains(minOOSRecall) { throw ValidationError("--min-oos-recall must be in 0...1") }
     }
 
     func run() throws {
@@ -65,6 +70,7 @@ struct TrainCommand: ParsableCommand {
             settings.batchSize = batchSize
             settings.encoderLearningRate = learningRate
             settings.headLearningRate = headLearningRate
+            settings.dropout = dropout
             settings.seed = seed
             do { try settings.validate(layers: encoder.model.config.numHiddenLayers) } catch let error as FineTuneError {
                 throw ValidationError(error.description)
@@ -81,6 +87,7 @@ struct TrainCommand: ParsableCommand {
         }
         var options = IntentTrainer.Options()
         options.outOfScopeLabel = oosLabel
+        options.requiredOutOfScopeRecall = minOOSRecall
         var (classifier, report) = try IntentTrainer.train(
             train: Array(zip(trainVectors, train.map(\.intent))), validation: Array(zip(valVectors, validation.map(\.intent))),
             embeddingModel: ModelLocator.version(of: encoderFolder), options: options)

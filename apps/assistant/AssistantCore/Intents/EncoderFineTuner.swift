@@ -7,14 +7,14 @@ import Tokenization
 /// (`assistant train --fine-tune-layers K`, docs/INTENTS.md): the top K layers of the encoder
 /// and a linear head on its unit embeddings are trained with cross-entropy over the training
 /// intents (the out-of-scope label, when present, is one more class), AdamW with warm-up and
-/// cosine decay, batches of similar lengths. The epoch with the best validation accuracy is
+/// cosine decay, hidden dropout, batches of similar lengths. The epoch with the best validation accuracy is
 /// written as a sentence-transformers folder, and the texts are embedded with it, ready for
 /// `IntentTrainer` (calibrated head and out-of-scope thresholds).
 ///
 /// The frozen part (embeddings and the layers below) is run once per text and cached; each
 /// step runs forward and backward through the top K layers only. Runs are reproducible: the
-/// shuffle of each epoch comes from the seed and the epoch, so a run resumed from its
-/// checkpoint continues exactly.
+/// shuffle and dropout masks of each epoch come from the seed and the epoch, so a run resumed
+/// from its checkpoint continues exactly.
 public struct EncoderFineTuner {
     /// What the fine-tuner reports as it goes.
     public enum Event: Sendable {
@@ -107,10 +107,12 @@ public struct EncoderFineTuner {
         while state.epochsDone < s.epochs {
             let epoch = state.epochsDone, epochStarted = Date()
             let batches = Self.batches(lengths: trainCache.lengths, batchSize: s.batchSize, epoch: epoch, seed: s.seed)
+            var dropout = SeededGenerator(seed: s.seed, stream: "dropout/\(epoch)")
             var lossSum = 0.0
             for (b, members) in batches.enumerated() {
                 let lengths = members.map { trainCache.lengths[$0] }
-                let (embeddings, tape) = model.forward(states: trainCache.states(members), lengths: lengths)
+                let (embeddings, tape) = model.forward(states: trainCache.states(members), lengths: lengths, dropout: s.dropout,
+                                                       using: &dropout)
                 let logits = Self.logits(embeddings, head, headWeight, headBias, classes: k)
                 let (loss, logitsGradient) = CrossEntropyLoss.softmax(logits: logits, labels: members.map { trainLabels[$0] })
                 model.parameters.zeroGradients()

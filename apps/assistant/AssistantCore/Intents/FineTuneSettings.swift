@@ -19,22 +19,24 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
     public var weightDecay: Float
     /// Gradient-norm clipping of the encoder layers and of the head (each its own norm).
     public var maxGradientNorm: Float
+    /// BERT's hidden dropout in the trained layers (after the attention-output and output dense layers).
+    public var dropout: Float
     public var seed: UInt64
 
     enum CodingKeys: String, CodingKey {
         case trainableLayers = "trainable_layers", epochs, batchSize = "batch_size"
         case encoderLearningRate = "encoder_learning_rate", headLearningRate = "head_learning_rate"
         case warmupFraction = "warmup_fraction", weightDecay = "weight_decay"
-        case maxGradientNorm = "max_gradient_norm", seed
+        case maxGradientNorm = "max_gradient_norm", dropout, seed
     }
 
     /// The recipe behind the figures in docs/INTENTS.md.
     public static let standard = FineTuneSettings(
         trainableLayers: 6, epochs: 4, batchSize: 32, encoderLearningRate: 5e-5, headLearningRate: 5e-3,
-        warmupFraction: 0.1, weightDecay: 0.01, maxGradientNorm: 1, seed: 1)
+        warmupFraction: 0.1, weightDecay: 0.01, maxGradientNorm: 1, dropout: 0.1, seed: 1)
 
     public init(trainableLayers: Int, epochs: Int, batchSize: Int, encoderLearningRate: Float, headLearningRate: Float,
-                warmupFraction: Float, weightDecay: Float, maxGradientNorm: Float, seed: UInt64) {
+                warmupFraction: Float, weightDecay: Float, maxGradientNorm: Float, dropout: Float, seed: UInt64) {
         self.trainableLayers = trainableLayers
         self.epochs = epochs
         self.batchSize = batchSize
@@ -43,6 +45,7 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
         self.warmupFraction = warmupFraction
         self.weightDecay = weightDecay
         self.maxGradientNorm = maxGradientNorm
+        self.dropout = dropout
         self.seed = seed
     }
 
@@ -58,6 +61,7 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
         }
         guard warmupFraction >= 0, warmupFraction < 1 else { throw bad("warmup", "must be in [0, 1)") }
         guard weightDecay >= 0, maxGradientNorm > 0 else { throw bad("weight-decay", "must not be negative") }
+        guard dropout >= 0, dropout < 1 else { throw bad("dropout", "must be in [0, 1)") }
     }
 }
 

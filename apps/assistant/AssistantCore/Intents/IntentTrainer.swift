@@ -15,6 +15,9 @@ public enum IntentTrainer {
         /// Stop after this many evaluations (every 10 iterations) without a better validation loss.
         public var patience = 10
         public var outOfScopeLabel: String? = "oos"
+        /// With out-of-scope validation examples, the thresholds must catch at least this share of
+        /// them; among those that do, the best in-scope accuracy wins.
+        public var requiredOutOfScopeRecall = 0.8
         public init() {}
     }
 
@@ -35,6 +38,8 @@ public enum IntentTrainer {
         public var validationAccuracy: Double
         public var validationInScopeAccuracy: Double
         public var validationOutOfScopeRecall: Double?
+        /// The out-of-scope recall the thresholds had to reach (`Options.requiredOutOfScopeRecall`).
+        public var requiredOutOfScopeRecall: Double
         public var sweep: [SweepRow]
     }
 
@@ -97,34 +102,47 @@ public enum IntentTrainer {
             ? -1 : inScopeSimilarities[Int(Double(inScopeSimilarities.count - 1) * 0.01)]
 
         var sweep: [SweepRow] = []
-        var chosen: (score: Double, row: SweepRow)?
         for p in stride(from: 0.0, through: 0.9, by: 0.05) {
             for m in [0.0, 0.02, 0.05, 0.1] {
                 var candidate = classifier
                 candidate.thresholds.minimumProbability = p
                 candidate.thresholds.minimumMargin = m
-                let row = evaluate(candidate, validation, oosLabel: oos)
-                sweep.append(row)
-                // With out-of-scope examples: best sum of in-scope accuracy and OOS recall;
-                // without: the strictest thresholds that keep in-scope accuracy within 1 point of the best.
-                let score = row.outOfScopeRecall.map { row.inScopeAccuracy + $0 } ?? row.inScopeAccuracy + p * 1e-3 + m * 1e-4
-                if chosen == nil || score > chosen!.score { chosen = (score, row) }
+                sweep.append(evaluate(candidate, validation, oosLabel: oos))
             }
         }
-        if sweep.allSatisfy({ $0.outOfScopeRecall == nil }) {
-            let top = sweep.map(\.inScopeAccuracy).max() ?? 0
-            chosen = sweep.filter { $0.inScopeAccuracy >= top - 0.01 }
-                .max { ($0.minimumProbability, $0.minimumMargin) < ($1.minimumProbability, $1.minimumMargin) }.map { (0, $0) }
-        }
-        classifier.thresholds.minimumProbability = chosen!.row.minimumProbability
-        classifier.thresholds.minimumMargin = chosen!.row.minimumMargin
+        let chosen = choose(sweep, requiredOutOfScopeRecall: options.requiredOutOfScopeRecall)
+        classifier.thresholds.minimumProbability = chosen.minimumProbability
+        classifier.thresholds.minimumMargin = chosen.minimumMargin
         let final = evaluate(classifier, validation, oosLabel: oos)
         let accuracy = Double(zip(validation, validation.map { classifier.predict($0.0).ranking[0].label }).filter { $0.0.1 == $0.1 }.count)
             / Double(validation.count)
         return (classifier, Report(
             trainExamples: train.count, validationExamples: validation.count, iterations: iterations,
             validationLoss: best.loss, temperature: fit.temperature, validationAccuracy: accuracy,
-            validationInScopeAccuracy: final.inScopeAccuracy, validationOutOfScopeRecall: final.outOfScopeRecall, sweep: sweep))
+            validationInScopeAccuracy: final.inScopeAccuracy, validationOutOfScopeRecall: final.outOfScopeRecall,
+            requiredOutOfScopeRecall: options.requiredOutOfScopeRecall, sweep: sweep))
+    }
+
+    /// The sweep row whose thresholds are kept (docs/INTENTS.md). With out-of-scope validation
+    /// rows: the best in-scope accuracy among the rows whose out-of-scope recall reaches
+    /// `requiredOutOfScopeRecall` (ties: the higher recall, then the stricter thresholds); when no
+    /// row reaches it, the best sum of in-scope accuracy and recall. Without them: the strictest
+    /// thresholds that keep in-scope accuracy within 1 point of the best.
+    static func choose(_ sweep: [SweepRow], requiredOutOfScopeRecall: Double) -> SweepRow {
+        func strictness(_ r: SweepRow) -> (Double, Double) { (r.minimumProbability, r.minimumMargin) }
+        guard sweep.contains(where: { $0.outOfScopeRecall != nil }) else {
+            let top = sweep.map(\.inScopeAccuracy).max() ?? 0
+            return sweep.filter { $0.inScopeAccuracy >= top - 0.01 }.max { strictness($0) < strictness($1) }!
+        }
+        let reaching = sweep.filter { ($0.outOfScopeRecall ?? 0) >= requiredOutOfScopeRecall }
+        if !reaching.isEmpty {
+            return reaching.max {
+                ($0.inScopeAccuracy, $0.outOfScopeRecall ?? 0, $0.minimumProbability, $0.minimumMargin)
+                    < ($1.inScopeAccuracy, $1.outOfScopeRecall ?? 0, $1.minimumProbability, $1.minimumMargin)
+            }!
+        }
+        return sweep.max { ($0.inScopeAccuracy + ($0.outOfScopeRecall ?? 0), $0.minimumProbability, $0.minimumMargin)
+            < ($1.inScopeAccuracy + ($1.outOfScopeRecall ?? 0), $1.minimumProbability, $1.minimumMargin) }!
     }
 
     /// In-scope accuracy (escalations count as wrong) and OOS recall of a classifier on labelled vectors.

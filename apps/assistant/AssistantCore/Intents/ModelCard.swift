@@ -15,7 +15,7 @@ public enum IntentModelCard {
                 top \(s.trainableLayers) layers (\(f.trainableParameters) parameters) and a linear head on unit embeddings, \
                 cross-entropy over the training intents, AdamW (encoder lr \(s.encoderLearningRate), head lr \(s.headLearningRate), \
                 weight decay \(s.weightDecay), \(Int(s.warmupFraction * 100))% warm-up then cosine decay, gradient norm ≤ \(s.maxGradientNorm)), \
-                batches of \(s.batchSize) similar-length sentences, \(s.epochs) epochs, seed \(s.seed); \
+                hidden dropout \(s.dropout), batches of \(s.batchSize) similar-length sentences, \(s.epochs) epochs, seed \(s.seed); \
                 validation accuracy of the fine-tuning head by epoch \(f.validationAccuracyByEpoch.map { pct($0) }.joined(separator: ", ")), \
                 epoch \(f.selectedEpoch) kept; \(String(format: "%.0f", f.trainingSeconds)) s of training
                 """
@@ -49,8 +49,9 @@ public enum IntentModelCard {
             \(String(format: "%.2f", classifier.thresholds.minimumProbability)) or its cosine to the predicted intent's centroid is below
             \(String(format: "%.3f", classifier.thresholds.minimumSimilarity)) (the 1st percentile of in-scope validation examples);
             ambiguous when the top-1/top-2 probability margin is below \(String(format: "%.2f", classifier.thresholds.minimumMargin)).
-            Rule: with out-of-scope validation examples, maximise in-scope accuracy + out-of-scope recall; without,
-            the strictest thresholds keeping in-scope accuracy within 1 point of the best.
+            Rule: with out-of-scope validation examples, the best in-scope accuracy among the thresholds that catch at least
+            \(pct(report.requiredOutOfScopeRecall)) of them (if none does, the best sum of in-scope accuracy and out-of-scope
+            recall); without, the strictest thresholds keeping in-scope accuracy within 1 point of the best.
 
             | min probability | min margin | in-scope accuracy | OOS recall |
             | --- | --- | --- | --- |
