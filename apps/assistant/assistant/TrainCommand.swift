@@ -36,6 +36,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("head-learning-rate"), help: "AdamW peak learning rate of the fine-tuning head.")
     var headLearningRate = FineTuneSettings.standard.headLearningRate
     @Option(help: "Fine-tuning hidden dropout.") var dropout = FineTuneSettings.standard.dropout
+    @Flag(name: .customLong("no-linear-probe"), help: "Start the fine-tuning head at zero, not from a logistic regression.")
+    var noLinearProbe = false
     @Option(help: "Seed of the fine-tuning shuffles and dropout.") var seed = FineTuneSettings.standard.seed
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
@@ -71,6 +73,7 @@ struct TrainCommand: ParsableCommand {
             settings.encoderLearningRate = learningRate
             settings.headLearningRate = headLearningRate
             settings.dropout = dropout
+            settings.linearProbe = !noLinearProbe
             settings.seed = seed
             do { try settings.validate(layers: encoder.model.config.numHiddenLayers) } catch let error as FineTuneError {
                 throw ValidationError(error.description)
@@ -111,6 +114,8 @@ struct TrainCommand: ParsableCommand {
             printError(String(format: "fine-tuning on %d examples, validating on %d (%d tokens, frozen layers run in %.0f s); ",
                               n, v, tokens, seconds)
                        + "\(ComputeThreads.current) thread(s), OpenBLAS \(ComputeThreads.blasCore)")
+        case .probed(let accuracy, let seconds):
+            printError(String(format: "linear probe on the base embeddings: validation accuracy %.2f%% (%.0f s)", accuracy * 100, seconds))
         case .resumed(let done):
             printError("resuming from the checkpoint in \(out) after epoch \(done)")
         case .step(let epoch, let step, let of, let loss):

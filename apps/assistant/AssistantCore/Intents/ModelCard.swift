@@ -12,7 +12,8 @@ public enum IntentModelCard {
             let s = f.settings
             encoder = """
                 \(classifier.embeddingModel) in `\(classifier.encoder ?? "")/`, fine-tuned from \(f.baseEncoder): \
-                top \(s.trainableLayers) layers (\(f.trainableParameters) parameters) and a linear head on unit embeddings, \
+                top \(s.trainableLayers) layers (\(f.trainableParameters) parameters) and a linear head on unit embeddings \
+                (\(s.linearProbe ? "started from a logistic regression on the base embeddings" : "started at zero")), \
                 cross-entropy over the training intents, AdamW (encoder lr \(s.encoderLearningRate), head lr \(s.headLearningRate), \
                 weight decay \(s.weightDecay), \(Int(s.warmupFraction * 100))% warm-up then cosine decay, gradient norm ≤ \(s.maxGradientNorm)), \
                 hidden dropout \(s.dropout), batches of \(s.batchSize) similar-length sentences, \(s.epochs) epochs, seed \(s.seed); \
