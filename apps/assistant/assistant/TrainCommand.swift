@@ -65,6 +65,9 @@ struct TrainCommand: ParsableCommand {
         var trainVectors: [[Float]], valVectors: [[Float]]
         var encoderFolder = folder
         var fineTuning: EncoderFineTuner.Report?
+        var options = IntentTrainer.Options()
+        options.outOfScopeLabel = oosLabel
+        options.requiredOutOfScopeRecall = minOOSRecall
         if fineTuneLayers > 0 {
             var settings = FineTuneSettings.standard
             settings.trainableLayers = fineTuneLayers
@@ -83,14 +86,12 @@ struct TrainCommand: ParsableCommand {
             (trainVectors, valVectors) = (result.trainEmbeddings, result.validationEmbeddings)
             encoderFolder = result.encoderFolder
             fineTuning = result.report
+            options.fixedHead = (result.headWeights, result.headBias)
         } else {
             printError("embedding \(train.count) training and \(validation.count) validation examples")
             trainVectors = try encoder.embed(train.map(\.text))
             valVectors = try encoder.embed(validation.map(\.text))
         }
-        var options = IntentTrainer.Options()
-        options.outOfScopeLabel = oosLabel
-        options.requiredOutOfScopeRecall = minOOSRecall
         var (classifier, report) = try IntentTrainer.train(
             train: Array(zip(trainVectors, train.map(\.intent))), validation: Array(zip(valVectors, validation.map(\.intent))),
             embeddingModel: ModelLocator.version(of: encoderFolder), options: options)

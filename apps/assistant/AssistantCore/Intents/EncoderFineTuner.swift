@@ -43,6 +43,11 @@ public struct EncoderFineTuner {
     public struct Result: Sendable {
         /// The fine-tuned sentence-transformers folder.
         public var encoderFolder: URL
+        /// The training intents, sorted: the rows of `headWeights`.
+        public var labels: [String]
+        /// The fine-tuning head of the kept epoch on unit embeddings: `[labels × hidden]` and `[labels]`.
+        public var headWeights: [Float]
+        public var headBias: [Float]
         /// Unit embeddings by the fine-tuned encoder, in input order.
         public var trainEmbeddings: [[Float]]
         public var validationEmbeddings: [[Float]]
@@ -170,7 +175,9 @@ public struct EncoderFineTuner {
         }
 
         // The best epoch, written as a model folder and used to embed every text.
-        try model.parameters.load(from: SafeTensorsFile(url: bestURL))
+        let best = try SafeTensorsFile(url: bestURL)
+        try model.parameters.load(from: best)
+        try head.load(from: best)
         let folder = output.appendingPathComponent(Self.encoderFolderName)
         try SentenceEncoder.writeFolder(
             base: baseFolder, replacements: model.parameters,
@@ -178,7 +185,8 @@ public struct EncoderFineTuner {
                        "selected_epoch": String(state.bestEpoch), "parameters_sha256": Self.digest(model.parameters)],
             to: folder)
         let result = Result(
-            encoderFolder: folder, trainEmbeddings: Self.embeddings(model, trainCache),
+            encoderFolder: folder, labels: labels, headWeights: Array(head.value(headWeight)),
+            headBias: Array(head.value(headBias)), trainEmbeddings: Self.embeddings(model, trainCache),
             validationEmbeddings: Self.embeddings(model, validationCache),
             report: Report(settings: s, baseEncoder: baseVersion, selectedEpoch: state.bestEpoch,
                            validationAccuracyByEpoch: state.accuracyByEpoch, trainableParameters: model.parameters.trainableCount,

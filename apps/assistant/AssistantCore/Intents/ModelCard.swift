@@ -23,6 +23,11 @@ public enum IntentModelCard {
         } else {
             encoder = "\(classifier.embeddingModel) (frozen)"
         }
+        let loss = String(format: "%.4f", report.validationLoss)
+        let head = fineTuning == nil
+            ? "multinomial logistic regression on unit sentence embeddings, L2, full-batch Adam, early stopping on "
+                + "validation loss (\(report.iterations) iterations, best validation loss \(loss))"
+            : "the fine-tuning head of the kept epoch (softmax of W·x + b on unit embeddings), validation loss \(loss)"
         var text = """
             # Intent classifier
 
@@ -30,8 +35,7 @@ public enum IntentModelCard {
 
             - Reproduce: `\(command)`
             - Encoder: \(encoder)
-            - Head: multinomial logistic regression on unit sentence embeddings, L2, full-batch Adam, \
-            early stopping on validation loss (\(report.iterations) iterations, best validation loss \(String(format: "%.4f", report.validationLoss)))
+            - Head: \(head)
             - Intents: \(classifier.labels.count)\(classifier.outOfScopeLabel.map { " (out-of-scope label `\($0)` included)" } ?? "")
             - Training data: \(trainingSource) (\(report.trainExamples) examples); validation: \(validationSource) (\(report.validationExamples) examples)
             - Calibration: temperature \(String(format: "%.3f", report.temperature)) fitted on validation logits
