@@ -51,6 +51,18 @@ struct IntentClassifierTests {
         #expect(throws: ClassifierError.self) { try IntentClassifier.load(folder: dir) }
     }
 
+    @Test func aFixedHeadIsKeptAndOnlyCalibrated() throws {
+        let train = Self.clusters(k: 4, d: 12, perClass: 20, oos: 10, seed: 4)
+        let validation = Array(Self.clusters(k: 4, d: 12, perClass: 6, oos: 8, seed: 4).suffix(30))
+        let (fitted, _) = try IntentTrainer.train(train: train, validation: validation, embeddingModel: "m")
+        var options = IntentTrainer.Options()
+        options.fixedHead = (fitted.weights.map { $0 * 2 }, fitted.bias.map { $0 * 2 })
+        let (kept, report) = try IntentTrainer.train(train: train, validation: validation, embeddingModel: "m", options: options)
+        #expect(kept.weights == fitted.weights.map { $0 * 2 } && kept.bias == fitted.bias.map { $0 * 2 })
+        #expect(report.iterations == 0)
+        #expect(kept.temperature > 0 && kept.labels == fitted.labels)
+    }
+
     @Test func thresholdRuleTakesTheBestInScopeAccuracyThatCatchesEnoughOutOfScope() {
         func row(_ p: Double, _ accuracy: Double, _ recall: Double?) -> IntentTrainer.SweepRow {
             .init(minimumProbability: p, minimumMargin: 0, inScopeAccuracy: accuracy, outOfScopeRecall: recall)

@@ -36,6 +36,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("head-learning-rate"), help: "AdamW peak learning rate of the fine-tuning head.")
     var headLearningRate = FineTuneSettings.standard.headLearningRate
     @Option(help: "Fine-tuning hidden dropout.") var dropout = FineTuneSettings.standard.dropout
+    @Flag(name: .customLong("no-linear-probe"), help: "Start the fine-tuning head at zero, not from a logistic regression.")
+    var noLinearProbe = false
     @Option(help: "Seed of the fine-tuning shuffles and dropout.") var seed = FineTuneSettings.standard.seed
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
@@ -63,6 +65,9 @@ struct TrainCommand: ParsableCommand {
         var trainVectors: [[Float]], valVectors: [[Float]]
         var encoderFolder = folder
         var fineTuning: EncoderFineTuner.Report?
+        var options = IntentTrainer.Options()
+        options.outOfScopeLabel = oosLabel
+        options.requiredOutOfScopeRecall = minOOSRecall
         if fineTuneLayers > 0 {
             var settings = FineTuneSettings.standard
             settings.trainableLayers = fineTuneLayers
@@ -71,6 +76,7 @@ struct TrainCommand: ParsableCommand {
             settings.encoderLearningRate = learningRate
             settings.headLearningRate = headLearningRate
             settings.dropout = dropout
+            settings.linearProbe = !noLinearProbe
             settings.seed = seed
             do { try settings.validate(layers: encoder.model.config.numHiddenLayers) } catch let error as FineTuneError {
                 throw ValidationError(error.description)
@@ -80,14 +86,12 @@ struct TrainCommand: ParsableCommand {
             (trainVectors, valVectors) = (result.trainEmbeddings, result.validationEmbeddings)
             encoderFolder = result.encoderFolder
             fineTuning = result.report
+            options.fixedHead = (result.headWeights, result.headBias)
         } else {
             printError("embedding \(train.count) training and \(validation.count) validation examples")
             trainVectors = try encoder.embed(train.map(\.text))
             valVectors = try encoder.embed(validation.map(\.text))
         }
-        var options = IntentTrainer.Options()
-        options.outOfScopeLabel = oosLabel
-        options.requiredOutOfScopeRecall = minOOSRecall
         var (classifier, report) = try IntentTrainer.train(
             train: Array(zip(trainVectors, train.map(\.intent))), validation: Array(zip(valVectors, validation.map(\.intent))),
             embeddingModel: ModelLocator.version(of: encoderFolder), options: options)
@@ -111,6 +115,8 @@ struct TrainCommand: ParsableCommand {
             printError(String(format: "fine-tuning on %d examples, validating on %d (%d tokens, frozen layers run in %.0f s); ",
                               n, v, tokens, seconds)
                        + "\(ComputeThreads.current) thread(s), OpenBLAS \(ComputeThreads.blasCore)")
+        case .probed(let accuracy, let seconds):
+            printError(String(format: "linear probe on the base embeddings: validation accuracy %.2f%% (%.0f s)", accuracy * 100, seconds))
         case .resumed(let done):
             printError("resuming from the checkpoint in \(out) after epoch \(done)")
         case .step(let epoch, let step, let of, let loss):

@@ -6,7 +6,8 @@ import Tokenization
 /// Supervised fine-tuning of the sentence encoder for intent classification
 /// (`assistant train --fine-tune-layers K`, docs/INTENTS.md): the top K layers of the encoder
 /// and a linear head on its unit embeddings are trained with cross-entropy over the training
-/// intents (the out-of-scope label, when present, is one more class), AdamW with warm-up and
+/// intents (the out-of-scope label, when present, is one more class; the head starts from a
+/// logistic regression on the base encoder's embeddings), AdamW with warm-up and
 /// cosine decay, hidden dropout, batches of similar lengths. The epoch with the best validation accuracy is
 /// written as a sentence-transformers folder, and the texts are embedded with it, ready for
 /// `IntentTrainer` (calibrated head and out-of-scope thresholds).
@@ -20,6 +21,8 @@ public struct EncoderFineTuner {
     public enum Event: Sendable {
         /// The frozen states of every text are cached.
         case prepared(train: Int, validation: Int, tokens: Int, seconds: Double)
+        /// The head starts from a logistic regression on the base encoder's embeddings.
+        case probed(validationAccuracy: Double, seconds: Double)
         case resumed(epochsDone: Int)
         /// A step within an epoch (for a progress bar).
         case step(epoch: Int, step: Int, of: Int, loss: Float)
@@ -40,6 +43,11 @@ public struct EncoderFineTuner {
     public struct Result: Sendable {
         /// The fine-tuned sentence-transformers folder.
         public var encoderFolder: URL
+        /// The training intents, sorted: the rows of `headWeights`.
+        public var labels: [String]
+        /// The fine-tuning head of the kept epoch on unit embeddings: `[labels × hidden]` and `[labels]`.
+        public var headWeights: [Float]
+        public var headBias: [Float]
         /// Unit embeddings by the fine-tuned encoder, in input order.
         public var trainEmbeddings: [[Float]]
         public var validationEmbeddings: [[Float]]
@@ -95,7 +103,19 @@ public struct EncoderFineTuner {
                                                   optimizers: &optimizers)
             ?? FineTuneCheckpoint(identity: identity, epochsDone: 0, optimizerSteps: 0, accuracyByEpoch: [], bestEpoch: 0,
                                   seconds: 0)
-        if state.epochsDone > 0 { try progress(.resumed(epochsDone: state.epochsDone)) }
+        if state.epochsDone > 0 {
+            try progress(.resumed(epochsDone: state.epochsDone))
+        } else if s.linearProbe {
+            let probeStarted = Date()
+            let (probe, probeReport) = try IntentTrainer.train(
+                train: Array(zip(Self.embeddings(model, trainCache), train.map(\.intent))),
+                validation: Array(zip(Self.embeddings(model, validationCache), validation.map(\.intent))),
+                embeddingModel: baseVersion)
+            precondition(probe.labels == labels && probe.dimension == h, "the probe's labels are the head's")
+            _ = head.value(headWeight).update(from: probe.weights)
+            _ = head.value(headBias).update(from: probe.bias)
+            try progress(.probed(validationAccuracy: probeReport.validationAccuracy, seconds: Date().timeIntervalSince(probeStarted)))
+        }
 
         let batchesPerEpoch = Self.batches(lengths: trainCache.lengths, batchSize: s.batchSize, epoch: 0, seed: s.seed).count
         let total = s.epochs * batchesPerEpoch, warmup = Int(Float(total) * s.warmupFraction)
@@ -155,7 +175,9 @@ public struct EncoderFineTuner {
         }
 
         // The best epoch, written as a model folder and used to embed every text.
-        try model.parameters.load(from: SafeTensorsFile(url: bestURL))
+        let best = try SafeTensorsFile(url: bestURL)
+        try model.parameters.load(from: best)
+        try head.load(from: best)
         let folder = output.appendingPathComponent(Self.encoderFolderName)
         try SentenceEncoder.writeFolder(
             base: baseFolder, replacements: model.parameters,
@@ -163,7 +185,8 @@ public struct EncoderFineTuner {
                        "selected_epoch": String(state.bestEpoch), "parameters_sha256": Self.digest(model.parameters)],
             to: folder)
         let result = Result(
-            encoderFolder: folder, trainEmbeddings: Self.embeddings(model, trainCache),
+            encoderFolder: folder, labels: labels, headWeights: Array(head.value(headWeight)),
+            headBias: Array(head.value(headBias)), trainEmbeddings: Self.embeddings(model, trainCache),
             validationEmbeddings: Self.embeddings(model, validationCache),
             report: Report(settings: s, baseEncoder: baseVersion, selectedEpoch: state.bestEpoch,
                            validationAccuracyByEpoch: state.accuracyByEpoch, trainableParameters: model.parameters.trainableCount,

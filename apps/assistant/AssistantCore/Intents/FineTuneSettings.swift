@@ -21,22 +21,25 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
     public var maxGradientNorm: Float
     /// BERT's hidden dropout in the trained layers (after the attention-output and output dense layers).
     public var dropout: Float
+    /// Start the head from a logistic regression on the base encoder's embeddings (`IntentTrainer`)
+    /// instead of zeros: linear probing, then fine-tuning (LP-FT, Kumar et al. 2022).
+    public var linearProbe: Bool
     public var seed: UInt64
 
     enum CodingKeys: String, CodingKey {
         case trainableLayers = "trainable_layers", epochs, batchSize = "batch_size"
         case encoderLearningRate = "encoder_learning_rate", headLearningRate = "head_learning_rate"
         case warmupFraction = "warmup_fraction", weightDecay = "weight_decay"
-        case maxGradientNorm = "max_gradient_norm", dropout, seed
+        case maxGradientNorm = "max_gradient_norm", dropout, linearProbe = "linear_probe", seed
     }
 
     /// The recipe behind the figures in docs/INTENTS.md.
     public static let standard = FineTuneSettings(
         trainableLayers: 6, epochs: 4, batchSize: 32, encoderLearningRate: 5e-5, headLearningRate: 5e-3,
-        warmupFraction: 0.1, weightDecay: 0.01, maxGradientNorm: 1, dropout: 0.1, seed: 1)
+        warmupFraction: 0.1, weightDecay: 0.01, maxGradientNorm: 1, dropout: 0.1, linearProbe: true, seed: 1)
 
     public init(trainableLayers: Int, epochs: Int, batchSize: Int, encoderLearningRate: Float, headLearningRate: Float,
-                warmupFraction: Float, weightDecay: Float, maxGradientNorm: Float, dropout: Float, seed: UInt64) {
+                warmupFraction: Float, weightDecay: Float, maxGradientNorm: Float, dropout: Float, linearProbe: Bool, seed: UInt64) {
         self.trainableLayers = trainableLayers
         self.epochs = epochs
         self.batchSize = batchSize
@@ -46,6 +49,7 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
         self.weightDecay = weightDecay
         self.maxGradientNorm = maxGradientNorm
         self.dropout = dropout
+        self.linearProbe = linearProbe
         self.seed = seed
     }
 

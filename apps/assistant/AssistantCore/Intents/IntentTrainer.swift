@@ -18,6 +18,10 @@ public enum IntentTrainer {
         /// With out-of-scope validation examples, the thresholds must catch at least this share of
         /// them; among those that do, the best in-scope accuracy wins.
         public var requiredOutOfScopeRecall = 0.8
+        /// A head to keep instead of fitting one (the fine-tuning head of `EncoderFineTuner`,
+        /// `[labels × dimension]` and `[labels]`, labels sorted); only calibration, centroids and
+        /// thresholds are then fitted.
+        public var fixedHead: (weights: [Float], bias: [Float])?
         public init() {}
     }
 
@@ -64,7 +68,13 @@ public enum IntentTrainer {
         var mw = w, vw = w, mb = b, vb = b
         var best = (loss: Double.infinity, w: w, b: b, iteration: 0)
         var stale = 0, iterations = 0
-        for t in 1...options.maxIterations {
+        if let head = options.fixedHead {
+            precondition(head.weights.count == k * d && head.bias.count == k, "fixed head of the wrong shape")
+            (w, b) = (head.weights, head.bias)
+            let (loss, _, _) = lossAndGradient(x: vx, y: vy, w: w, b: b, k: k, d: d, l2: 0, gradient: false)
+            best = (loss, w, b, 0)
+        }
+        for t in 1...options.maxIterations where options.fixedHead == nil {
             iterations = t
             let (_, gw, gb) = lossAndGradient(x: x, y: y, w: w, b: b, k: k, d: d, l2: options.l2)
             adam(&w, gw, &mw, &vw, t: t, lr: options.learningRate)

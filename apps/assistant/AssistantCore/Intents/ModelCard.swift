@@ -12,7 +12,8 @@ public enum IntentModelCard {
             let s = f.settings
             encoder = """
                 \(classifier.embeddingModel) in `\(classifier.encoder ?? "")/`, fine-tuned from \(f.baseEncoder): \
-                top \(s.trainableLayers) layers (\(f.trainableParameters) parameters) and a linear head on unit embeddings, \
+                top \(s.trainableLayers) layers (\(f.trainableParameters) parameters) and a linear head on unit embeddings \
+                (\(s.linearProbe ? "started from a logistic regression on the base embeddings" : "started at zero")), \
                 cross-entropy over the training intents, AdamW (encoder lr \(s.encoderLearningRate), head lr \(s.headLearningRate), \
                 weight decay \(s.weightDecay), \(Int(s.warmupFraction * 100))% warm-up then cosine decay, gradient norm ≤ \(s.maxGradientNorm)), \
                 hidden dropout \(s.dropout), batches of \(s.batchSize) similar-length sentences, \(s.epochs) epochs, seed \(s.seed); \
@@ -22,6 +23,11 @@ public enum IntentModelCard {
         } else {
             encoder = "\(classifier.embeddingModel) (frozen)"
         }
+        let loss = String(format: "%.4f", report.validationLoss)
+        let head = fineTuning == nil
+            ? "multinomial logistic regression on unit sentence embeddings, L2, full-batch Adam, early stopping on "
+                + "validation loss (\(report.iterations) iterations, best validation loss \(loss))"
+            : "the fine-tuning head of the kept epoch (softmax of W·x + b on unit embeddings), validation loss \(loss)"
         var text = """
             # Intent classifier
 
@@ -29,8 +35,7 @@ public enum IntentModelCard {
 
             - Reproduce: `\(command)`
             - Encoder: \(encoder)
-            - Head: multinomial logistic regression on unit sentence embeddings, L2, full-batch Adam, \
-            early stopping on validation loss (\(report.iterations) iterations, best validation loss \(String(format: "%.4f", report.validationLoss)))
+            - Head: \(head)
             - Intents: \(classifier.labels.count)\(classifier.outOfScopeLabel.map { " (out-of-scope label `\($0)` included)" } ?? "")
             - Training data: \(trainingSource) (\(report.trainExamples) examples); validation: \(validationSource) (\(report.validationExamples) examples)
             - Calibration: temperature \(String(format: "%.3f", report.temperature)) fitted on validation logits
