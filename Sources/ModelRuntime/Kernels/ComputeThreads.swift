@@ -14,6 +14,15 @@ public enum ComputeThreads {
         current = clamped
     }
 
+    /// Runs `body` with BLAS on one thread (restored after): for loops whose own workers each
+    /// call sgemm, so that BLAS does not start threads of its own under them.
+    static func withSerialBLAS<R>(_ body: () throws -> R) rethrows -> R {
+        BLASKernels.selectOnce
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(current)) }
+        return try body()
+    }
+
     /// The OpenBLAS kernel family in use (e.g. "SkylakeX"), for reports.
     public static var blasCore: String {
         BLASKernels.selectOnce
