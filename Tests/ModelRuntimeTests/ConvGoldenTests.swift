@@ -131,6 +131,9 @@ struct ConvGoldenTests {
                     var indices = [Int32](repeating: -1, count: c.output.count)
                     Pooling2D.max(g, input: c.input, output: &y, indices: &indices)
                     #expect(indices.map(Int.init) == c.indices, "\(c.name) indices")
+                    var separable = [Float](repeating: .nan, count: c.output.count)
+                    Pooling2D.max(g, input: c.input, output: &separable, indices: nil)
+                    Self.expectClose(separable, c.output, "\(c.name) output without indices")
                     Pooling2D.maxBackward(g, outputGradient: c.outputGradient, indices: indices, inputGradient: &dx)
                 } else {
                     Pooling2D.average(g, input: c.input, output: &y, countIncludePadding: c.countIncludePadding)

@@ -19,6 +19,10 @@ struct ConvReferenceTests {
         Conv2DGeometry(batch: 1, inChannels: 1, height: 13, width: 12, outChannels: 4, kernel: 7, stride: 2, padding: 3),
         Conv2DGeometry(batch: 2, inChannels: 2, height: 7, width: 8, outChannels: 3, kernelHeight: 3, kernelWidth: 2,
                        strideH: 2, strideW: 1, padH: 1, padW: 0, dilationH: 1, dilationW: 2),
+        // Stride 1 without padding and with uneven padding (the input gradient as a convolution).
+        Conv2DGeometry(batch: 2, inChannels: 2, height: 5, width: 6, outChannels: 3, kernel: 3),
+        Conv2DGeometry(batch: 2, inChannels: 3, height: 6, width: 5, outChannels: 4, kernelHeight: 3, kernelWidth: 2,
+                       padH: 1, padW: 0),
         // Padding wider than the reach of the kernel on one side: whole rows of padding.
         Conv2DGeometry(batch: 1, inChannels: 2, height: 3, width: 4, outChannels: 2, kernel: 2, stride: 3, padding: 2),
     ]
@@ -35,10 +39,11 @@ struct ConvReferenceTests {
         return (ok, worst)
     }
 
-    /// Chunk budgets (floats) that give one image per chunk, two per chunk (with a remainder for
-    /// odd batches) and the default (the whole batch at these sizes).
+    /// Budgets (floats) that give bands of one output row, bands of two (with a remainder for
+    /// odd heights), two images per chunk (with a remainder for odd batches) and the default
+    /// (the whole batch at these sizes).
     static func budgets(_ g: Conv2DGeometry) -> [Int] {
-        [1, 2 * g.patchSize * g.outputPlane, Conv2D.defaultChunkBudget]
+        [1, 2 * g.patchSize * g.outWidth, 2 * g.patchSize * g.outputPlane, Conv2D.tileBudget(g)]
     }
 
     @Test(arguments: [1, 2])
@@ -55,13 +60,53 @@ struct ConvReferenceTests {
                     Conv2D.reference(g, input: x, weight: w, bias: useBias ? bias.baseAddress : nil, output: &slow)
                 }
                 for budget in Self.budgets(g) {
-                    var fast = [Float](repeating: .nan, count: g.outputCount)
-                    b.withUnsafeBufferPointer { bias in
-                        Conv2D.forward(g, input: x, weight: w, bias: useBias ? bias.baseAddress : nil, output: &fast,
-                                       chunkBudget: budget)
+                    for relu in [false, true] {
+                        var fast = [Float](repeating: .nan, count: g.outputCount)
+                        b.withUnsafeBufferPointer { bias in
+                            Conv2D.forward(g, input: x, weight: w, bias: useBias ? bias.baseAddress : nil, relu: relu,
+                                           output: &fast, chunkBudget: budget)
+                        }
+                        let (ok, worst) = Self.close(fast, relu ? slow.map { max($0, 0) } : slow)
+                        #expect(ok, "\(g) bias \(useBias) relu \(relu) budget \(budget): max error \(worst)")
                     }
-                    let (ok, worst) = Self.close(fast, slow)
-                    #expect(ok, "\(g) bias \(useBias) budget \(budget): max error \(worst)")
+                }
+            }
+        }
+    }
+
+    /// Winograd F(2×2, 3×3) wherever it applies (whatever the channel count), against the
+    /// reference: odd and even sizes, paddings 0–2, bands and chunks of images, a precomputed
+    /// filter, bias and ReLU, one and two threads.
+    @Test(arguments: [1, 2])
+    func winogradMatchesReference(threads: Int) {
+        ComputeThreads.set(threads)
+        defer { ComputeThreads.set(ComputeThreads.available) }
+        let geometries = [
+            Conv2DGeometry(batch: 3, inChannels: 3, height: 7, width: 6, outChannels: 4, kernel: 3, padding: 1),
+            Conv2DGeometry(batch: 2, inChannels: 2, height: 9, width: 11, outChannels: 3, kernel: 3),
+            Conv2DGeometry(batch: 2, inChannels: 4, height: 5, width: 4, outChannels: 2, kernel: 3, padding: 2),
+            Conv2DGeometry(batch: 1, inChannels: 5, height: 20, width: 19, outChannels: 6, kernel: 3, padding: 1),
+        ]
+        for (i, g) in geometries.enumerated() {
+            #expect(Conv2D.Winograd.applies(g))
+            let x = KernelReferenceTests.random(g.inputCount, seed: UInt64(400 + i))
+            let w = KernelReferenceTests.random(g.weightCount, seed: UInt64(450 + i))
+            let b = KernelReferenceTests.random(g.outChannels, seed: UInt64(490 + i))
+            var slow = [Float](repeating: .nan, count: g.outputCount)
+            Conv2D.reference(g, input: x, weight: w, bias: b, output: &slow)
+            let filter = Conv2D.WinogradFilter(weight: Tensor(shape: g.weightShape, values: w))
+            // One band of blocks, bands of two rows of blocks, two images per chunk, the default.
+            let perBlock = 16 * g.inChannels
+            let budgets = [1, 2 * perBlock * Conv2D.Winograd.blockColumns(g),
+                           2 * perBlock * Conv2D.Winograd.blockRows(g) * Conv2D.Winograd.blockColumns(g),
+                           Conv2D.tileBudget(g)]
+            for budget in budgets {
+                for (relu, precomputed) in [(false, false), (true, true)] {
+                    var fast = [Float](repeating: .nan, count: g.outputCount)
+                    Conv2D.forward(g, input: x, weight: w, bias: b, relu: relu, filter: precomputed ? filter : nil,
+                                   output: &fast, chunkBudget: budget, winograd: true)
+                    let (ok, worst) = Self.close(fast, relu ? slow.map { max($0, 0) } : slow)
+                    #expect(ok, "\(g) budget \(budget) relu \(relu): max error \(worst)")
                 }
             }
         }

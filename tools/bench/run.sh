@@ -17,14 +17,15 @@
 #   BENCH_RETRIES=1        extra tries of a step that shared the CPU with other processes
 #   BENCH_CACHE=DIR        the exported ONNX model and the generated images (default ~/.cache/suite-venvs/bench-cache)
 #   BENCH_ONLY="imaging"   run only these sections (space- or comma-separated: embed tokenize memory
-#                          vault imaging); the report keeps the other sections of BENCH_OUT as they were
+#                          vault imaging cnn); the report keeps the other sections of BENCH_OUT as they were
 #   BENCH_IMAGES=20        images per format for the imaging benchmark (2048x2048, generated once)
 #
 # The peers' venv lives outside the repo; it is created on first use and re-installed when
 # tools/bench/requirements.txt changes. Nothing here writes into the repo but BENCH_OUT.
 #
-# Re-run only the imaging benchmark (a few minutes):
+# Re-run only the imaging benchmark (a few minutes), or the CNN one (about 15 minutes):
 #   BENCH_ONLY=imaging bash tools/bench/run.sh .build/release
+#   BENCH_ONLY=cnn bash tools/bench/run.sh .build/release
 set -euo pipefail
 
 bin_dir=${1:?usage: tools/bench/run.sh RELEASE_BIN_DIR}
@@ -50,7 +51,7 @@ only=" ${only//,/ } "
 # wants SECTION: true when the section is to be run (all of them unless BENCH_ONLY names some).
 wants() { [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]; }
 for s in $only; do
-  case $s in embed|tokenize|memory|vault|imaging) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
+  case $s in embed|tokenize|memory|vault|imaging|cnn) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
 done
 
 # ---- preconditions
@@ -247,6 +248,18 @@ if wants imaging; then
     env OPENBLAS_NUM_THREADS=1 "$bench_bin" imaging --dir "$image_dir" --runs "$runs" --dump "$results/swift-imaging-dump"
   step "peer imaging (Pillow, pydicom + NumPy)" peer-imaging.json \
     "$py" tools/bench/peer_imaging.py --dir "$image_dir" --runs "$runs" --swift-dump "$results/swift-imaging-dump"
+fi
+
+if wants cnn; then
+  # suite-bench writes the models' weights (torchvision names) and reference logits for the peer.
+  cnn_dir=$results/cnn-models
+  for t in $threads_list; do
+    step "swift cnn (inference, training, sgemm peak), $t thread(s)" "swift-cnn-t$t.json" \
+      "$bench_bin" cnn --runs "$runs" --threads "$t" --export "$cnn_dir"
+    step "peers cnn (PyTorch, ONNX Runtime), $t thread(s)" "peer-cnn-t$t.json" \
+      "$py" tools/bench/peer_cnn.py --cases "$cnn_dir/cnn-cases.json" --runs "$runs" --threads "$t"
+  done
+  rm -f "$cnn_dir"/*.safetensors  # 50 MB of random weights; cnn-cases.json stays
 fi
 
 end_all=$(date +%s)

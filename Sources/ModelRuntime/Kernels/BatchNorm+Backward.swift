@@ -8,16 +8,20 @@ extension BatchNorm {
     /// - Parameters:
     ///   - x: the forward input `[batch, channels, spatial]`
     ///   - outputGradient: `[batch, channels, spatial]`
+    ///   - reluOutput: for a forward pass with `relu`, its output `y`: the ReLU's backward
+    ///     (`dy = y > 0 ? dy : 0`) is applied first, in the same passes; nil without ReLU
     ///   - saved: what `training` kept
     ///   - inputGradient: `[batch, channels, spatial]`, overwritten; may be `outputGradient` (in place)
     ///   - gammaGradient, betaGradient: `[channels]`, accumulated (`+=`)
     public static func backward(_ x: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                reluOutput: UnsafePointer<Float>? = nil,
                                 batch: Int, channels: Int, spatial: Int, gamma: UnsafePointer<Float>,
                                 saved: Saved, inputGradient: UnsafeMutablePointer<Float>,
                                 gammaGradient: UnsafeMutablePointer<Float>, betaGradient: UnsafeMutablePointer<Float>) {
         let m = batch * spatial
         let xs = SendablePointer(UnsafeMutablePointer(mutating: x))
         let dys = SendablePointer(UnsafeMutablePointer(mutating: outputGradient))
+        let masks = reluOutput.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
         let dxs = SendablePointer(inputGradient)
         let gs = SendablePointer(UnsafeMutablePointer(mutating: gamma))
         let dg = SendablePointer(gammaGradient), db = SendablePointer(betaGradient)
@@ -28,12 +32,11 @@ extension BatchNorm {
                 var sumDy = 0.0, sumDyXhat = 0.0
                 for n in 0..<batch {
                     let offset = (n * channels + c) * spatial
-                    let src = xs.pointer + offset, dy = dys.pointer + offset
-                    for i in 0..<spatial {
-                        let d = Double(dy[i])
-                        sumDy += d
-                        sumDyXhat += d * Double((src[i] - mean) * inverse)
-                    }
+                    let (a, b) = BatchNormPlanes.gradientSums(dys.pointer + offset, xs.pointer + offset,
+                                                        mask: masks.map { UnsafePointer($0.pointer + offset) },
+                                                        count: spatial, mean: mean, inverse: inverse)
+                    sumDy += a
+                    sumDyXhat += b
                 }
                 dg.pointer[c] += Float(sumDyXhat)
                 db.pointer[c] += Float(sumDy)
@@ -41,11 +44,10 @@ extension BatchNorm {
                 let scale = gs.pointer[c] * inverse
                 for n in 0..<batch {
                     let offset = (n * channels + c) * spatial
-                    let src = xs.pointer + offset, dy = dys.pointer + offset, dx = dxs.pointer + offset
-                    for i in 0..<spatial {
-                        let xhat = (src[i] - mean) * inverse
-                        dx[i] = scale * (dy[i] - meanDy - xhat * meanDyXhat)
-                    }
+                    BatchNormPlanes.inputGradient(dxs.pointer + offset, dys.pointer + offset, xs.pointer + offset,
+                                                  mask: masks.map { UnsafePointer($0.pointer + offset) },
+                                                  count: spatial, mean: mean, inverse: inverse, scale: scale,
+                                                  meanDy: meanDy, meanDyXhat: meanDyXhat)
                 }
             }
         }

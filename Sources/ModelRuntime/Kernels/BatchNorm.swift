@@ -4,7 +4,7 @@ import Foundation
 /// `y = (x − μ_c) / √(σ²_c + ε) · γ_c + β_c`.
 ///
 /// All functions take `x` as `[batch, channels, spatial]` (`spatial = height · width`; 1 for
-/// `BatchNorm1d` on `[batch, channels]`). Statistics accumulate in Double.
+/// `BatchNorm1d` on `[batch, channels]`). Statistics accumulate in Double (`BatchNormPlanes`).
 public enum BatchNorm {
     /// What a training-mode forward pass keeps for `backward`: per channel, the batch mean and
     /// `1 / √(biased batch variance + ε)`.
@@ -35,13 +35,14 @@ public enum BatchNorm {
 
     /// Training mode: normalises with the batch statistics (biased variance, as PyTorch), then
     /// updates the running statistics with `momentum` using the unbiased variance
-    /// (`running = (1 − momentum) · running + momentum · batchStat`). `y` may be `x`.
+    /// (`running = (1 − momentum) · running + momentum · batchStat`). With `relu`, the ReLU that
+    /// follows is applied in the same pass (`y = max(bn(x), 0)`). `y` may be `x`.
     ///
     /// - Precondition: more than one value per channel (`batch · spatial > 1`), as PyTorch requires.
     public static func training(_ x: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
                                 gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                 runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>,
-                                momentum: Float = 0.1, epsilon: Float = 1e-5,
+                                momentum: Float = 0.1, epsilon: Float = 1e-5, relu: Bool = false,
                                 into y: UnsafeMutablePointer<Float>, saved: inout Saved) {
         let m = batch * spatial
         precondition(m > 1, "batch norm in training mode needs more than one value per channel, got \(m)")
@@ -56,18 +57,12 @@ public enum BatchNorm {
                 Parallel.forEachRange(channels, minimumPerWorker: max(1, 16384 / m)) { range in
                     for c in range {
                         var sum = 0.0
-                        for n in 0..<batch {
-                            let src = xs.pointer + (n * channels + c) * spatial
-                            for i in 0..<spatial { sum += Double(src[i]) }
-                        }
+                        for n in 0..<batch { sum += BatchNormPlanes.sum(xs.pointer + (n * channels + c) * spatial, count: spatial) }
                         let mean = sum / Double(m)
                         var squares = 0.0
                         for n in 0..<batch {
-                            let src = xs.pointer + (n * channels + c) * spatial
-                            for i in 0..<spatial {
-                                let d = Double(src[i]) - mean
-                                squares += d * d
-                            }
+                            squares += BatchNormPlanes.centeredSquares(xs.pointer + (n * channels + c) * spatial,
+                                                                 count: spatial, mean: Float(mean))
                         }
                         let variance = squares / Double(m)
                         let inverse = 1 / (variance + Double(epsilon)).squareRoot()
@@ -78,7 +73,11 @@ public enum BatchNorm {
                         for n in 0..<batch {
                             let offset = (n * channels + c) * spatial
                             let src = xs.pointer + offset, dst = ys.pointer + offset
-                            for i in 0..<spatial { dst[i] = src[i] * scale + shift }
+                            if relu {
+                                for i in 0..<spatial { dst[i] = Activation.relu(src[i] * scale + shift) }
+                            } else {
+                                for i in 0..<spatial { dst[i] = src[i] * scale + shift }
+                            }
                         }
                         rm.pointer[c] = (1 - momentum) * rm.pointer[c] + momentum * Float(mean)
                         rv.pointer[c] = (1 - momentum) * rv.pointer[c]

@@ -1,17 +1,55 @@
 import CBLAS
 import Foundation
+import Synchronization
 
 /// The suite's one thread knob: how many cores BLAS (and our parallel loops) may use.
+///
+/// OpenBLAS's thread count is process-wide, and changing it while another thread is inside a
+/// BLAS call is not safe. So every change goes through one lock, and while any thread runs a
+/// section that wants serial BLAS (`withSerialBLAS`: loops whose own workers each call sgemm),
+/// BLAS stays on one thread: the count `set` asks for is applied when the last such section
+/// ends. Sections of concurrent callers (tests, a server) nest freely.
 public enum ComputeThreads {
     /// All cores of the machine.
     public static var available: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    /// Sets the number of OpenBLAS threads; values are clamped to 1...available.
+    private struct State {
+        /// The value last set (all cores until then).
+        var requested: Int
+        /// Threads inside `withSerialBLAS` right now.
+        var serialSections = 0
+    }
+
+    private static let state = Mutex(State(requested: ProcessInfo.processInfo.activeProcessorCount))
+
+    /// The value last set (all cores until then): the worker count of our parallel loops.
+    public static var current: Int { state.withLock { $0.requested } }
+
+    /// Sets the number of threads; values are clamped to 1...available.
     public static func set(_ n: Int) {
         BLASKernels.selectOnce
         let clamped = min(max(n, 1), max(available, 1))
-        openblas_set_num_threads(Int32(clamped))
-        current = clamped
+        state.withLock { s in
+            s.requested = clamped
+            if s.serialSections == 0 { openblas_set_num_threads(Int32(clamped)) }
+        }
+    }
+
+    /// Runs `body` with BLAS on one thread (the requested count is restored when no other
+    /// thread is in such a section either).
+    static func withSerialBLAS<R>(_ body: () throws -> R) rethrows -> R {
+        BLASKernels.selectOnce
+        state.withLock { s in
+            if s.serialSections == 0 && s.requested > 1 { openblas_set_num_threads(1) }
+            s.serialSections += 1
+        }
+        defer {
+            state.withLock { s in
+                s.serialSections -= 1
+                if s.serialSections == 0 && s.requested > 1 { openblas_set_num_threads(Int32(s.requested)) }
+            }
+        }
+        return try body()
     }
 
     /// The OpenBLAS kernel family in use (e.g. "SkylakeX"), for reports.
@@ -19,7 +57,4 @@ public enum ComputeThreads {
         BLASKernels.selectOnce
         return BLASKernels.coreName
     }
-
-    /// The value last set (all cores until then).
-    nonisolated(unsafe) public private(set) static var current: Int = available
 }

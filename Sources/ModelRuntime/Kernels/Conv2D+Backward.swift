@@ -1,12 +1,16 @@
+import Foundation
+
 extension Conv2D {
-    /// Gradients of `forward` given the gradient of its output, chunked like `forward`.
+    /// Gradients of `forward` given the gradient of its output, in tiles of whole images spread
+    /// over the threads as in `forward` (`Plan.run`).
     ///
     /// - Parameters:
     ///   - input: the forward input `[batch, inChannels, height, width]`
     ///   - weight: `[outChannels, inChannels / groups, kH, kW]`
     ///   - outputGradient: `[batch, outChannels, outHeight, outWidth]`
     ///   - inputGradient: `[batch, inChannels, height, width]`, **overwritten** (nil: not computed,
-    ///     e.g. for the first layer) — `col2im(Wᵀ · dY)` per group
+    ///     e.g. for the first layer) — for stride 1 the forward convolution of dY with the flipped
+    ///     weights (`transposed`, `flippedWeights`), otherwise `col2im(Wᵀ · dY)` per group
     ///   - weightGradient: same shape as `weight`, **accumulated** (`+=`) — `dY · colᵀ`
     ///   - biasGradient: `[outChannels]`, **accumulated** — `Σ dY` over batch and positions
     public static func backward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -15,10 +19,10 @@ extension Conv2D {
                                 weightGradient: UnsafeMutablePointer<Float>?,
                                 biasGradient: UnsafeMutablePointer<Float>?) {
         backward(g, input: input, weight: weight, outputGradient: outputGradient, inputGradient: inputGradient,
-                 weightGradient: weightGradient, biasGradient: biasGradient, chunkBudget: defaultChunkBudget)
+                 weightGradient: weightGradient, biasGradient: biasGradient, chunkBudget: tileBudget(g))
     }
 
-    /// `backward` with an explicit chunk budget (tests use small ones to cover every path).
+    /// `backward` with an explicit budget (tests use small ones to cover every path).
     static func backward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                          outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                          weightGradient: UnsafeMutablePointer<Float>?, biasGradient: UnsafeMutablePointer<Float>?,
@@ -34,70 +38,144 @@ extension Conv2D {
                 }
             }
         }
-        guard inputGradient != nil || weightGradient != nil, g.batch > 0 else { return }
-
-        let chunk = chunkSize(g, budget: chunkBudget)
-        let direct = chunk == 1 && g.isPointwise
-        let col: UnsafeMutablePointer<Float>? = direct ? nil : .allocate(capacity: k * chunk * plane)
-        let gathered: UnsafeMutablePointer<Float>? = chunk > 1 ? .allocate(capacity: og * chunk * plane) : nil
-        defer {
-            col?.deallocate()
-            gathered?.deallocate()
+        guard g.batch > 0 else { return }
+        // Stride 1: the input gradient is a forward convolution of dY (with forward's fast paths,
+        // Winograd included) instead of Wᵀ · dY scattered back by col2im.
+        let viaConvolution = inputGradient != nil && transposed(g) != nil
+        if let inputGradient, let t = transposed(g) {
+            let flipped = flippedWeights(g, weight)
+            flipped.withUnsafeBufferPointer {
+                forward(t, input: outputGradient, weight: $0.baseAddress!, bias: nil, output: inputGradient,
+                        chunkBudget: chunkBudget)
+            }
         }
+        guard weightGradient != nil || (inputGradient != nil && !viaConvolution) else { return }
+
+        // Tiles of whole images (col2im of neighbouring bands would add into shared input rows).
+        let chunk = chunkSize(g, budget: chunkBudget)
+        let tiles = stride(from: 0, to: g.batch, by: chunk).map { $0..<min($0 + chunk, g.batch) }
+        let counts = (col: chunk == 1 && g.isPointwise ? 0 : k * chunk * plane, product: chunk > 1 ? og * chunk * plane : 0)
+        let xs = SendablePointer(UnsafeMutablePointer(mutating: input))
+        let ws = SendablePointer(UnsafeMutablePointer(mutating: weight))
         let dys = SendablePointer(UnsafeMutablePointer(mutating: outputGradient))
-        for first in stride(from: 0, to: g.batch, by: chunk) {
-            let images = min(chunk, g.batch - first), columns = images * plane
-            for group in 0..<g.groups {
-                // dY of this group as one [og, images · plane] matrix.
-                let dy: UnsafePointer<Float>
-                if let gathered {
-                    let targets = SendablePointer(gathered)
-                    Parallel.forEachRange(images, minimumPerWorker: max(1, 16384 / max(og * plane, 1))) { range in
-                        for i in range {
-                            for o in 0..<og {
-                                let src = dys.pointer + ((first + i) * g.outChannels + group * og + o) * plane
-                                (targets.pointer + o * columns + i * plane).update(from: src, count: plane)
-                            }
+        let dxs = viaConvolution ? nil : inputGradient.map(SendablePointer.init)
+        guard ComputeThreads.current > 1, tiles.count > 1 else {
+            let scratch = Scratch(counts)
+            for images in tiles {
+                backward(g, images, input: input, weight: weight, outputGradient: outputGradient,
+                         inputGradient: dxs?.pointer, weightGradient: weightGradient, scratch: scratch, parallel: true)
+            }
+            return
+        }
+        // Workers take tiles and run sgemm on one thread each; each sums its weight gradient
+        // apart and adds it in at the end.
+        let total = weightGradient.map(SendablePointer.init), lock = NSLock()
+        ComputeThreads.withSerialBLAS {
+            Parallel.forEachDynamic(tiles.count) { next in
+                let scratch = Scratch(counts)
+                let partial: UnsafeMutablePointer<Float>? = total == nil ? nil : .allocate(capacity: g.weightCount)
+                partial?.initialize(repeating: 0, count: g.weightCount)
+                defer { partial?.deallocate() }
+                while let i = next() {
+                    backward(g, tiles[i], input: xs.pointer, weight: ws.pointer, outputGradient: dys.pointer,
+                             inputGradient: dxs?.pointer, weightGradient: partial, scratch: scratch, parallel: false)
+                }
+                if let partial, let total {
+                    lock.lock()
+                    for i in 0..<g.weightCount { total.pointer[i] += partial[i] }
+                    lock.unlock()
+                }
+            }
+        }
+    }
+
+    /// One tile of whole images, every group: `dW += dY · colᵀ`, and for a strided convolution
+    /// `dX = col2im(Wᵀ · dY)` (`inputGradient` nil otherwise).
+    private static func backward(_ g: Conv2DGeometry, _ images: Range<Int>, input: UnsafePointer<Float>,
+                                 weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                 inputGradient: UnsafeMutablePointer<Float>?,
+                                 weightGradient: UnsafeMutablePointer<Float>?, scratch: Scratch, parallel: Bool) {
+        let cg = g.inChannelsPerGroup, og = g.outChannelsPerGroup, k = g.patchSize, plane = g.outputPlane
+        let first = images.lowerBound, columns = images.count * plane
+        let dys = SendablePointer(UnsafeMutablePointer(mutating: outputGradient))
+        for group in 0..<g.groups {
+            // dY of this group as one [og, images · plane] matrix.
+            let dy: UnsafePointer<Float>
+            if images.count > 1, let gathered = scratch.product {
+                let targets = SendablePointer(gathered)
+                let minimum = parallel ? max(1, 16384 / max(og * plane, 1)) : images.count
+                Parallel.forEachRange(images.count, minimumPerWorker: minimum) { range in
+                    for i in range {
+                        for o in 0..<og {
+                            let src = dys.pointer + ((first + i) * g.outChannels + group * og + o) * plane
+                            (targets.pointer + o * columns + i * plane).update(from: src, count: plane)
                         }
                     }
-                    dy = UnsafePointer(gathered)
-                } else {
-                    dy = outputGradient + (first * g.outChannels + group * og) * plane
                 }
-                let wg = weight + group * og * k
-                if let weightGradient {
-                    let patches: UnsafePointer<Float>
-                    if let col {
-                        pack(g, input: input, images: first..<(first + images), group: group, into: col,
-                             rowStride: columns)
-                        patches = UnsafePointer(col)
-                    } else {
-                        patches = input + (first * g.inChannels + group * cg) * g.inputPlane
-                    }
-                    // dW[og, k] += dY[og, columns] · colᵀ[columns, k]
-                    MatMul.gemm(transposeB: true, m: og, n: k, k: columns, a: dy, lda: columns, b: patches,
-                                ldb: columns, beta: 1, c: weightGradient + group * og * k, ldc: k)
+                dy = UnsafePointer(gathered)
+            } else {
+                dy = outputGradient + (first * g.outChannels + group * og) * plane
+            }
+            let x = input + (first * g.inChannels + group * cg) * g.inputPlane
+            let patches: UnsafePointer<Float>
+            if let col = scratch.col {
+                pack(g, input: x, images: images.count, into: col, rowStride: columns, parallel: parallel)
+                patches = UnsafePointer(col)
+            } else {
+                patches = x
+            }
+            if let weightGradient {
+                // dW[og, k] += dY[og, columns] · colᵀ[columns, k]
+                MatMul.gemm(transposeB: true, m: og, n: k, k: columns, a: dy, lda: columns, b: patches,
+                            ldb: columns, beta: 1, c: weightGradient + group * og * k, ldc: k)
+            }
+            // Strided: dcol[k, columns] = Wᵀ[k, og] · dY[og, columns], scattered back onto each image
+            // (a strided convolution is never pointwise-direct, so the patch buffer exists).
+            guard let inputGradient, let col = scratch.col else { continue }
+            MatMul.gemm(transposeA: true, m: k, n: columns, k: og, a: weight + group * og * k, lda: k, b: dy,
+                        ldb: columns, c: col, ldc: columns)
+            let cols = SendablePointer(col), dxs = SendablePointer(inputGradient)
+            let minimum = parallel ? max(1, 16384 / max(k * plane, 1)) : images.count
+            Parallel.forEachRange(images.count, minimumPerWorker: minimum) { range in
+                for i in range {
+                    let dx = dxs.pointer + ((first + i) * g.inChannels + group * cg) * g.inputPlane
+                    dx.update(repeating: 0, count: cg * g.inputPlane)
+                    Im2Col.unpackAdding(cols.pointer + i * plane, channels: cg, g, rowStride: columns, into: dx)
                 }
-                guard let inputGradient else { continue }
-                guard let col else {
-                    // Pointwise, one image: dX = Wᵀ · dY straight into the input gradient.
-                    MatMul.gemm(transposeA: true, m: k, n: plane, k: og, a: wg, lda: k, b: dy, ldb: plane,
-                                c: inputGradient + (first * g.inChannels + group * cg) * g.inputPlane, ldc: plane)
-                    continue
-                }
-                // dcol[k, columns] = Wᵀ[k, og] · dY[og, columns], scattered back onto each image.
-                MatMul.gemm(transposeA: true, m: k, n: columns, k: og, a: wg, lda: k, b: dy, ldb: columns,
-                            c: col, ldc: columns)
-                let cols = SendablePointer(col), dxs = SendablePointer(inputGradient)
-                Parallel.forEachRange(images, minimumPerWorker: max(1, 16384 / max(k * plane, 1))) { range in
-                    for i in range {
-                        let dx = dxs.pointer + ((first + i) * g.inChannels + group * cg) * g.inputPlane
-                        dx.update(repeating: 0, count: cg * g.inputPlane)
-                        Im2Col.unpackAdding(cols.pointer + i * plane, channels: cg, g, rowStride: columns, into: dx)
+            }
+        }
+    }
+
+    /// For a stride-1, undilated convolution whose padding is below the kernel size, the
+    /// geometry whose forward pass maps `dY` to `dX`: `outChannels` → `inChannels`, the same
+    /// kernel and groups, padding `kernel − 1 − pad` (so that the output is the input's size).
+    /// Nil for any other convolution.
+    static func transposed(_ g: Conv2DGeometry) -> Conv2DGeometry? {
+        guard g.strideH == 1, g.strideW == 1, g.dilationH == 1, g.dilationW == 1,
+              g.padH < g.kernelHeight, g.padW < g.kernelWidth else { return nil }
+        return Conv2DGeometry(batch: g.batch, inChannels: g.outChannels, height: g.outHeight, width: g.outWidth,
+                              outChannels: g.inChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                              padH: g.kernelHeight - 1 - g.padH, padW: g.kernelWidth - 1 - g.padW, groups: g.groups)
+    }
+
+    /// The weights of `transposed(g)`: `W̃[c, o, a, b] = W[o, c, kH − 1 − a, kW − 1 − b]` within
+    /// each group, i.e. `[inChannels, outChannels / groups, kH, kW]`. Then
+    /// `dX[c, i, j] = Σ_o Σ_{a,b} dY[o, i − pad' + a, j − pad' + b] · W̃[c, o, a, b]`.
+    static func flippedWeights(_ g: Conv2DGeometry, _ weight: UnsafePointer<Float>) -> [Float] {
+        let cg = g.inChannelsPerGroup, og = g.outChannelsPerGroup, kh = g.kernelHeight, kw = g.kernelWidth
+        var flipped = [Float](repeating: 0, count: g.weightCount)
+        for group in 0..<g.groups {
+            for o in 0..<og {
+                for c in 0..<cg {
+                    let src = weight + ((group * og + o) * cg + c) * kh * kw
+                    let dst = ((group * cg + c) * og + o) * kh * kw
+                    for a in 0..<kh {
+                        for b in 0..<kw { flipped[dst + (kh - 1 - a) * kw + (kw - 1 - b)] = src[a * kw + b] }
                     }
                 }
             }
         }
+        return flipped
     }
 
     /// The same contract as `backward` in plain loops (Double accumulation): each output

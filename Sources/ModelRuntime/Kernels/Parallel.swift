@@ -17,6 +17,38 @@ enum Parallel {
     }
 }
 
+extension Parallel {
+    /// Runs `worker` on up to `ComputeThreads.current` threads (inline when that is one or
+    /// `count` is below two); each worker calls `next()` for the next index of `0..<count` until
+    /// it returns nil, so uneven items balance themselves. A worker sets up its own scratch once.
+    static func forEachDynamic(_ count: Int, _ worker: @Sendable (_ next: () -> Int?) -> Void) {
+        let workers = min(ComputeThreads.current, count)
+        guard workers > 1 else {
+            var i = 0
+            worker {
+                defer { i += 1 }
+                return i < count ? i : nil
+            }
+            return
+        }
+        let counter = Counter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in worker { counter.next(below: count) } }
+    }
+
+    private final class Counter: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+
+        func next(below limit: Int) -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard value < limit else { return nil }
+            value += 1
+            return value - 1
+        }
+    }
+}
+
 /// A pointer that may cross into the concurrent workers of `Parallel`; each worker touches a
 /// disjoint range, which is what makes sharing it safe.
 struct SendablePointer<T>: @unchecked Sendable {

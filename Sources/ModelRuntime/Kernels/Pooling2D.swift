@@ -66,12 +66,13 @@ public enum Pooling2D {
     ///     (PyTorch's `return_indices`), for `maxBackward`; nil when not needed.
     public static func max(_ g: Pool2DGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                            indices: UnsafeMutablePointer<Int32>?) {
+        guard let indices else { return maxSeparable(g, input: input, output: output) }
         let xs = SendablePointer(UnsafeMutablePointer(mutating: input)), ys = SendablePointer(output)
-        let ids = indices.map(SendablePointer.init)
+        let ids = SendablePointer(indices)
         Parallel.forEachRange(g.planes, minimumPerWorker: Swift.max(1, 32768 / Swift.max(g.inputPlane, 1))) { planes in
             for p in planes {
                 let x = xs.pointer + p * g.inputPlane, y = ys.pointer + p * g.outputPlane
-                let index = ids.map { $0.pointer + p * g.outputPlane }
+                let index = ids.pointer + p * g.outputPlane
                 for oh in 0..<g.outHeight {
                     let rows = g.clipped(oh * g.strideH - g.padH, kernel: g.kernelHeight, size: g.height)
                     for ow in 0..<g.outWidth {
@@ -90,12 +91,44 @@ public enum Pooling2D {
                             if best.isNaN { break }
                         }
                         y[oh * g.outWidth + ow] = best
-                        index?[oh * g.outWidth + ow] = Int32(bestIndex)
+                        index[oh * g.outWidth + ow] = Int32(bestIndex)
                     }
                 }
             }
         }
     }
+
+    /// `max` without indices (inference): per output row, the element-wise maximum of the window's
+    /// input rows (a loop the compiler vectorises), then the maximum over each window's columns.
+    /// The same values as the window-by-window loop, which stays for `indices` (and tests this).
+    static func maxSeparable(_ g: Pool2DGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        let xs = SendablePointer(UnsafeMutablePointer(mutating: input)), ys = SendablePointer(output)
+        Parallel.forEachRange(g.planes, minimumPerWorker: Swift.max(1, 32768 / Swift.max(g.inputPlane, 1))) { planes in
+            let rowMax = UnsafeMutablePointer<Float>.allocate(capacity: g.width)
+            defer { rowMax.deallocate() }
+            for p in planes {
+                let x = xs.pointer + p * g.inputPlane, y = ys.pointer + p * g.outputPlane
+                for oh in 0..<g.outHeight {
+                    let rows = g.clipped(oh * g.strideH - g.padH, kernel: g.kernelHeight, size: g.height)
+                    rowMax.update(from: x + rows.lowerBound * g.width, count: g.width)
+                    for ih in rows.dropFirst() {
+                        let row = x + ih * g.width
+                        for i in 0..<g.width { rowMax[i] = larger(rowMax[i], row[i]) }
+                    }
+                    for ow in 0..<g.outWidth {
+                        let cols = g.clipped(ow * g.strideW - g.padW, kernel: g.kernelWidth, size: g.width)
+                        var best = rowMax[cols.lowerBound]
+                        for iw in cols.dropFirst() { best = larger(best, rowMax[iw]) }
+                        y[oh * g.outWidth + ow] = best
+                    }
+                }
+            }
+        }
+    }
+
+    /// The larger of two values, NaN winning (PyTorch's max pooling).
+    @inline(__always)
+    static func larger(_ a: Float, _ b: Float) -> Float { b > a || b.isNaN ? b : a }
 
     /// Average pooling. With `countIncludePadding` (PyTorch's default) every window divides by
     /// `kernelHeight · kernelWidth`; without it, by the number of input positions it covers.

@@ -172,7 +172,7 @@ private struct ConvBNUnit {
                        outChannels: outChannels, kernel: kernel, stride: stride, padding: padding)
     }
 
-    /// `relu?(bn(conv(x)))` with batch statistics.
+    /// `relu?(bn(conv(x)))` with batch statistics (the ReLU fused into the batch norm's pass).
     func forward(_ x: Tensor, relu: Bool, _ p: ParameterSet, momentum: Float) -> UnitTape {
         let g = geometry(x)
         let w = p.value(weight).baseAddress!
@@ -180,36 +180,35 @@ private struct ConvBNUnit {
             x.withUnsafeBufferPointer { Conv2D.forward(g, input: $0.baseAddress!, weight: w, bias: nil, output: out.baseAddress!) }
         }
         var saved = BatchNorm.Saved(channels: outChannels)
-        var output = Tensor(shape: g.outputShape) { out in
+        let output = Tensor(shape: g.outputShape) { out in
             conv.withUnsafeBufferPointer { c in
                 BatchNorm.training(c.baseAddress!, batch: g.batch, channels: outChannels, spatial: g.outputPlane,
                                    gamma: p.value(gamma).baseAddress!, beta: p.value(beta).baseAddress!,
                                    runningMean: p.value(runningMean).baseAddress!,
-                                   runningVar: p.value(runningVar).baseAddress!, momentum: momentum,
+                                   runningVar: p.value(runningVar).baseAddress!, momentum: momentum, relu: relu,
                                    into: out.baseAddress!, saved: &saved)
             }
         }
-        if relu { output.withUnsafeMutableBufferPointer { Activation.relu($0.baseAddress!, count: $0.count) } }
         return UnitTape(geometry: g, input: x, conv: conv, saved: saved, output: output, relu: relu)
     }
 
     /// Accumulates the unit's parameter gradients and returns `∂L/∂x` (empty when `inputGradient` is false).
     func backward(_ tape: UnitTape, outputGradient: Tensor, _ p: ParameterSet, inputGradient: Bool = true) -> Tensor {
         let g = tape.geometry
-        var d = outputGradient
-        d.withUnsafeMutableBufferPointer { dy in
-            if tape.relu {
-                tape.output.withUnsafeBufferPointer {
-                    ActivationBackward.relu(output: $0.baseAddress!, outputGradient: dy.baseAddress!,
-                                            inputGradient: dy.baseAddress!, count: dy.count)
+        // ∂L/∂(conv output), into a new tensor: the incoming gradient is often shared (a block's
+        // gradient feeds both paths), so writing in place would copy it first.
+        let d = Tensor(shape: g.outputShape) { dz in
+            outputGradient.withUnsafeBufferPointer { dy in
+                tape.conv.withUnsafeBufferPointer { c in
+                    tape.output.withUnsafeBufferPointer { y in
+                        BatchNorm.backward(c.baseAddress!, outputGradient: dy.baseAddress!,
+                                           reluOutput: tape.relu ? y.baseAddress! : nil, batch: g.batch,
+                                           channels: outChannels, spatial: g.outputPlane,
+                                           gamma: p.value(gamma).baseAddress!, saved: tape.saved,
+                                           inputGradient: dz.baseAddress!, gammaGradient: p.gradient(gamma).baseAddress!,
+                                           betaGradient: p.gradient(beta).baseAddress!)
+                    }
                 }
-            }
-            tape.conv.withUnsafeBufferPointer { c in
-                BatchNorm.backward(c.baseAddress!, outputGradient: dy.baseAddress!, batch: g.batch,
-                                   channels: outChannels, spatial: g.outputPlane, gamma: p.value(gamma).baseAddress!,
-                                   saved: tape.saved, inputGradient: dy.baseAddress!,
-                                   gammaGradient: p.gradient(gamma).baseAddress!,
-                                   betaGradient: p.gradient(beta).baseAddress!)
             }
         }
         let shape = inputGradient ? g.inputShape : [0]
@@ -288,14 +287,16 @@ private struct BlockUnits {
 
     /// `∂L/∂x` through both paths, accumulating the parameter gradients.
     func backward(_ tape: BlockTape, outputGradient: Tensor, _ p: ParameterSet) -> Tensor {
-        var d = outputGradient
-        d.withUnsafeMutableBufferPointer { dy in
-            tape.output.withUnsafeBufferPointer {
-                ActivationBackward.relu(output: $0.baseAddress!, outputGradient: dy.baseAddress!,
-                                        inputGradient: dy.baseAddress!, count: dy.count)
+        // Through the final ReLU, into a new tensor (both paths read it; the caller keeps its own).
+        let residualGradient = Tensor(shape: outputGradient.shape) { dx in
+            outputGradient.withUnsafeBufferPointer { dy in
+                tape.output.withUnsafeBufferPointer {
+                    ActivationBackward.relu(output: $0.baseAddress!, outputGradient: dy.baseAddress!,
+                                            inputGradient: dx.baseAddress!, count: dx.count)
+                }
             }
         }
-        let residualGradient = d
+        var d = residualGradient
         for (unit, unitTape) in zip(units, tape.units).reversed() {
             d = unit.backward(unitTape, outputGradient: d, p)
         }

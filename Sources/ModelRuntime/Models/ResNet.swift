@@ -140,6 +140,8 @@ public struct ResNet: Sendable {
         let weight: Tensor  // [out, in, k, k]
         let bias: Tensor    // [out]
         let kernel: Int, stride: Int, padding: Int
+        /// The weights' Winograd transform, for the convolutions that take that path.
+        let filter: Conv2D.WinogradFilter?
 
         /// Reads `<conv>.weight` and `<bn>.{weight,bias,running_mean,running_var}`.
         init(_ weights: some WeightSource, conv: String, bn: String, in inChannels: Int, out: Int,
@@ -151,16 +153,19 @@ public struct ResNet: Sendable {
             self.kernel = kernel
             self.stride = stride
             self.padding = padding
+            let g = Conv2DGeometry(batch: 1, inChannels: inChannels, height: kernel, width: kernel, outChannels: out,
+                                   kernel: kernel, stride: stride, padding: padding)
+            filter = Conv2D.Winograd.pays(g) ? Conv2D.WinogradFilter(weight: weight) : nil
         }
 
         var outChannels: Int { weight.shape[0] }
 
         /// - Parameter x: `[N, in, H, W]`
-        /// - Returns: `[N, out, H', W']`
-        func callAsFunction(_ x: Tensor) -> Tensor {
+        /// - Returns: `[N, out, H', W']`, through a ReLU when `relu` (fused into the convolution).
+        func callAsFunction(_ x: Tensor, relu: Bool) -> Tensor {
             let g = Conv2DGeometry(batch: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
                                    outChannels: outChannels, kernel: kernel, stride: stride, padding: padding)
-            return Conv2D.forward(x, weight: weight, bias: bias, g)
+            return Conv2D.forward(x, weight: weight, bias: bias, relu: relu, filter: filter, g)
         }
     }
 
@@ -200,11 +205,8 @@ public struct ResNet: Sendable {
         /// `relu(convs(x) + shortcut(x))`, with ReLU after every conv but the last.
         func callAsFunction(_ x: Tensor) -> Tensor {
             var y = x
-            for (i, conv) in convs.enumerated() {
-                y = conv(y)
-                if i < convs.count - 1 { y.withUnsafeMutableBufferPointer { Activation.relu($0.baseAddress!, count: $0.count) } }
-            }
-            let shortcut = downsample.map { $0(x) } ?? x
+            for (i, conv) in convs.enumerated() { y = conv(y, relu: i < convs.count - 1) }
+            let shortcut = downsample.map { $0(x, relu: false) } ?? x
             precondition(shortcut.shape == y.shape, "residual \(shortcut.shape) vs \(y.shape)")
             shortcut.withUnsafeBufferPointer { s in
                 y.withUnsafeMutableBufferPointer { Residual.addReLU($0.baseAddress!, s.baseAddress!, count: $0.count) }
@@ -261,8 +263,7 @@ public struct ResNet: Sendable {
     public func forward(_ images: Tensor) -> Output {
         precondition(images.shape.count == 4 && images.shape[1] == config.inputChannels,
                      "ResNet input \(images.shape), expected [N, \(config.inputChannels), H, W]")
-        var x = stem(images)
-        x.withUnsafeMutableBufferPointer { Activation.relu($0.baseAddress!, count: $0.count) }
+        var x = stem(images, relu: true)
         if config.stem == .imagenet {
             let g = Pool2DGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
                                    kernel: 3, stride: 2, padding: 1)

@@ -11,7 +11,7 @@ struct SuiteBench: ParsableCommand {
         commandName: "suite-bench",
         abstract: "Benchmarks of the suite's shared modules (JSON on stdout).",
         subcommands: [EmbedBench.self, TokenizeBench.self, MemoryBench.self, VaultBench.self, AuditAppend.self, Reencrypt.self,
-                      ImagingBench.self])
+                      ImagingBench.self, CNNBench.self])
 }
 
 struct DataOptions: ParsableArguments {
