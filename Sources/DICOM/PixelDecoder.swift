@@ -7,8 +7,8 @@ public struct PixelDecoder: Sendable {
     public let description: PixelDescription
     public let transferSyntax: TransferSyntax
     let file: String
-    private let element: DataElement
-    private let bigEndian: Bool
+    let element: DataElement
+    let bigEndian: Bool
 
     /// - Parameter maxPixels: largest rows × columns × frames accepted (default 50 megapixels per frame
     ///   times frames is not allowed to exceed 16× that).

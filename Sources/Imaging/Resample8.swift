@@ -59,7 +59,7 @@ enum Resample8 {
             h.starts.withUnsafeBufferPointer { starts in
                 h.counts.withUnsafeBufferPointer { counts in
                     var y = 0
-                    if c == 1 {
+                    if c == 1 && ks < longKernel {
                         y = grayRowsByEight(src, rows: rows, width: width, kernel: k.baseAddress!, kernelSize: ks,
                                             starts: starts, counts: counts, into: out)
                     }
@@ -67,12 +67,39 @@ enum Resample8 {
                         let row = src + y * width * c, dst = out + y * newWidth * c
                         for x in 0..<newWidth {
                             let s = row + starts[x] * c, kx = k.baseAddress! + x * ks, taps = counts[x]
-                            for ch in 0..<c { dst[x * c + ch] = clip8(dot(s + ch, stride: c, kx, taps)) }
+                            if c == 1 {
+                                dst[x] = clip8(dotBySixteen(s, kx, taps))
+                            } else {
+                                for ch in 0..<c { dst[x * c + ch] = clip8(dot(s + ch, stride: c, kx, taps)) }
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Kernels at least this long (strong reductions, e.g. 2048 → 28 has 149 taps) are summed
+    /// along the taps, sixteen at a time (`dotBySixteen`); shorter ones eight rows at a time
+    /// (`grayRowsByEight`), whose interleaving pays off when each output has few taps.
+    static let longKernel = 64
+
+    /// `dot` of gray samples, sixteen taps per 16-lane multiply-add. The same Int32 sum: wrapping
+    /// addition does not depend on the order.
+    @inline(__always)
+    static func dotBySixteen(_ s: UnsafePointer<UInt8>, _ k: UnsafePointer<Int32>, _ taps: Int) -> Int32 {
+        var lanes = SIMD16<Int32>.zero, t = 0
+        while t + 16 <= taps {
+            let samples = UnsafeRawPointer(s + t).loadUnaligned(as: SIMD16<UInt8>.self)
+            lanes &+= SIMD16<Int32>(truncatingIfNeeded: samples) &* UnsafeRawPointer(k + t).loadUnaligned(as: SIMD16<Int32>.self)
+            t += 16
+        }
+        var ss = half &+ lanes.wrappedSum()
+        while t < taps {
+            ss &+= Int32(s[t]) &* k[t]
+            t += 1
+        }
+        return ss
     }
 
     /// Gray rows eight at a time: the eight rows are interleaved column by column (`tile[j]` holds

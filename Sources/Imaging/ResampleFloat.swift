@@ -57,8 +57,9 @@ enum ResampleFloat {
         }
     }
 
-    /// `rows` rows per plane → planar `[planes, rows, starts.count]`. Four outputs are summed side
-    /// by side (independent chains, each still in tap order, so the sums are exactly Pillow's).
+    /// `rows` rows per plane → planar `[planes, rows, starts.count]`: eight rows at a time
+    /// (`rowsByEight`), the rest one by one with four outputs summed side by side (independent
+    /// chains, each still in tap order, so the sums are exactly Pillow's).
     static func horizontalPass<T: ResampleSample>(_ src: UnsafePointer<T>, layout: SampleLayout, rows: Int, planes: Int,
                                                   coefficients h: ResampleCoefficients, into out: UnsafeMutablePointer<Float>) {
         let ks = h.kernelSize, newWidth = h.starts.count, ps = layout.pixel
@@ -67,7 +68,9 @@ enum ResampleFloat {
                 h.counts.withUnsafeBufferPointer { counts in
                     let k = kb.baseAddress!
                     for p in 0..<planes {
-                        for y in 0..<rows {
+                        let done = rowsByEight(src + p * layout.plane, layout: layout, rows: rows, kernel: k, kernelSize: ks,
+                                               starts: starts, counts: counts, into: out + p * rows * newWidth)
+                        for y in done..<rows {
                             let row = src + p * layout.plane + y * layout.row
                             let dst = out + (p * rows + y) * newWidth
                             var x = 0
@@ -103,6 +106,42 @@ enum ResampleFloat {
                 }
             }
         }
+    }
+
+    /// Rows of one plane eight at a time: the eight rows are interleaved column by column
+    /// (`tile[j]` holds column j of each), so one tap of eight output pixels is one 8-lane
+    /// Double multiply and add, each lane summing its own row's taps in order: the same sums as
+    /// the one-row loop.
+    /// - Returns: the number of rows done (a multiple of 8; the caller does the rest).
+    static func rowsByEight<T: ResampleSample>(_ src: UnsafePointer<T>, layout: SampleLayout, rows: Int,
+                                               kernel k: UnsafePointer<Double>, kernelSize ks: Int,
+                                               starts: UnsafeBufferPointer<Int>, counts: UnsafeBufferPointer<Int>,
+                                               into out: UnsafeMutablePointer<Float>) -> Int {
+        let newWidth = starts.count, ps = layout.pixel, rs = layout.row
+        let span = (0..<newWidth).map { starts[$0] + counts[$0] }.max() ?? 0
+        let tile = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: max(span, 1))
+        defer { tile.deallocate() }
+        var y = 0
+        while y + 8 <= rows {
+            let r = src + y * rs
+            for j in 0..<span {
+                let o = j * ps
+                // Every UInt16 and Float is exactly a Float.
+                tile[j] = SIMD8(Float(r[o].resampleValue), Float(r[o + rs].resampleValue), Float(r[o + 2 * rs].resampleValue),
+                                Float(r[o + 3 * rs].resampleValue), Float(r[o + 4 * rs].resampleValue),
+                                Float(r[o + 5 * rs].resampleValue), Float(r[o + 6 * rs].resampleValue),
+                                Float(r[o + 7 * rs].resampleValue))
+            }
+            for x in 0..<newWidth {
+                let s = tile + starts[x], kx = k + x * ks
+                var sums = SIMD8<Double>.zero
+                for t in 0..<counts[x] { sums += SIMD8<Double>(s[t]) * SIMD8(repeating: kx[t]) }
+                let v = SIMD8<Float>(sums)
+                for lane in 0..<8 { out[(y + lane) * newWidth + x] = v[lane] }
+            }
+            y += 8
+        }
+        return y
     }
 
     /// Rows of `width` pixels (the first one being source row `rowOffset`) → planar

@@ -17,6 +17,7 @@ import statistics
 from datetime import datetime, timezone
 
 import report_cnn
+import report_batch
 import report_imaging
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -204,7 +205,7 @@ def main():
         "the CPU was busy before a timed step.")
     add("")
     add("`BENCH_ONLY=\"imaging\" bash tools/bench/run.sh .build/release` re-runs only the named sections (any of "
-        "`embed tokenize memory vault imaging cnn`); the sections it does not run are kept from the previous version of "
+        "`embed tokenize memory vault imaging cnn batch`); the sections it does not run are kept from the previous version of "
         "this file, each with a line saying when and on which CPU it was measured.")
     add("")
     add("- Model: sentence-transformers all-MiniLM-L6-v2 (`models/all-MiniLM-L6-v2`, `make setup`), "
@@ -341,6 +342,12 @@ def main():
     add("")
     L.extend(cnn or ["Not measured.", ""])
 
+    # ---- triage batch
+    batch = report_batch.files(load, r)
+    add(f"## {report_batch.TITLE}")
+    add("")
+    L.extend(report_batch.section(batch, load(r, "batch-inputs.json"), steps, spread) or ["Not measured.", ""])
+
     # ---- machine
     add("## Machine and versions")
     add("")
@@ -429,6 +436,8 @@ def main():
         missing.add(report_imaging.TITLE)
     if not cnn:
         missing.add(report_cnn.TITLE)
+    if not (batch["swift-batch-w1"] or batch["swift-batch-w2"]):
+        missing.add(report_batch.TITLE)
     if not any(swift_embed.values()) and not swift_tok:
         missing.add("Raw runs")
     L = keep_sections(L, missing, earlier, earlier_when)

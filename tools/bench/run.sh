@@ -17,15 +17,20 @@
 #   BENCH_RETRIES=1        extra tries of a step that shared the CPU with other processes
 #   BENCH_CACHE=DIR        the exported ONNX model and the generated images (default ~/.cache/suite-venvs/bench-cache)
 #   BENCH_ONLY="imaging"   run only these sections (space- or comma-separated: embed tokenize memory
-#                          vault imaging cnn); the report keeps the other sections of BENCH_OUT as they were
+#                          vault imaging cnn batch); the report keeps the other sections of BENCH_OUT as they were
 #   BENCH_IMAGES=20        images per format for the imaging benchmark (2048x2048, generated once)
+#   BENCH_BATCH_IMAGES=2000  images in the `triage batch` benchmark's folder (2048x2048, generated once)
+#   BENCH_BATCH_RUNS=3     timed runs of each `triage batch` configuration (median reported)
 #
 # The peers' venv lives outside the repo; it is created on first use and re-installed when
 # tools/bench/requirements.txt changes. Nothing here writes into the repo but BENCH_OUT.
 #
-# Re-run only the imaging benchmark (a few minutes), or the CNN one (about 15 minutes):
+# Re-run only the imaging benchmark (a few minutes), the CNN one (about 15 minutes), or only
+# `triage batch` against its peer (about 15 minutes once the inputs exist; generating them takes
+# longer the first time):
 #   BENCH_ONLY=imaging bash tools/bench/run.sh .build/release
 #   BENCH_ONLY=cnn bash tools/bench/run.sh .build/release
+#   BENCH_ONLY=batch bash tools/bench/run.sh .build/release
 set -euo pipefail
 
 bin_dir=${1:?usage: tools/bench/run.sh RELEASE_BIN_DIR}
@@ -51,12 +56,16 @@ only=" ${only//,/ } "
 # wants SECTION: true when the section is to be run (all of them unless BENCH_ONLY names some).
 wants() { [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]; }
 for s in $only; do
-  case $s in embed|tokenize|memory|vault|imaging|cnn) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
+  case $s in embed|tokenize|memory|vault|imaging|cnn|batch) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
 done
 
 # ---- preconditions
 if [ ! -x "$bench_bin" ]; then
   echo "bench: $bench_bin not found; build it first: swift build -c release --product suite-bench (or make release)" >&2
+  exit 1
+fi
+if wants batch && [ ! -x "$bin_dir/triage" ]; then
+  echo "bench: $bin_dir/triage not found; build it first: swift build -c release --product triage (or make release)" >&2
   exit 1
 fi
 text_sections=0
@@ -260,6 +269,31 @@ if wants cnn; then
       "$py" tools/bench/peer_cnn.py --cases "$cnn_dir/cnn-cases.json" --runs "$runs" --threads "$t"
   done
   rm -f "$cnn_dir"/*.safetensors  # 50 MB of random weights; cnn-cases.json stays
+fi
+
+if wants batch; then
+  # Inputs: generated once into the cache (outside the repo), again when a generator or the count changes.
+  batch_images=${BENCH_BATCH_IMAGES:-2000}
+  stamp="$(cat tools/bench/batch_inputs.py tools/bench/imaging_inputs.py | sha256sum | cut -d' ' -f1) $batch_images"
+  batch_dir=$cache/batch-inputs
+  if [ "$(cat "$batch_dir/.stamp" 2>/dev/null || true)" != "$stamp" ]; then
+    say "generating the triage batch inputs ($batch_images images, 2048x2048) into $batch_dir (several minutes)"
+    rm -rf "$batch_dir"
+    "$py" tools/bench/batch_inputs.py --out "$batch_dir" --count "$batch_images" > /dev/null
+    echo "$stamp" > "$batch_dir/.stamp"
+  fi
+  cp "$batch_dir/manifest.json" "$results/batch-inputs.json"
+  batch_runs=${BENCH_BATCH_RUNS:-3}
+  bb() { "$py" tools/bench/batch_bench.py --input "$batch_dir/images" --runs "$batch_runs" "$@"; }
+  for w in 1 2; do
+    step "swift batch, $w worker(s)" "swift-batch-w$w.json" \
+      bb --work "$results/batch-swift-w$w" swift --triage "$bin_dir/triage" --model data/triage-model --workers "$w"
+  done
+  for n in 1 2; do
+    step "peer batch (Pillow, pydicom, PyTorch), $n process(es)" "peer-batch-p$n.json" \
+      bb --work "$results/batch-peer-p$n" peer --python "$py" --model data/triage-model --processes "$n" \
+      --swift-store "$results/batch-swift-w1/run-$((batch_runs - 1))/home/store.sqlite"
+  done
 fi
 
 end_all=$(date +%s)

@@ -2,25 +2,26 @@ import Foundation
 
 /// A blocking FIFO of bounded capacity between threads: `push` waits while it is full, `pop`
 /// waits while it is empty (or until a deadline) and says `closed` once the queue is closed
-/// and drained.
+/// and drained. A ring of `capacity` slots: an element leaves the queue's memory as soon as it
+/// is popped (the decode queue carries whole files, up to 512 MiB each).
 final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
-    private var items: [Element] = []
-    private var head = 0
+    private var slots: [Element?]
+    private var head = 0, count = 0
     private var closed = false
-    private let capacity: Int
     private let condition = NSCondition()
 
     init(capacity: Int) {
         precondition(capacity > 0, "queue capacity \(capacity)")
-        self.capacity = capacity
+        slots = Array(repeating: nil, count: capacity)
     }
 
     func push(_ element: Element) {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
+        while count == slots.count && !closed { condition.wait() }
         precondition(!closed, "push after close")
-        items.append(element)
+        slots[(head + count) % slots.count] = element
+        count += 1
         condition.broadcast()
     }
 
@@ -34,9 +35,9 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     func pop(until deadline: Date?) -> Popped {
         condition.lock()
         defer { condition.unlock() }
-        while items.count == head && !closed {
+        while count == 0 && !closed {
             if let deadline {
-                if !condition.wait(until: deadline) && items.count == head && !closed { return .timedOut }
+                if !condition.wait(until: deadline) && count == 0 && !closed { return .timedOut }
             } else {
                 condition.wait()
             }
@@ -60,13 +61,10 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     }
 
     private func take() -> Element? {
-        guard head < items.count else { return nil }
-        let element = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        guard count > 0 else { return nil }
+        let element = slots[head].take()
+        head = (head + 1) % slots.count
+        count -= 1
         condition.broadcast()
         return element
     }

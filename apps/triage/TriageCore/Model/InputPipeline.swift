@@ -77,13 +77,13 @@ public struct InputPipeline: Sendable {
         case .dicom:
             let parsed = try DICOMFile.parse(data, file: file)
             try Self.checkScope(parsed)
-            let image = try DICOMImage(parsed, frame: 0, limits: limits)
-            let photometric = image.pixelDescription.photometricInterpretation
-            guard image.pixelDescription.samplesPerPixel == 1, photometric.hasPrefix("MONOCHROME") else {
+            let pixels = try PixelDecoder(parsed, maxPixels: limits.maxPixels).description
+            let photometric = pixels.photometricInterpretation
+            guard pixels.samplesPerPixel == 1, pixels.isMonochrome else {
                 throw NotAssessable(reason: "unsupported_photometry",
                                     detail: "photometric interpretation \(photometric); the model reads MONOCHROME1/2 radiographs")
             }
-            gray = image.display()
+            gray = try DICOMImage.display(parsed, frame: 0, limits: limits)
             dicom = parsed
         case .png, .jpeg:
             let minimum = fullResolution ? nil : (width: 2 * input.width, height: 2 * input.height)
