@@ -22,7 +22,7 @@ struct DICOMDisplayTests {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return i < 256 ? i * ((1 << c.bits) / 256) : Int(state >> 40) % (1 << c.bits)
         }
-        func us(_ tag: Tag, _ v: Int) -> DataElement {
+        func us(_ tag: DICOM.Tag, _ v: Int) -> DataElement {
             DataElement(tag: tag, vr: .US, value: .bytes(c.bigEndian ? [UInt8(v >> 8), UInt8(v & 0xFF)] : [UInt8(v & 0xFF), UInt8(v >> 8)]))
         }
         var set = DataSet(bigEndian: c.bigEndian)
