@@ -1,0 +1,64 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `assistant batch` as a user runs it: killed with SIGKILL in the middle of an archive, then
+/// `--resume`d into the same output: one line per input row, rows 1…n in order, none twice, the
+/// exit status 3 for the rows that failed, and the tickets stored once each.
+@Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
+struct AssistantBatchCLITests {
+    static let model = Fixtures.miniLM.path
+    static let kb = Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path
+
+    @Test func batchKilledWithSIGKILLResumesWithoutDuplicatesOrGaps() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let home = dir.appendingPathComponent("home").path
+        #expect(try CommandRunner.run("assistant", ["keys", "init", "--home", home]).status == 0)
+        let index = try CommandRunner.run("assistant", ["index", "--home", home, "--kb", Self.kb, "--model", Self.model])
+        #expect(index.status == 0, "\(index.stderr)")
+
+        // 300 rows; every 25th is malformed and must come out as an error line.
+        let questions = ["my card never arrived", "how do I freeze my card", "why was my payment declined",
+                         "I want to close my account", "what is the weather on Mars"]
+        let count = 300
+        let rows = (1...count).map { i in
+            i % 25 == 0 ? "{\"text\": " : "{\"text\": \"\(questions[i % questions.count]) (ticket \(i))\"}"
+        }
+        let input = dir.appendingPathComponent("tickets.jsonl"), output = dir.appendingPathComponent("answers.jsonl")
+        try (rows.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+        let arguments = ["batch", "--input", input.path, "--output", output.path, "--home", home, "--model", Self.model,
+                         "--threads", "1"]
+
+        let process = Process()
+        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("assistant")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Self.lineCount(output) < 40 && process.isRunning && Date() < deadline { usleep(5000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let before = Self.lineCount(output)
+        #expect(process.terminationReason == .uncaughtSignal, "the batch ended before it was killed")
+        #expect(before >= 40 && before < count, "killed after \(before) lines")
+
+        let resumed = try CommandRunner.run("assistant", arguments + ["--resume"])
+        #expect(resumed.status == 3, "\(resumed.stderr)")  // the malformed rows failed
+        #expect(resumed.stdout.contains("\(count) rows"), "\(resumed.stdout)")
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.map { $0["row"] as? Int } == Array(1...count))
+        #expect(objects.filter { $0["error"] != nil }.count == count / 25)
+        let tickets = objects.compactMap { $0["ticket_id"] as? String }
+        #expect(tickets.count == count - count / 25 && Set(tickets).count == tickets.count)
+        #expect(try CommandRunner.run("assistant", ["audit", "verify", "--home", home]).status == 0)
+    }
+
+    /// Complete lines in `url` so far (0 when it does not exist yet).
+    static func lineCount(_ url: URL) -> Int {
+        guard let data = try? Data(contentsOf: url) else { return 0 }
+        return data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+    }
+}
