@@ -30,12 +30,7 @@ struct AssistantBatchCLITests {
         let arguments = ["batch", "--input", input.path, "--output", output.path, "--home", home, "--model", Self.model,
                          "--threads", "1"]
 
-        let process = Process()
-        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("assistant")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try CommandRunner.start("assistant", arguments)
         let deadline = Date().addingTimeInterval(120)
         while Self.lineCount(output) < 40 && process.isRunning && Date() < deadline { usleep(5000) }
         kill(process.processIdentifier, SIGKILL)

@@ -122,12 +122,7 @@ struct TriageCLITests {
         try TestImages.writePhantoms(count: count, size: 48, to: w.inputs)
         let home = try w.home("home")
         let arguments = ["batch", w.inputs.path, "--home", home.path, "--model", w.model, "--workers", "1", "--threads", "1"]
-        let process = Process()
-        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("triage")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try CommandRunner.start("triage", arguments)
         let deadline = Date().addingTimeInterval(60)
         while try TestImages.verdictCount(home: home) < 40 && process.isRunning && Date() < deadline { usleep(5000) }
         kill(process.processIdentifier, SIGKILL)

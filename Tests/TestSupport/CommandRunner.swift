@@ -21,14 +21,7 @@ public enum CommandRunner {
 
     public static func run(_ executable: String, _ arguments: [String], stdin: Data = Data(),
                            environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent(executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["ASSISTANT_MODEL_DIR"] = nil
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
+        let process = prepare(executable, arguments, environment: environment, directory: directory)
         let input = Pipe(), output = Pipe(), error = Pipe()
         process.standardInput = input
         process.standardOutput = output
@@ -49,5 +42,29 @@ public enum CommandRunner {
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Starts `executable` in the background, its output discarded (for a test that kills it).
+    public static func start(_ executable: String, _ arguments: [String]) throws -> Process {
+        let process = prepare(executable, arguments, environment: [:], directory: nil)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// The process as `run` and `start` launch it: the built product, the caller's environment
+    /// without ASSISTANT_MODEL_DIR, plus `environment`.
+    private static func prepare(_ executable: String, _ arguments: [String], environment: [String: String],
+                                directory: URL?) -> Process {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent(executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["ASSISTANT_MODEL_DIR"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        return process
     }
 }

@@ -3,6 +3,8 @@ swift-batch-w{1,2}.json and peer-batch-p{1,2}.json (tools/bench/batch_bench.py) 
 batch-inputs.json (the manifest of batch_inputs.py) in a results directory of run.sh.
 Standard library only.
 """
+import report_steps
+
 TITLE = "Triage batch: end to end (images/s, higher is better)"
 TARGET = 2.0
 MiB = 1024 * 1024
@@ -103,13 +105,9 @@ def section(data, inputs, steps, spread):
             f"{agree['verdicts_differ']} verdict(s) differ"
             + (f"; {agree['only_swift']} only in Swift's store, {agree['only_peer']} only in Python's"
                if agree['only_swift'] or agree['only_peer'] else "") + ".")
-    mine = [st for st in steps if " batch" in st.get("step", "")]
-    if mine:
-        add("- Conditions: " + "; ".join(
-            f"{st['step']}: CPU {st['cpu_busy_before_pct']}% busy before, other processes "
-            f"{st.get('other_cpu_during_pct', 0):.1f}% of the CPU during (try {st.get('try', 1)})" for st in mine)
-            + (". **Measured under load**: figures may be low." if any((st.get("other_cpu_during_pct") or 0) > 10
-                                                                    for st in mine) else "."))
+    line = report_steps.conditions(steps, " batch")
+    if line:
+        add(line)
     add("")
     add("| run | images/s per run | spread (max−min)/median | time to first result per run | peak RSS per run |")
     add("|---|---|---:|---|---|")

@@ -6,6 +6,8 @@ import glob
 import json
 import os
 
+import report_steps
+
 TITLE = "CNN inference and training (images/s, higher is better)"
 
 MODELS = {
@@ -129,13 +131,9 @@ def section(results, steps, spread):
     errors = {(p.get("ort") or {}).get("error") for _, _, _, _, _, p in rows(swift, peer)} - {None}
     for e in sorted(errors):
         add(f"- ONNX Runtime **not measured**: {e}")
-    mine = [st for st in steps if "cnn" in st.get("step", "")]
-    if mine:
-        add("- Conditions: " + "; ".join(
-            f"{st['step']}: CPU {st['cpu_busy_before_pct']}% busy before, other processes "
-            f"{st.get('other_cpu_during_pct', 0):.1f}% of the CPU during (try {st.get('try', 1)})" for st in mine)
-            + (". **Measured under load**: figures may be low." if any((st.get("other_cpu_during_pct") or 0) > 10
-                                                                    for st in mine) else "."))
+    line = report_steps.conditions(steps, "cnn")
+    if line:
+        add(line)
     add("")
     add("| run | images/s per timed run | spread (max−min)/median |")
     add("|---|---|---:|")

@@ -2,6 +2,8 @@
 (`suite-bench imaging`), peer-imaging.json (peer_imaging.py) and imaging-inputs.json (the
 manifest of imaging_inputs.py) in a results directory of run.sh. Standard library only.
 """
+import report_steps
+
 TITLE = "Imaging: decode + resize to 224x224 (images/s, one thread, higher is better)"
 
 # case → (format, Swift's path, the peer's path, target ratio or None)
@@ -74,13 +76,9 @@ def section(swift, peer, inputs, steps, spread):
     add("- The last column compares the first image's 224x224 output of both (values in 0…1): differences come from "
         "rounding in Pillow's 8/16-bit resize and, for JPEG, from the IDCT of two libjpeg-turbo builds (Debian's for "
         f"the suite, {peer.get('versions', {}).get('libjpeg_turbo', '?')} in Pillow's wheel).")
-    mine = [st for st in steps if "imaging" in st.get("step", "")]
-    if mine:
-        add("- Conditions: " + "; ".join(
-            f"{st['step']}: CPU {st['cpu_busy_before_pct']}% busy before, other processes "
-            f"{st.get('other_cpu_during_pct', 0):.1f}% of the CPU during (try {st.get('try', 1)})" for st in mine)
-            + (". **Measured under load**: figures may be low." if any((st.get("other_cpu_during_pct") or 0) > 10
-                                                                    for st in mine) else "."))
+    line = report_steps.conditions(steps, "imaging")
+    if line:
+        add(line)
     add("")
     add("Per timed run, images/s by wall time (the figures above) and by the thread's own CPU time (close to the "
         "wall-time figure when nothing else competed for the core):")
