@@ -79,7 +79,18 @@ int cpng_read_info(const uint8_t *data, size_t size, cpng_info *out, char *error
     return 0;
 }
 
+// libpng for everything, or first `cpng_decode_direct` for the common case when `direct`.
+static int decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *error, int direct);
+
 int cpng_decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *error) {
+    return decode(data, size, out, out_size, error, 1);
+}
+
+int cpng_decode_libpng(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *error) {
+    return decode(data, size, out, out_size, error, 0);
+}
+
+static int decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *error, int direct) {
     reader r = {data, size, 0, error};
     png_infop info = NULL;
     png_structp png = open_reader(&r, &info);
@@ -98,6 +109,12 @@ int cpng_decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_size,
         snprintf(error, CPNG_ERROR_SIZE, "output buffer of %zu bytes does not fit the image", out_size);
         png_destroy_read_struct(&png, &info, NULL);
         return -1;
+    }
+    // The common case (non-interlaced 8/16-bit, no palette) straight from the file (direct.c).
+    if (direct && !d.interlaced && d.color_type != PNG_COLOR_TYPE_PALETTE && d.bit_depth >= 8 &&
+        cpng_decode_direct(data, size, d.width, d.height, d.out_channels, d.bit_depth, out, out_size) == 0) {
+        png_destroy_read_struct(&png, &info, NULL);
+        return 0;
     }
     if (d.color_type == PNG_COLOR_TYPE_PALETTE) {
         png_set_palette_to_rgb(png);

@@ -42,28 +42,35 @@ public enum PNGCodec {
     /// 16-bit kept as 16-bit, gamma not applied.
     /// - Returns: an interleaved `.uint8` or `.uint16` image.
     public static func decode(_ data: Data, file: String, limits: DecodeLimits = .default) throws -> Image {
+        try decode(data, file: file, limits: limits, libpngOnly: false)
+    }
+
+    /// `decode`; with `libpngOnly`, the reference path (libpng for every file) that the direct
+    /// path of the common files is tested against.
+    static func decode(_ data: Data, file: String, limits: DecodeLimits = .default, libpngOnly: Bool) throws -> Image {
         let info = try readInfo(data, file: file)
         try limits.check(width: info.width, height: info.height, file: file)
         let count = info.width * info.height * info.colorModel.channels
         if info.outputBitDepth == 16 {
             let samples = try [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
-                try decodeInto(data, file: file, UnsafeMutableRawBufferPointer(buffer))
+                try decodeInto(data, file: file, UnsafeMutableRawBufferPointer(buffer), libpngOnly: libpngOnly)
                 initialized = count
             }
             return Image(width: info.width, height: info.height, colorModel: info.colorModel, samples: .uint16(samples))
         }
         let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            try decodeInto(data, file: file, UnsafeMutableRawBufferPointer(buffer))
+            try decodeInto(data, file: file, UnsafeMutableRawBufferPointer(buffer), libpngOnly: libpngOnly)
             initialized = count
         }
         return Image(width: info.width, height: info.height, colorModel: info.colorModel, samples: .uint8(samples))
     }
 
-    private static func decodeInto(_ data: Data, file: String, _ out: UnsafeMutableRawBufferPointer) throws {
+    private static func decodeInto(_ data: Data, file: String, _ out: UnsafeMutableRawBufferPointer, libpngOnly: Bool) throws {
+        let decode = libpngOnly ? cpng_decode_libpng : cpng_decode
         try call(file) { error in
             data.withUnsafeBytes { raw in
-                cpng_decode(raw.bindMemory(to: UInt8.self).baseAddress, raw.count,
-                            out.bindMemory(to: UInt8.self).baseAddress, out.count, error)
+                decode(raw.bindMemory(to: UInt8.self).baseAddress, raw.count,
+                       out.bindMemory(to: UInt8.self).baseAddress, out.count, error)
             }
         }
     }

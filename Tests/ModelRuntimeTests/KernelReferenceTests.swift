@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import ModelRuntime
 
@@ -64,18 +65,4 @@ struct KernelReferenceTests {
         let want = [-3.0, -1, 0, 0.5, 2].map { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }
         for (a, b) in zip(x, want) { #expect(abs(Double(a) - b) < 1e-6) }
     }
-}
-
-/// A small seeded generator for test data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

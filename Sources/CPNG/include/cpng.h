@@ -1,4 +1,4 @@
-// libpng behind three C calls. libpng reports errors by longjmp; every setjmp stays in
+// libpng (and libdeflate for the common case) behind a few C calls. libpng reports errors by longjmp; every setjmp stays in
 // cpng.c so Swift frames are never unwound. Each call returns 0 on success or -1 with a
 // NUL-terminated message in `error` (at most CPNG_ERROR_SIZE bytes).
 #ifndef CPNG_H
@@ -27,6 +27,19 @@ int cpng_read_info(const uint8_t *data, size_t size, cpng_info *info, char *erro
 /// Gray below 8 bits is scaled to 8 bits; palette expands to RGB(A); 16-bit stays 16-bit;
 /// gamma is not applied. Reason for a wrapper: png_read_image longjmps on corrupt data.
 int cpng_decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *error);
+
+/// The direct path of cpng_decode (direct.c): a non-interlaced 8- or 16-bit PNG of `channels`
+/// samples per pixel into `out` (16-bit samples in host order), as libpng would decode it.
+/// Returns 0, or -1 when it declines (an unexpected or damaged chunk sequence, a bad IDAT CRC, a
+/// zlib stream of the wrong length or checksum, a bad filter byte): cpng_decode then decodes with
+/// libpng, which reports the error if there is one. `out` may be partly written on -1.
+int cpng_decode_direct(const uint8_t *data, size_t size, uint32_t width, uint32_t height, int channels,
+                       int bit_depth, uint8_t *out, size_t out_size);
+
+/// cpng_decode through libpng alone: the reference the direct path (non-interlaced 8/16-bit
+/// gray, gray+alpha, RGB, RGBA: IDAT inflated by libdeflate in one call, see direct.c) is
+/// tested against.
+int cpng_decode_libpng(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *error);
 
 /// Growable output buffer for cpng_encode; free `bytes` with cpng_free.
 typedef struct { uint8_t *bytes; size_t size, capacity; } cpng_buffer;

@@ -1,0 +1,144 @@
+import CPNG
+import Foundation
+@testable import Imaging
+import TestSupport
+import Testing
+
+/// The direct PNG path (libdeflate + our unfiltering, `Sources/CPNG/direct.c`) against libpng:
+/// it must take every common file and give libpng's samples, and decline damaged ones (which
+/// `PNGCodec.decode` then refuses through libpng).
+struct PNGDirectDecodeTests {
+    /// Samples through the direct path, or nil when it declines.
+    static func direct(_ data: Data, _ info: PNGInfo) -> [UInt8]? {
+        let channels = info.colorModel.channels, bytes = info.outputBitDepth / 8
+        var out = [UInt8](repeating: 0, count: info.width * info.height * channels * bytes)
+        let status = data.withUnsafeBytes { raw in
+            out.withUnsafeMutableBytes { o in
+                cpng_decode_direct(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, UInt32(info.width),
+                                   UInt32(info.height), Int32(channels), Int32(info.outputBitDepth),
+                                   o.bindMemory(to: UInt8.self).baseAddress, o.count)
+            }
+        }
+        return status == 0 ? out : nil
+    }
+
+    /// libpng's samples as bytes in host order (what the direct path writes).
+    static func libpng(_ data: Data) throws -> [UInt8] {
+        switch try PNGCodec.decode(data, file: "test.png", libpngOnly: true).samples {
+        case .uint8(let s): return s
+        case .uint16(let s): return s.withUnsafeBytes { Array($0) }
+        case .float32: Issue.record("float PNG"); return []
+        }
+    }
+
+    @Test func takesEveryCommonFixtureAndMatchesLibpng() throws {
+        let folder = Fixtures.url("imaging/png")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }.sorted()
+        var taken = 0
+        for name in names {
+            let data = try Data(contentsOf: folder.appendingPathComponent(name))
+            let info = try PNGCodec.readInfo(data, file: name)
+            guard !info.interlaced && info.bitDepth >= 8 && info.colorType != 3 else { continue }
+            #expect(Self.direct(data, info) == (try Self.libpng(data)), "\(name)")
+            taken += 1
+        }
+        #expect(taken >= 8)
+    }
+
+    /// Every filter type, by hand: rows of random bytes under filter 0…4 in turn, for each
+    /// colour type, both depths and widths down to one pixel.
+    @Test(arguments: [1, 2, 3, 4], [8, 16])
+    func everyFilterTypeMatchesLibpng(channels: Int, bitDepth: Int) throws {
+        var rng = SplitMix64(seed: UInt64(channels * 100 + bitDepth))
+        for width in [1, 2, 5, 33] {
+            let height = 11, rowBytes = width * channels * bitDepth / 8
+            var raw: [UInt8] = []
+            for y in 0..<height {
+                raw.append(UInt8(y % 5))
+                // Smooth rows (small steps) make Average and Paeth carry values across bytes.
+                var v = UInt8.random(in: 0...255, using: &rng)
+                for _ in 0..<rowBytes {
+                    v = v &+ UInt8.random(in: 0...6, using: &rng)
+                    raw.append(v)
+                }
+            }
+            let png = PNGBuilder.file(width: width, height: height, bitDepth: bitDepth, colorType: [0, 0, 4, 2, 6][channels],
+                                      idat: PNGBuilder.zlibStored(raw))
+            let info = try PNGCodec.readInfo(png, file: "built.png")
+            let out = try #require(Self.direct(png, info), "declined \(width)x\(height)")
+            #expect(out == (try Self.libpng(png)), "width \(width)")
+        }
+    }
+
+    @Test func declinesDamagedFilesWhichLibpngRefuses() throws {
+        // 3x3 gray: three rows of a filter byte and three samples; `short` lacks the last byte.
+        let good: [UInt8] = [1, 10, 20, 30, 1, 10, 20, 30, 1, 10, 20, 30]
+        let short = Array(good.dropLast())
+        let file = { (idat: [UInt8]) in PNGBuilder.file(width: 3, height: 3, bitDepth: 8, colorType: 0, idat: idat) }
+        let valid = file(PNGBuilder.zlibStored(good))
+        let info = try PNGCodec.readInfo(valid, file: "ok.png")
+        #expect(Self.direct(valid, info) == (try Self.libpng(valid)))
+
+        var badFilter = good
+        badFilter[4] = 5
+        var badCRC = [UInt8](valid)
+        badCRC[badCRC.count - 13] ^= 0x01  // last byte of the IDAT chunk's CRC
+        var badAdler = PNGBuilder.zlibStored(good)
+        badAdler[badAdler.count - 1] ^= 0x01
+        let damaged: [(String, Data)] = [
+            ("short image data", file(PNGBuilder.zlibStored(short))),
+            ("filter byte 5", file(PNGBuilder.zlibStored(badFilter))),
+            ("IDAT CRC", Data(badCRC)),
+            ("Adler-32", file(badAdler)),
+            ("no IEND", valid.prefix(valid.count - 12)),
+        ]
+        for (what, data) in damaged {
+            #expect(Self.direct(data, info) == nil, "\(what)")
+            #expect(throws: ImagingError.self, "\(what)") { try PNGCodec.decode(data, file: "bad.png") }
+        }
+    }
+}
+
+/// PNG files built byte by byte, for filter and damage cases no encoder writes.
+enum PNGBuilder {
+    static func file(width: Int, height: Int, bitDepth: Int, colorType: Int, idat: [UInt8]) -> Data {
+        var ihdr = be32(width) + be32(height)
+        ihdr += [UInt8(bitDepth), UInt8(colorType), 0, 0, 0]
+        let bytes: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10] + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", [])
+        return Data(bytes)
+    }
+
+    /// A zlib stream of stored (uncompressed) deflate blocks.
+    static func zlibStored(_ data: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0x78, 0x01]
+        var start = 0
+        repeat {
+            let n = min(65535, data.count - start), last = start + n == data.count
+            out += [last ? 1 : 0, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
+            out += data[start..<(start + n)]
+            start += n
+        } while start < data.count
+        var a: UInt32 = 1, b: UInt32 = 0
+        for byte in data {
+            a = (a + UInt32(byte)) % 65521
+            b = (b + a) % 65521
+        }
+        return out + be32(Int(b << 16 | a))
+    }
+
+    static func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
+        let typed = Array(type.utf8) + body
+        return be32(body.count) + typed + be32(Int(crc32(typed)))
+    }
+
+    static func be32(_ v: Int) -> [UInt8] { [UInt8((v >> 24) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            c ^= UInt32(byte)
+            for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        }
+        return ~c
+    }
+}
