@@ -59,6 +59,12 @@ static inline uint8_t paeth(uint8_t a, uint8_t b, uint8_t c) {
     return (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
 }
 
+// Up: `dst = src + up`. Separate so that the three rows are known not to overlap, which lets
+// the compiler vectorise the loop (most rows of a radiograph use this filter).
+static void add_rows(uint8_t *restrict dst, const uint8_t *restrict src, const uint8_t *restrict up, size_t n) {
+    for (size_t i = 0; i < n; i++) dst[i] = (uint8_t)(src[i] + up[i]);
+}
+
 // Reverses the filter of every row of `raw` (each row: filter byte + row_bytes) into `out`.
 static int unfilter(const uint8_t *raw, uint8_t *out, size_t row_bytes, uint32_t height, size_t bpp) {
     for (uint32_t y = 0; y < height; y++) {
@@ -76,7 +82,7 @@ static int unfilter(const uint8_t *raw, uint8_t *out, size_t row_bytes, uint32_t
             break;
         case 2:
             if (up) {
-                for (i = 0; i < row_bytes; i++) dst[i] = (uint8_t)(src[i] + up[i]);
+                add_rows(dst, src, up, row_bytes);
             } else {
                 memcpy(dst, src, row_bytes);
             }

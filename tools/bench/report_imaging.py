@@ -8,8 +8,8 @@ TITLE = "Imaging: decode + resize to 224x224 (images/s, one thread, higher is be
 
 # case → (format, Swift's path, the peer's path, target ratio or None)
 CASES = {
-    "png8": ("8-bit gray PNG", "`ImageFile.decode` (libpng)", "Pillow", 1.0),
-    "png16": ("16-bit gray PNG", "`ImageFile.decode` (libpng), resampled from the 16-bit samples", "Pillow", 1.0),
+    "png8": ("8-bit gray PNG", "`ImageFile.decode` (libpng header, libdeflate inflate)", "Pillow", 1.0),
+    "png16": ("16-bit gray PNG", "`ImageFile.decode` (libpng header, libdeflate inflate), resampled from the 16-bit samples", "Pillow", 1.0),
     "jpeg": ("gray JPEG q90, full decode", "`ImageFile.decode` (libjpeg-turbo)", "Pillow", None),
     "jpeg_dct": ("gray JPEG q90, DCT-scaled decode", "`jpegMinimumSize` 224x224 (libjpeg ⅛ scale → 256x256)",
                  "Pillow draft mode", 1.0),
