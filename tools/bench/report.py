@@ -16,6 +16,7 @@ import re
 import statistics
 from datetime import datetime, timezone
 
+import report_assistant
 import report_imaging
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -203,7 +204,7 @@ def main():
         "the CPU was busy before a timed step.")
     add("")
     add("`BENCH_ONLY=\"imaging\" bash tools/bench/run.sh .build/release` re-runs only the named sections (any of "
-        "`embed tokenize memory vault imaging`); the sections it does not run are kept from the previous version of "
+        "`embed tokenize memory vault imaging assistant`); the sections it does not run are kept from the previous version of "
         "this file, each with a line saying when and on which CPU it was measured.")
     add("")
     add("- Model: sentence-transformers all-MiniLM-L6-v2 (`models/all-MiniLM-L6-v2`, `make setup`), "
@@ -334,6 +335,12 @@ def main():
     L.extend(report_imaging.section(swift_img, peer_img, load(r, "imaging-inputs.json"), steps, spread)
              or ["Not measured.", ""])
 
+    # ---- assistant
+    add(f"## {report_assistant.TITLE}")
+    add("")
+    assistant_lines = report_assistant.section(r, load, steps)
+    L.extend(assistant_lines or ["Not measured.", ""])
+
     # ---- machine
     add("## Machine and versions")
     add("")
@@ -420,6 +427,8 @@ def main():
         missing.add("Vault and audit log (`suite-bench vault --records 100000`)")
     if not swift_img:
         missing.add(report_imaging.TITLE)
+    if not assistant_lines:
+        missing.add(report_assistant.TITLE)
     if not any(swift_embed.values()) and not swift_tok:
         missing.add("Raw runs")
     L = keep_sections(L, missing, earlier, earlier_when)

@@ -17,8 +17,10 @@
 #   BENCH_RETRIES=1        extra tries of a step that shared the CPU with other processes
 #   BENCH_CACHE=DIR        the exported ONNX model and the generated images (default ~/.cache/suite-venvs/bench-cache)
 #   BENCH_ONLY="imaging"   run only these sections (space- or comma-separated: embed tokenize memory
-#                          vault imaging); the report keeps the other sections of BENCH_OUT as they were
+#                          vault imaging assistant); the report keeps the other sections of BENCH_OUT as they were
 #   BENCH_IMAGES=20        images per format for the imaging benchmark (2048x2048, generated once)
+#   BENCH_ASSISTANT_REQUESTS=2000  timed POST /v1/answer requests per concurrency (assistant section)
+#   BENCH_ASSISTANT_TICKETS=2000   tickets per `assistant batch` run (assistant section)
 #
 # The peers' venv lives outside the repo; it is created on first use and re-installed when
 # tools/bench/requirements.txt changes. Nothing here writes into the repo but BENCH_OUT.
@@ -50,7 +52,7 @@ only=" ${only//,/ } "
 # wants SECTION: true when the section is to be run (all of them unless BENCH_ONLY names some).
 wants() { [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]; }
 for s in $only; do
-  case $s in embed|tokenize|memory|vault|imaging) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
+  case $s in embed|tokenize|memory|vault|imaging|assistant) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
 done
 
 # ---- preconditions
@@ -247,6 +249,28 @@ if wants imaging; then
     env OPENBLAS_NUM_THREADS=1 "$bench_bin" imaging --dir "$image_dir" --runs "$runs" --dump "$results/swift-imaging-dump"
   step "peer imaging (Pillow, pydicom + NumPy)" peer-imaging.json \
     "$py" tools/bench/peer_imaging.py --dir "$image_dir" --runs "$runs" --swift-dump "$results/swift-imaging-dump"
+fi
+
+if wants assistant; then
+  # The release `assistant` beside suite-bench: service latency, batch, index build, retrieval quality.
+  if [ ! -f "$data" ]; then
+    say "data set not found at $data (the shared Banking77 data): skipping the assistant benchmarks; their section of $out is kept"
+  elif [ ! -f "$model/model.safetensors" ] || [ ! -x "$bin_dir/assistant" ]; then
+    echo "bench: the assistant section needs $model (make setup) and $bin_dir/assistant (swift build -c release --product assistant)" >&2
+    exit 1
+  else
+    a_common=(--assistant "$bin_dir/assistant" --model "$model" --data "$data")
+    for t in 2 1; do
+      step "swift assistant serve, $t thread(s)" "assistant-serve-t$t.json" \
+        "$bench_bin" assistant-serve "${a_common[@]}" --threads "$t" --requests "${BENCH_ASSISTANT_REQUESTS:-2000}" --concurrency 1 4
+      step "swift assistant batch, $t thread(s)" "assistant-batch-t$t.json" \
+        "$bench_bin" assistant-batch "${a_common[@]}" --threads "$t" --tickets "${BENCH_ASSISTANT_TICKETS:-2000}" --runs 3
+    done
+    step "swift assistant index (10,000 articles)" assistant-index.json \
+      "$bench_bin" assistant-index --model "$model" --data "$data" --articles 10000
+    step "swift assistant retrieval (hybrid, BM25, dense)" assistant-retrieval.json \
+      "$bench_bin" assistant-retrieval --model "$model" --data "$data"
+  fi
 fi
 
 end_all=$(date +%s)
