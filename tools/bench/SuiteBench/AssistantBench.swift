@@ -247,7 +247,9 @@ struct AssistantIndexBench: ParsableCommand {
         let texts = draw(grouped.flatMap(\.1), queries + 20)
         _ = try RankerRun(queries: Array(texts.prefix(20)), index: index, retriever: retriever, encoder: encoder, depth: 10)
         let timed = try RankerRun(queries: Array(texts.dropFirst(20)), index: index, retriever: retriever, encoder: encoder, depth: 10)
-        let indexBytes = (try FileManager.default.attributesOfItem(atPath: scratch.path("kb.sqlite"))[.size] as? Int) ?? 0
+        let indexBytes = ["kb.sqlite", "kb.sqlite-wal"].reduce(0) {  // WAL mode: recent pages are in the -wal file
+            $0 + ((try? FileManager.default.attributesOfItem(atPath: scratch.path($1))[.size] as? Int) ?? 0)
+        }
         try printJSON(["articles": articles, "threads": threads, "seed": seed,
                        "write_and_load_seconds": writeLoad,
                        "full_build_seconds": fullSeconds, "full_articles_per_s": Double(articles) / fullSeconds,
