@@ -125,7 +125,7 @@ def section(results, load, steps):
         add(f"| re-index with {index['changed_articles']:,} articles changed | {index['incremental_seconds']:.2f} s |")
         add(f"| re-index with nothing changed | {index['unchanged_reindex_seconds']:.2f} s |")
         add(f"| writing + loading the JSONL file | {index['write_and_load_seconds']:.2f} s |")
-        add(f"| index file (SQLite + WAL) | {index['index_bytes'] / 1048576:,.1f} MiB |")
+        add(f"| index on disk (SQLite file + its WAL, not checkpointed) | {index['index_bytes'] / 1048576:,.1f} MiB |")
         q = index.get("query_latency") or {}
         for key, label in (("bm25", "BM25 only"), ("dense", "dense only (embedding + cosine over all articles)"),
                            ("hybrid", "hybrid (embedding + both lists + RRF)")):

@@ -190,26 +190,34 @@ struct AssistantServeBench: ParsableCommand {
         -> (latencies: [Double], wall: Double, decisions: [String: Int]) {
         let queue = LoadQueue(count: bodies.count), outcomes = LoadOutcomes()
         let headers = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+        // One thread per connection (not `concurrentPerform`, which runs at most one iteration per
+        // core at a time and so would cap the concurrency at the number of CPUs).
+        let finished = DispatchGroup()
         let start = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: concurrency) { _ in
-            var latencies: [Double] = [], responses: [[UInt8]] = [], failure: String?
-            do {
-                let connection = try LoopbackHTTPConnection(port: port)
-                while let i = queue.take() {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    let response = try connection.send(method: "POST", path: "/v1/answer", headers: headers, body: bodies[i])
-                    latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-                    guard response.status == 200 else {
-                        throw BenchFailure("POST /v1/answer: status \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
+        for _ in 0..<concurrency {
+            finished.enter()
+            Thread {
+                var latencies: [Double] = [], responses: [[UInt8]] = [], failure: String?
+                do {
+                    let connection = try LoopbackHTTPConnection(port: port)
+                    while let i = queue.take() {
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        let response = try connection.send(method: "POST", path: "/v1/answer", headers: headers, body: bodies[i])
+                        latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                        guard response.status == 200 else {
+                            throw BenchFailure("POST /v1/answer: status \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
+                        }
+                        responses.append(response.body)
                     }
-                    responses.append(response.body)
+                } catch {
+                    failure = "\(error)"
+                    queue.stop()
                 }
-            } catch {
-                failure = "\(error)"
-                queue.stop()
-            }
-            outcomes.all.withLock { $0.append((latencies, responses, failure)) }
+                outcomes.all.withLock { $0.append((latencies, responses, failure)) }
+                finished.leave()
+            }.start()
         }
+        finished.wait()
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let all = outcomes.all.withLock { $0 }
         if let failure = all.compactMap(\.error).first { throw BenchFailure(failure) }
