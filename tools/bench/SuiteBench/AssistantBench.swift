@@ -50,14 +50,17 @@ func latencySummary(_ seconds: [Double]) -> [String: Double] {
             "max_ms": ms.max() ?? 0, "mean_ms": ms.reduce(0, +) / Double(ms.count)]
 }
 
-/// The shared labelled data grouped by intent (intents sorted, texts in file order), or a clear
-/// error naming the file when it is absent.
-func labelledByIntent(_ path: String) throws -> [(intent: String, texts: [String])] {
+/// The shared labelled data, or a clear error naming the file when it is absent.
+func labelledData(_ path: String) throws -> [LabelledText] {
     guard FileManager.default.fileExists(atPath: path) else {
         throw BenchFailure("\(path): labelled data not found (the shared Banking77 data, outside the repo)")
     }
-    return Dictionary(grouping: try LabelledTextFile.load(path), by: \.intent)
-        .map { ($0.key, $0.value.map(\.text)) }.sorted { $0.intent < $1.intent }
+    return try LabelledTextFile.load(path)
+}
+
+/// Labelled texts grouped by intent (intents sorted, texts in file order).
+func byIntent(_ examples: [LabelledText]) -> [(intent: String, texts: [String])] {
+    Dictionary(grouping: examples, by: \.intent).map { ($0.key, $0.value.map(\.text)) }.sorted { $0.intent < $1.intent }
 }
 
 /// Writes articles as a JSONL knowledge base (docs/KNOWLEDGE-BASE.md) and reads it back through
@@ -134,9 +137,8 @@ struct AssistantRetrievalBench: ParsableCommand {
 
     func run() throws {
         ComputeThreads.set(threads)
-        let grouped = try labelledByIntent(options.data)
-        let split = HeldOutSplit(try LabelledTextFile.load(options.data))
-        let trainByIntent = Dictionary(grouping: split.train, by: \.intent)
+        let split = HeldOutSplit(try labelledData(options.data))
+        let grouped = byIntent(split.train)
         let scratch = try ScratchFolder("retrieval")
         defer { scratch.remove() }
         let articles = try writeKnowledgeBase(grouped.map { group in
@@ -144,7 +146,7 @@ struct AssistantRetrievalBench: ParsableCommand {
                     answer: "This help-centre article is about \(articleTitle(intent: group.intent).lowercased()). "
                         + "Open the app, go to Help and follow the steps shown for your case.",
                     intents: [kbIntent(group.intent)],
-                    examples: Array(exampleTexts((trainByIntent[group.intent] ?? []).map(\.text)).prefix(examples)))
+                    examples: Array(exampleTexts(group.texts).prefix(examples)))
         }, to: scratch.path("kb.jsonl"))
         let folder = URL(fileURLWithPath: options.model)
         let encoder = try SentenceEncoder(folder: folder)
@@ -201,7 +203,7 @@ struct AssistantIndexBench: ParsableCommand {
 
     func run() throws {
         ComputeThreads.set(threads)
-        let grouped = try labelledByIntent(options.data).map { ($0.intent, exampleTexts($0.texts)) }
+        let grouped = byIntent(try labelledData(options.data)).map { ($0.intent, exampleTexts($0.texts)) }
         if let thin = grouped.first(where: { $0.1.count < 6 }) {
             throw BenchFailure("\(options.data): intent \(thin.0) has \(thin.1.count) usable texts; the synthetic articles need 6")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AssistantCore
 import Foundation
 import ModelRuntime
 import Synchronization
@@ -50,7 +51,10 @@ struct AssistantBinaryOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: data) else {
             throw BenchFailure("\(data): ticket texts not found (the shared Banking77 data, outside the repo)")
         }
-        let texts = try DataOptions.parse(["--data", data]).texts()
+        let source = try TicketSource(path: data)  // the reader `assistant batch` uses
+        var texts: [String] = []
+        while let row = try source.nextRow() { if let text = row { texts.append(text) } }
+        guard !texts.isEmpty else { throw BenchFailure("\(data): no rows with a \"text\" field") }
         var random = SeededGenerator(seed: seed, stream: "assistant-tickets")
         var drawn: [String] = []
         while drawn.count < count { drawn += texts.shuffled(using: &random).prefix(count - drawn.count) }
