@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "suite-bench",
             dependencies: [
-                "ModelRuntime", "Tokenization", "RecordStore", "Imaging", "DICOM",
+                "ModelRuntime", "Tokenization", "RecordStore", "Imaging", "DICOM", "AssistantCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench/SuiteBench"),

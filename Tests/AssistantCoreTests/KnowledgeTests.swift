@@ -100,6 +100,32 @@ struct AnsweringTests {
     }
 }
 
+/// `HybridRetriever.denseRanking` is the dense list that `retrieve` fuses (benchmarks rank with it alone).
+@Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
+struct DenseRankingTests {
+    @Test func denseRankingIsTheDenseListOfRetrieve() throws {
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let encoder = try SentenceEncoder(folder: Fixtures.miniLM)
+        let index = try KnowledgeIndex(path: home.appendingPathComponent("kb.sqlite").path)
+        let articles = try KnowledgeBaseFile.load(Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path)
+        _ = try index.build(articles, encoder: encoder, modelID: "m")
+        let retriever = try HybridRetriever(index: index, encoder: encoder)
+        let question = "My new card still hasn't arrived after two weeks"
+        let embedding = try encoder.embed([question])[0]
+        let ranking = retriever.denseRanking(embedding)
+        #expect(ranking.count == articles.count && Set(ranking.map(\.id)) == Set(articles.map(\.id)))
+        #expect(zip(ranking, ranking.dropFirst()).allSatisfy { $0.cosine >= $1.cosine })
+        #expect(ranking.first?.id == "kb-card-not-arrived")
+        let sources = try retriever.retrieve(question, embedding: embedding, limit: articles.count)
+        for source in sources {
+            let position = ranking.firstIndex { $0.id == source.articleID }.map { $0 + 1 }
+            #expect(source.denseRank == position.flatMap { $0 <= retriever.depth ? $0 : nil })
+            #expect(abs(source.cosine - (ranking.first { $0.id == source.articleID }?.cosine ?? -2)) < 1e-12)
+        }
+    }
+}
+
 /// `assistant batch` logic: one line per row in order, error rows, resume without duplicates.
 @Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
 struct BatchRunnerTests {

@@ -16,8 +16,9 @@ import re
 import statistics
 from datetime import datetime, timezone
 
-import report_cnn
+import report_assistant
 import report_batch
+import report_cnn
 import report_imaging
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -205,7 +206,7 @@ def main():
         "the CPU was busy before a timed step.")
     add("")
     add("`BENCH_ONLY=\"imaging\" bash tools/bench/run.sh .build/release` re-runs only the named sections (any of "
-        "`embed tokenize memory vault imaging cnn batch`); the sections it does not run are kept from the previous version of "
+        "`embed tokenize memory vault imaging cnn batch assistant`); the sections it does not run are kept from the previous version of "
         "this file, each with a line saying when and on which CPU it was measured.")
     add("")
     add("- Model: sentence-transformers all-MiniLM-L6-v2 (`models/all-MiniLM-L6-v2`, `make setup`), "
@@ -348,6 +349,12 @@ def main():
     add("")
     L.extend(report_batch.section(batch, load(r, "batch-inputs.json"), steps, spread) or ["Not measured.", ""])
 
+    # ---- assistant
+    add(f"## {report_assistant.TITLE}")
+    add("")
+    assistant_lines = report_assistant.section(r, load, steps)
+    L.extend(assistant_lines or ["Not measured.", ""])
+
     # ---- machine
     add("## Machine and versions")
     add("")
@@ -438,6 +445,8 @@ def main():
         missing.add(report_cnn.TITLE)
     if not (batch["swift-batch-w1"] or batch["swift-batch-w2"]):
         missing.add(report_batch.TITLE)
+    if not assistant_lines:
+        missing.add(report_assistant.TITLE)
     if not any(swift_embed.values()) and not swift_tok:
         missing.add("Raw runs")
     L = keep_sections(L, missing, earlier, earlier_when)

@@ -17,10 +17,12 @@
 #   BENCH_RETRIES=1        extra tries of a step that shared the CPU with other processes
 #   BENCH_CACHE=DIR        the exported ONNX model and the generated images (default ~/.cache/suite-venvs/bench-cache)
 #   BENCH_ONLY="imaging"   run only these sections (space- or comma-separated: embed tokenize memory
-#                          vault imaging cnn batch); the report keeps the other sections of BENCH_OUT as they were
+#                          vault imaging cnn batch assistant); the report keeps the other sections of BENCH_OUT as they were
 #   BENCH_IMAGES=20        images per format for the imaging benchmark (2048x2048, generated once)
 #   BENCH_BATCH_IMAGES=2000  images in the `triage batch` benchmark's folder (2048x2048, generated once)
 #   BENCH_BATCH_RUNS=3     timed runs of each `triage batch` configuration (median reported)
+#   BENCH_ASSISTANT_REQUESTS=2000  timed POST /v1/answer requests per concurrency (assistant section)
+#   BENCH_ASSISTANT_TICKETS=2000   tickets per `assistant batch` run (assistant section)
 #
 # The peers' venv lives outside the repo; it is created on first use and re-installed when
 # tools/bench/requirements.txt changes. Nothing here writes into the repo but BENCH_OUT.
@@ -56,7 +58,7 @@ only=" ${only//,/ } "
 # wants SECTION: true when the section is to be run (all of them unless BENCH_ONLY names some).
 wants() { [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]; }
 for s in $only; do
-  case $s in embed|tokenize|memory|vault|imaging|cnn|batch) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
+  case $s in embed|tokenize|memory|vault|imaging|cnn|batch|assistant) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
 done
 
 # ---- preconditions
@@ -294,6 +296,28 @@ if wants batch; then
       bb --work "$results/batch-peer-p$n" peer --python "$py" --model data/triage-model --processes "$n" \
       --swift-store "$results/batch-swift-w1/run-$((batch_runs - 1))/home/store.sqlite"
   done
+fi
+
+if wants assistant; then
+  # The release `assistant` beside suite-bench: service latency, batch, index build, retrieval quality.
+  if [ ! -f "$data" ]; then
+    say "data set not found at $data (the shared Banking77 data): skipping the assistant benchmarks; their section of $out is kept"
+  elif [ ! -f "$model/model.safetensors" ] || [ ! -x "$bin_dir/assistant" ]; then
+    echo "bench: the assistant section needs $model (make setup) and $bin_dir/assistant (swift build -c release --product assistant)" >&2
+    exit 1
+  else
+    a_common=(--assistant "$bin_dir/assistant" --model "$model" --data "$data")
+    for t in 2 1; do
+      step "swift assistant serve, $t thread(s)" "assistant-serve-t$t.json" \
+        "$bench_bin" assistant-serve "${a_common[@]}" --threads "$t" --requests "${BENCH_ASSISTANT_REQUESTS:-2000}" --concurrency 1 4
+      step "swift assistant batch, $t thread(s)" "assistant-batch-t$t.json" \
+        "$bench_bin" assistant-batch "${a_common[@]}" --threads "$t" --tickets "${BENCH_ASSISTANT_TICKETS:-2000}" --runs 3
+    done
+    step "swift assistant index (10,000 articles)" assistant-index.json \
+      "$bench_bin" assistant-index --model "$model" --data "$data" --articles 10000
+    step "swift assistant retrieval (hybrid, BM25, dense)" assistant-retrieval.json \
+      "$bench_bin" assistant-retrieval --model "$model" --data "$data"
+  fi
 fi
 
 end_all=$(date +%s)

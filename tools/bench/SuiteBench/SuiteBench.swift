@@ -11,7 +11,8 @@ struct SuiteBench: ParsableCommand {
         commandName: "suite-bench",
         abstract: "Benchmarks of the suite's shared modules (JSON on stdout).",
         subcommands: [EmbedBench.self, TokenizeBench.self, MemoryBench.self, VaultBench.self, AuditAppend.self, Reencrypt.self,
-                      ImagingBench.self, CNNBench.self])
+                      ImagingBench.self, CNNBench.self, AssistantServeBench.self, AssistantBatchBench.self, AssistantIndexBench.self,
+                      AssistantRetrievalBench.self])
 }
 
 struct DataOptions: ParsableArguments {

@@ -32,7 +32,7 @@ public struct HybridRetriever: Sendable {
     /// The best `limit` sources for a (redacted) ticket, best first.
     public func retrieve(_ text: String, embedding: [Float]? = nil, limit: Int = 3) throws -> [Source] {
         let query = try embedding ?? encoder.embed([text])[0]
-        let dense = vectors.map { (id: $0.id, cosine: Self.dot(query, $0.vector)) }.sorted { $0.cosine > $1.cosine }
+        let dense = denseRanking(query)
         let keyword = try index.keywordSearch(text, limit: depth)
         var fused: [String: Double] = [:]
         var bm25Rank: [String: Int] = [:], denseRank: [String: Int] = [:], cosine: [String: Double] = [:]
@@ -50,6 +50,12 @@ public struct HybridRetriever: Sendable {
             Source(articleID: $0.key, bm25Rank: bm25Rank[$0.key], denseRank: denseRank[$0.key],
                    cosine: cosine[$0.key] ?? 0, fusedScore: $0.value)
         }
+    }
+
+    /// Every article by cosine similarity to a query embedding (unit vector), best first: the
+    /// dense half of `retrieve`, on its own (the BM25 half is `KnowledgeIndex.keywordSearch`).
+    public func denseRanking(_ query: [Float]) -> [(id: String, cosine: Double)] {
+        vectors.map { (id: $0.id, cosine: Self.dot(query, $0.vector)) }.sorted { $0.cosine > $1.cosine }
     }
 
     /// Unit vectors, so the dot product is the cosine.

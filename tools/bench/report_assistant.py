@@ -1,0 +1,180 @@
+"""The "Assistant" section of docs/BENCHMARKS.md (used by report.py), from the results of the
+`suite-bench assistant-*` steps of run.sh: assistant-serve-t{N}.json, assistant-batch-t{N}.json,
+assistant-index.json and assistant-retrieval.json. Standard library only.
+"""
+import glob
+import os
+
+TITLE = "Assistant: service latency, batch, index, retrieval"
+
+RANKERS = (("hybrid", "hybrid (RRF of both lists, k = 60) — what `ask` uses"),
+           ("bm25", "BM25 only (FTS5 `keywordSearch`)"),
+           ("dense", "dense only (cosine of all-MiniLM-L6-v2 embeddings)"))
+
+
+def ms(x):
+    return "—" if x is None else f"{x:,.1f}"
+
+
+def num(x, digits=1):
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def by_threads(results, load, prefix):
+    """{threads: result} for the files `<prefix>-t<N>.json`, most threads first."""
+    found = {}
+    for path in glob.glob(os.path.join(results, f"{prefix}-t*.json")):
+        t = int(os.path.basename(path)[len(prefix) + 2:-len(".json")])
+        found[t] = load(results, os.path.basename(path))
+    return dict(sorted(found.items(), reverse=True))
+
+
+def decisions(d):
+    d = d or {}
+    return f"{d.get('answer', 0):,} / {d.get('escalate', 0):,}"
+
+
+def section(results, load, steps):
+    """Lines of the section (after its heading), or None when nothing of it was measured."""
+    serve = by_threads(results, load, "assistant-serve")
+    batch = by_threads(results, load, "assistant-batch")
+    index = load(results, "assistant-index.json")
+    retrieval = load(results, "assistant-retrieval.json")
+    if not (serve or batch or index or retrieval):
+        return None
+    L = []
+    add = L.append
+    add("The release `assistant` as a user runs it, on a fresh home in a temporary folder (`keys init`, `index` of the demo "
+        "knowledge base `data/kb/lumen-help-center.jsonl`, 59 articles, and the shipped classifier `data/classifier`). "
+        "Tickets are Banking77 texts drawn with a fixed seed. Every answer goes the whole product path: PII masking, "
+        "query embedding, hybrid retrieval, intent classification, the decision, the ticket stored sealed "
+        "(AES-256-GCM) and two durable audit entries. `--threads` sets the BLAS threads of the `assistant` process; "
+        "all cores (2 here) is the product's default.")
+    add("")
+
+    # ---- service
+    add("### `assistant serve`: POST /v1/answer on loopback (warm service)")
+    add("")
+    if serve:
+        first = next(iter(serve.values()))
+        add(f"`suite-bench assistant-serve` starts `assistant serve` on 127.0.0.1 (a free port; rate limit lifted), waits for "
+            f"`/healthz`, sends {first.get('warmup', '?')} untimed warm-up requests, then for each concurrency C the "
+            "timed requests from C keep-alive connections (one client thread each, blocking sockets, "
+            "tools/bench/SuiteBench/LoopbackHTTPClient.swift). Each latency runs from the request's first byte "
+            "sent to the response's last byte read. The client runs on the same 2 CPUs as the server.")
+        add("")
+        add("| `--threads` | concurrency | requests | p50 ms | p90 ms | p99 ms | max ms | requests/s | answered / escalated |")
+        add("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        for t, res in serve.items():
+            for run in (res or {}).get("runs", []):
+                lat = run.get("latency") or {}
+                add(f"| {t} | {run['concurrency']} | {run['requests']:,} | {ms(lat.get('p50_ms'))} | {ms(lat.get('p90_ms'))} | "
+                    f"{ms(lat.get('p99_ms'))} | {ms(lat.get('max_ms'))} | {num(run.get('requests_per_s'))} | "
+                    f"{decisions(run.get('decisions'))} |")
+        add("")
+        rss = [(t, r.get("server_peak_rss_bytes")) for t, r in serve.items() if r and r.get("server_peak_rss_bytes")]
+        if rss:
+            add("Server peak RSS (VmHWM) at the end: " + ", ".join(f"{v / 1048576:,.0f} MiB ({t} thread(s))" for t, v in rss)
+                + "; time from spawn to the first healthy `/healthz`: "
+                + ", ".join(f"{r.get('startup_seconds', 0):.2f} s" for r in serve.values() if r) + ".")
+            add("")
+    else:
+        add("Not measured.")
+        add("")
+
+    # ---- batch
+    add("### `assistant batch`: answers/s over a ticket archive")
+    add("")
+    if batch:
+        first = next(iter(batch.values()))
+        add(f"`suite-bench assistant-batch` writes {first.get('tickets', 0):,} tickets as JSONL and times the whole "
+            "`assistant batch --input … --output …` command (process start, model and index loading included), "
+            f"{first.get('runs', '?')} runs, each on a new copy of the archive (new ticket ids); it checks one output "
+            "line per ticket. A one-ticket run gives the fixed cost, hence the steady rate "
+            "(tickets − 1) / (median run − one-ticket run).")
+        add("")
+        add("| `--threads` | tickets | runs (s) | median answers/s | one-ticket run (s) | steady answers/s | answered / escalated |")
+        add("|---:|---:|---|---:|---:|---:|---|")
+        for t, b in batch.items():
+            b = b or {}
+            add(f"| {t} | {b.get('tickets', 0):,} | {', '.join(f'{x:.1f}' for x in b.get('runs_seconds', []))} | "
+                f"{num(b.get('median_answers_per_s'))} | {num(b.get('one_ticket_seconds'), 2)} | "
+                f"{num(b.get('steady_answers_per_s'))} | {decisions(b.get('decisions'))} |")
+        add("")
+    else:
+        add("Not measured.")
+        add("")
+
+    # ---- index
+    add(f"### Index build: {index['articles']:,} articles" if index else "### Index build")
+    add("")
+    if index:
+        n = index["articles"]
+        add(f"`suite-bench assistant-index` generates {n:,} articles deterministically from the Banking77 texts (seed "
+            f"{index.get('seed')}: article i serves intent i mod 77, title = intent name + article number, 4 texts of the "
+            "intent as examples and 2 more in a templated answer), writes them as JSONL to a temporary folder, reads them "
+            "back with the product's validating loader (`KnowledgeBaseFile.load`) and builds the index with "
+            f"`KnowledgeIndex.build` (what `assistant index` runs: FTS5 rows and one embedding of title + examples per "
+            f"article, one transaction), {index.get('threads')} thread(s). Then {index.get('changed_articles')} articles "
+            f"({100 * index.get('changed_articles', 0) / n:g}%) get a different first example and the index is rebuilt from the whole file (the incremental path: only "
+            "changed articles are embedded again), then rebuilt once more with nothing changed. One run each.")
+        add("")
+        add("| figure | value |")
+        add("|---|---:|")
+        add(f"| full build, {n:,} articles | {index['full_build_seconds']:.1f} s ({index['full_articles_per_s']:,.1f} articles/s) |")
+        add(f"| re-index with {index['changed_articles']:,} articles changed | {index['incremental_seconds']:.2f} s |")
+        add(f"| re-index with nothing changed | {index['unchanged_reindex_seconds']:.2f} s |")
+        add(f"| writing + loading the JSONL file | {index['write_and_load_seconds']:.2f} s |")
+        add(f"| index on disk (SQLite file + its WAL, not checkpointed) | {index['index_bytes'] / 1048576:,.1f} MiB |")
+        q = index.get("query_latency") or {}
+        for key, label in (("bm25", "BM25 only"), ("dense", "dense only (embedding + cosine over all articles)"),
+                           ("hybrid", "hybrid (embedding + both lists + RRF)")):
+            v = q.get(key) or {}
+            add(f"| query latency at {n:,} articles, {label}: p50 / p99 | {ms(v.get('p50_ms'))} / {ms(v.get('p99_ms'))} ms |")
+        add("")
+        add(f"Query latencies over {index.get('queries')} texts of the data set, same threads; they show the cost at "
+            "this size, not quality (many of those texts are examples of some article).")
+        add("")
+    else:
+        add("Not measured.")
+        add("")
+
+    # ---- retrieval
+    add("### Retrieval quality and latency: hybrid against BM25 alone and dense alone")
+    add("")
+    if retrieval:
+        add(f"A labelled set derived from the Banking77 training data (`suite-bench assistant-retrieval`): a knowledge base "
+            f"of {retrieval['articles']} articles, one per intent (title = the intent's name, a templated answer, and as "
+            f"examples the first {retrieval['examples_per_article']} texts of the intent's training part); the queries are "
+            f"the {retrieval['queries']:,} held-out texts (the split of `assistant eval --held-out`: every 7th text of each "
+            "intent), each relevant to its intent's article only. The three rankers are the product's own code paths on "
+            "one index: `KnowledgeIndex.keywordSearch` (BM25), `HybridRetriever.denseRanking` (dense) and "
+            f"`HybridRetriever.retrieve` (hybrid: both lists to depth {retrieval.get('depth')}, fused by reciprocal rank, "
+            f"k = {retrieval.get('rrf_k'):g}). Latency per query, {retrieval.get('threads')} thread(s), after a warm-up; "
+            "dense and hybrid include the query embedding.")
+        add("")
+        add("| ranker | recall@1 | recall@5 | MRR@10 | p50 ms | p99 ms |")
+        add("|---|---:|---:|---:|---:|---:|")
+        qual, lat = retrieval.get("quality") or {}, retrieval.get("latency") or {}
+        for key, label in RANKERS:
+            qv, lv = qual.get(key) or {}, lat.get(key) or {}
+            add(f"| {label} | {qv.get('recall_at_1', 0):.3f} | {qv.get('recall_at_5', 0):.3f} | {qv.get('mrr_at_10', 0):.3f} | "
+                f"{ms(lv.get('p50_ms'))} | {ms(lv.get('p99_ms'))} |")
+        add("")
+        e = lat.get("query_embedding") or {}
+        add(f"The query embedding alone: p50 {ms(e.get('p50_ms'))} ms, p99 {ms(e.get('p99_ms'))} ms. BM25 returned nothing "
+            f"for {(qual.get('bm25') or {}).get('queries_without_results', 0)} queries.")
+        add("")
+    else:
+        add("Not measured.")
+        add("")
+
+    mine = [st for st in steps if "assistant" in st.get("step", "")]
+    if mine:
+        add("Conditions: " + "; ".join(
+            f"{st['step']}: {st['seconds']:.0f} s, CPU {st['cpu_busy_before_pct']}% busy before, other processes "
+            f"{st.get('other_cpu_during_pct', 0):.1f}% of the CPU during (try {st.get('try', 1)})" for st in mine)
+            + (". **Measured under load**: figures may be low." if any((st.get("other_cpu_during_pct") or 0) > 10
+                                                                    for st in mine) else "."))
+        add("")
+    return L
