@@ -106,7 +106,7 @@ let package = Package(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "Tokenization", "TestSupport"],
             path: "Tests/ModelRuntimeTests"),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "TestSupport"], path: "Tests/DICOMTests"),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CPNG", "DICOM", "TestSupport"], path: "Tests/ImagingTests"),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DICOM", "TestSupport"], path: "Tests/ImagingTests"),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "RecordStore", "TestSupport"], path: "Tests/VaultTests"),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "RecordStore", "TestSupport"], path: "Tests/AuditLogTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], path: "Tests/EvaluationTests"),

@@ -1,10 +1,13 @@
 // The common PNG straight from the file, without libpng's row-by-row zlib stream: the IDAT
-// chunks (CRC-checked) are inflated in one call by libdeflate (2-3x zlib's speed; the zlib
-// Adler-32 is checked too), then the rows are unfiltered in place. Taken only for
+// chunks (every chunk CRC-checked) are inflated in one call by libdeflate (2-3x zlib's speed; the
+// zlib Adler-32 is checked too) into a buffer of filtered rows, which are unfiltered into the output.
+// Memory: that buffer (the image plus a byte per row) on top of the output, and a copy of the
+// compressed data when it is split over several IDAT chunks. Taken only for
 // non-interlaced 8/16-bit gray, gray+alpha, RGB and RGBA; anything it does not expect makes it
 // decline, and cpng_decode then decodes with libpng, which reports the error if there is one.
 #include "cpng.h"
 #include <libdeflate.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,10 +15,22 @@ static uint32_t be32(const uint8_t *p) {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
-// The concatenated IDAT data of a well-formed chunk sequence (IDATs consecutive, every IDAT's CRC
-// right, IEND reached, no unknown critical chunk), in a malloc'd buffer; NULL otherwise.
-static uint8_t *gather_idat(const uint8_t *data, size_t size, size_t *idat_size) {
-    size_t pos = 8, total = 0, first = 0;
+// Whether the four bytes are a valid chunk name (ASCII letters only).
+static int valid_type(const uint8_t *type) {
+    for (int k = 0; k < 4; k++) {
+        uint8_t c = type[k] | 0x20;
+        if (c < 'a' || c > 'z') return 0;
+    }
+    return 1;
+}
+
+// The IDAT data of a chunk sequence that libpng would read without complaint: IHDR first, then
+// only IDAT (consecutive), ancillary chunks and IEND, every chunk's CRC right. One IDAT is
+// returned in place (`*owned` 0); several are concatenated into a malloc'd buffer (`*owned` 1).
+// NULL for anything else: the caller declines.
+static const uint8_t *gather_idat(const uint8_t *data, size_t size, size_t *idat_size, int *owned) {
+    if (size < 8) return NULL;
+    size_t pos = 8, total = 0, first = 0, chunks = 0;
     int in_idat = 0, idat_done = 0;
     // Pass 1: check the chunk sequence and add up the IDAT lengths.
     for (;;) {
@@ -23,33 +38,44 @@ static uint8_t *gather_idat(const uint8_t *data, size_t size, size_t *idat_size)
         uint32_t length = be32(data + pos);
         if (length > 0x7fffffffu || length > size - pos - 12) return NULL;
         const uint8_t *type = data + pos + 4;
+        if (!valid_type(type) || libdeflate_crc32(0, type, (size_t)length + 4) != be32(type + 4 + length)) return NULL;
+        if (memcmp(type, "IHDR", 4) == 0) {
+            if (pos != 8) return NULL;
+        } else if (pos == 8) {
+            return NULL;
+        }
         if (memcmp(type, "IDAT", 4) == 0) {
             if (idat_done) return NULL;
             if (!in_idat) first = pos;
             in_idat = 1;
-            if (libdeflate_crc32(0, type, (size_t)length + 4) != be32(type + 4 + length)) return NULL;
             total += length;
+            chunks++;
         } else {
             if (in_idat) idat_done = 1, in_idat = 0;
             if (memcmp(type, "IEND", 4) == 0) break;
-            // Critical chunks other than these make libpng stop (or need a palette).
-            int critical = (type[0] & 0x20) == 0;
-            if (critical && memcmp(type, "IHDR", 4) != 0 && memcmp(type, "PLTE", 4) != 0) return NULL;
+            // Another critical chunk (PLTE, unknown ones): libpng's judgement is needed.
+            if ((type[0] & 0x20) == 0 && memcmp(type, "IHDR", 4) != 0) return NULL;
         }
         pos += 12 + (size_t)length;
     }
     if (total == 0) return NULL;
+    *idat_size = total;
+    if (chunks == 1) {
+        *owned = 0;
+        return data + first + 8;
+    }
     uint8_t *idat = malloc(total);
     if (!idat) return NULL;
-    // Pass 2: copy the IDAT data, chunk after chunk from the first one.
+    // Pass 2: copy the IDAT data, chunk after chunk from the first one (bounds checked again).
     size_t at = 0;
     for (pos = first; at < total;) {
         uint32_t length = be32(data + pos);
+        if (length > total - at || length > size - pos - 12) { free(idat); return NULL; }
         memcpy(idat + at, data + pos + 8, length);
         at += length;
         pos += 12 + (size_t)length;
     }
-    *idat_size = total;
+    *owned = 1;
     return idat;
 }
 
@@ -110,22 +136,28 @@ static int unfilter(const uint8_t *raw, uint8_t *out, size_t row_bytes, uint32_t
 int cpng_decode_direct(const uint8_t *data, size_t size, uint32_t width, uint32_t height, int channels,
                        int bit_depth, uint8_t *out, size_t out_size) {
     if ((bit_depth != 8 && bit_depth != 16) || channels < 1 || channels > 4 || width == 0 || height == 0) return -1;
-    size_t bpp = (size_t)channels * (size_t)(bit_depth / 8), row_bytes = (size_t)width * bpp;
-    if (row_bytes * height != out_size) return -1;
+    size_t bpp = (size_t)channels * (size_t)(bit_depth / 8);
+    if (width > SIZE_MAX / bpp) return -1;
+    size_t row_bytes = (size_t)width * bpp;
+    if (row_bytes + 1 > SIZE_MAX / height || row_bytes * height != out_size) return -1;
     size_t idat_size = 0;
-    uint8_t *idat = gather_idat(data, size, &idat_size);
+    int owned = 0;
+    const uint8_t *idat = gather_idat(data, size, &idat_size, &owned);
     if (!idat) return -1;
     size_t raw_size = (row_bytes + 1) * height;
-    uint8_t *raw = malloc(raw_size);
-    struct libdeflate_decompressor *inflater = libdeflate_alloc_decompressor();
+    // libdeflate ignores the window size of the zlib header; zlib (libpng) enforces it, so a
+    // stream declaring less than 32 KiB goes to libpng (its own writer only does that for small images).
+    int full_window = idat_size >= 2 && (idat[0] >> 4) == 7;
+    uint8_t *raw = full_window ? malloc(raw_size) : NULL;
+    struct libdeflate_decompressor *inflater = raw ? libdeflate_alloc_decompressor() : NULL;
     int status = -1;
     // NULL for the output length: the stream must fill the buffer exactly.
-    if (raw && inflater && libdeflate_zlib_decompress(inflater, idat, idat_size, raw, raw_size, NULL) == LIBDEFLATE_SUCCESS) {
+    if (inflater && libdeflate_zlib_decompress(inflater, idat, idat_size, raw, raw_size, NULL) == LIBDEFLATE_SUCCESS) {
         status = unfilter(raw, out, row_bytes, height, bpp);
     }
     if (inflater) libdeflate_free_decompressor(inflater);
     free(raw);
-    free(idat);
+    if (owned) free((void *)idat);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (status == 0 && bit_depth == 16) {  // PNG stores big-endian samples
         for (size_t i = 0; i + 1 < out_size; i += 2) {

@@ -42,37 +42,58 @@ public enum PNGCodec {
     /// 16-bit kept as 16-bit, gamma not applied.
     /// - Returns: an interleaved `.uint8` or `.uint16` image.
     public static func decode(_ data: Data, file: String, limits: DecodeLimits = .default) throws -> Image {
-        try decode(data, file: file, limits: limits, libpngOnly: false)
+        try decode(data, file: file, limits: limits, path: .automatic)
     }
 
-    /// `decode`; with `libpngOnly`, the reference path (libpng for every file) that the direct
-    /// path of the common files is tested against.
-    static func decode(_ data: Data, file: String, limits: DecodeLimits = .default, libpngOnly: Bool) throws -> Image {
+    /// Which C path decodes the pixels.
+    enum DecodePath {
+        /// The direct path for the common files (cpng.h, `cpng_decode_direct`), libpng otherwise.
+        case automatic
+        /// libpng for every file: the reference the direct path is tested against.
+        case libpng
+    }
+
+    static func decode(_ data: Data, file: String, limits: DecodeLimits = .default, path: DecodePath) throws -> Image {
         let info = try readInfo(data, file: file)
         try limits.check(width: info.width, height: info.height, file: file)
         let count = info.width * info.height * info.colorModel.channels
         if info.outputBitDepth == 16 {
             let samples = try [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
-                try decodeInto(data, file: file, UnsafeMutableRawBufferPointer(buffer), libpngOnly: libpngOnly)
+                try decodeInto(data, file: file, UnsafeMutableRawBufferPointer(buffer), path: path)
                 initialized = count
             }
             return Image(width: info.width, height: info.height, colorModel: info.colorModel, samples: .uint16(samples))
         }
         let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            try decodeInto(data, file: file, UnsafeMutableRawBufferPointer(buffer), libpngOnly: libpngOnly)
+            try decodeInto(data, file: file, UnsafeMutableRawBufferPointer(buffer), path: path)
             initialized = count
         }
         return Image(width: info.width, height: info.height, colorModel: info.colorModel, samples: .uint8(samples))
     }
 
-    private static func decodeInto(_ data: Data, file: String, _ out: UnsafeMutableRawBufferPointer, libpngOnly: Bool) throws {
-        let decode = libpngOnly ? cpng_decode_libpng : cpng_decode
+    private static func decodeInto(_ data: Data, file: String, _ out: UnsafeMutableRawBufferPointer, path: DecodePath) throws {
+        let cDecode = path == .libpng ? cpng_decode_libpng : cpng_decode
         try call(file) { error in
             data.withUnsafeBytes { raw in
-                decode(raw.bindMemory(to: UInt8.self).baseAddress, raw.count,
-                       out.bindMemory(to: UInt8.self).baseAddress, out.count, error)
+                cDecode(raw.bindMemory(to: UInt8.self).baseAddress, raw.count,
+                        out.bindMemory(to: UInt8.self).baseAddress, out.count, error)
             }
         }
+    }
+
+    /// The direct path alone (`cpng_decode_direct`) for a file `readInfo` described: its samples
+    /// as bytes (16-bit ones in host order), or nil when it declines. For tests.
+    static func decodeDirect(_ data: Data, _ info: PNGInfo) -> [UInt8]? {
+        let channels = info.colorModel.channels
+        var out = [UInt8](repeating: 0, count: info.width * info.height * channels * info.outputBitDepth / 8)
+        let status = data.withUnsafeBytes { raw in
+            out.withUnsafeMutableBytes { o in
+                cpng_decode_direct(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, UInt32(info.width),
+                                   UInt32(info.height), Int32(channels), Int32(info.outputBitDepth),
+                                   o.bindMemory(to: UInt8.self).baseAddress, o.count)
+            }
+        }
+        return status == 0 ? out : nil
     }
 
     /// Encodes an 8-bit gray, gray+alpha, RGB or RGBA image, or a 16-bit one of the same

@@ -1,4 +1,3 @@
-import CPNG
 import Foundation
 @testable import Imaging
 import TestSupport
@@ -9,22 +8,11 @@ import Testing
 /// `PNGCodec.decode` then refuses through libpng).
 struct PNGDirectDecodeTests {
     /// Samples through the direct path, or nil when it declines.
-    static func direct(_ data: Data, _ info: PNGInfo) -> [UInt8]? {
-        let channels = info.colorModel.channels, bytes = info.outputBitDepth / 8
-        var out = [UInt8](repeating: 0, count: info.width * info.height * channels * bytes)
-        let status = data.withUnsafeBytes { raw in
-            out.withUnsafeMutableBytes { o in
-                cpng_decode_direct(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, UInt32(info.width),
-                                   UInt32(info.height), Int32(channels), Int32(info.outputBitDepth),
-                                   o.bindMemory(to: UInt8.self).baseAddress, o.count)
-            }
-        }
-        return status == 0 ? out : nil
-    }
+    static func direct(_ data: Data, _ info: PNGInfo) -> [UInt8]? { PNGCodec.decodeDirect(data, info) }
 
     /// libpng's samples as bytes in host order (what the direct path writes).
     static func libpng(_ data: Data) throws -> [UInt8] {
-        switch try PNGCodec.decode(data, file: "test.png", libpngOnly: true).samples {
+        switch try PNGCodec.decode(data, file: "test.png", path: .libpng).samples {
         case .uint8(let s): return s
         case .uint16(let s): return s.withUnsafeBytes { Array($0) }
         case .float32: Issue.record("float PNG"); return []
@@ -50,11 +38,11 @@ struct PNGDirectDecodeTests {
     @Test(arguments: [1, 2, 3, 4], [8, 16])
     func everyFilterTypeMatchesLibpng(channels: Int, bitDepth: Int) throws {
         var rng = SplitMix64(seed: UInt64(channels * 100 + bitDepth))
-        for width in [1, 2, 5, 33] {
+        for (n, width) in [1, 2, 5, 33, 8].enumerated() {
             let height = 11, rowBytes = width * channels * bitDepth / 8
             var raw: [UInt8] = []
             for y in 0..<height {
-                raw.append(UInt8(y % 5))
+                raw.append(UInt8((y + n) % 5))  // each filter type also on the first row, once per width
                 // Smooth rows (small steps) make Average and Paeth carry values across bytes.
                 var v = UInt8.random(in: 0...255, using: &rng)
                 for _ in 0..<rowBytes {
@@ -62,8 +50,11 @@ struct PNGDirectDecodeTests {
                     raw.append(v)
                 }
             }
+            // The last width splits its stream over three IDAT chunks, one of them empty.
+            let stream = PNGBuilder.zlibStored(raw), cut = stream.count / 2
+            let idats = n == 4 ? [Array(stream[..<cut]), [], Array(stream[cut...])] : [stream]
             let png = PNGBuilder.file(width: width, height: height, bitDepth: bitDepth, colorType: [0, 0, 4, 2, 6][channels],
-                                      idat: PNGBuilder.zlibStored(raw))
+                                      idats: idats)
             let info = try PNGCodec.readInfo(png, file: "built.png")
             let out = try #require(Self.direct(png, info), "declined \(width)x\(height)")
             #expect(out == (try Self.libpng(png)), "width \(width)")
@@ -91,10 +82,27 @@ struct PNGDirectDecodeTests {
             ("IDAT CRC", Data(badCRC)),
             ("Adler-32", file(badAdler)),
             ("no IEND", valid.prefix(valid.count - 12)),
+            ("IEND CRC", Data(valid.dropLast()) + [valid.last! ^ 1]),
+            ("IHDR after IDAT", file(PNGBuilder.zlibStored(good)).dropLast(12)
+                + PNGBuilder.chunk("IHDR", Array(valid[16..<29])) + PNGBuilder.chunk("IEND", [])),
+            ("invalid chunk name after IDAT", valid.dropLast(12) + PNGBuilder.chunk("a1cd", [1]) + PNGBuilder.chunk("IEND", [])),
         ]
         for (what, data) in damaged {
             #expect(Self.direct(data, info) == nil, "\(what)")
             #expect(throws: ImagingError.self, "\(what)") { try PNGCodec.decode(data, file: "bad.png") }
+        }
+
+        // Valid files the direct path leaves to libpng: a zlib window below 32 KiB (libdeflate
+        // would not enforce it), a text chunk with a bad CRC (libpng warns and drops it).
+        var smallWindow = PNGBuilder.zlibStored(good)
+        smallWindow[0] = 0x18  // CINFO 1: a 512-byte window; FCHECK keeps the header a multiple of 31
+        smallWindow[1] = 0x19
+        var text = PNGBuilder.chunk("tEXt", Array("a\0b".utf8))
+        text[text.count - 1] ^= 0x01
+        let badText = Data(valid.prefix(33)) + text + Data(valid.dropFirst(33))  // after IHDR (8 + 12 + 13 bytes)
+        for (what, data) in [("small window", file(smallWindow)), ("bad tEXt CRC", badText)] {
+            #expect(Self.direct(data, info) == nil, "\(what)")
+            #expect(try PNGCodec.decode(data, file: "ok.png") == PNGCodec.decode(valid, file: "ok.png"), "\(what)")
         }
     }
 }
@@ -102,10 +110,16 @@ struct PNGDirectDecodeTests {
 /// PNG files built byte by byte, for filter and damage cases no encoder writes.
 enum PNGBuilder {
     static func file(width: Int, height: Int, bitDepth: Int, colorType: Int, idat: [UInt8]) -> Data {
+        file(width: width, height: height, bitDepth: bitDepth, colorType: colorType, idats: [idat])
+    }
+
+    /// With the compressed stream split over the IDAT chunks `idats`.
+    static func file(width: Int, height: Int, bitDepth: Int, colorType: Int, idats: [[UInt8]]) -> Data {
         var ihdr = be32(width) + be32(height)
         ihdr += [UInt8(bitDepth), UInt8(colorType), 0, 0, 0]
-        let bytes: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10] + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", [])
-        return Data(bytes)
+        var bytes: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10] + chunk("IHDR", ihdr)
+        for idat in idats { bytes += chunk("IDAT", idat) }
+        return Data(bytes + chunk("IEND", []))
     }
 
     /// A zlib stream of stored (uncompressed) deflate blocks.

@@ -44,9 +44,10 @@ public enum CommandRunner {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// Starts `executable` in the background, its output discarded (for a test that kills it).
+    /// Starts `executable` in the background, no input, its output discarded (for a test that kills it).
     public static func start(_ executable: String, _ arguments: [String]) throws -> Process {
         let process = prepare(executable, arguments, environment: [:], directory: nil)
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -105,7 +105,7 @@ def section(data, inputs, steps, spread):
             f"{agree['verdicts_differ']} verdict(s) differ"
             + (f"; {agree['only_swift']} only in Swift's store, {agree['only_peer']} only in Python's"
                if agree['only_swift'] or agree['only_peer'] else "") + ".")
-    line = report_steps.conditions(steps, " batch")
+    line = report_steps.conditions(steps, ("swift batch", "peer batch"))
     if line:
         add(line)
     add("")

@@ -131,7 +131,7 @@ def section(results, steps, spread):
     errors = {(p.get("ort") or {}).get("error") for _, _, _, _, _, p in rows(swift, peer)} - {None}
     for e in sorted(errors):
         add(f"- ONNX Runtime **not measured**: {e}")
-    line = report_steps.conditions(steps, "cnn")
+    line = report_steps.conditions(steps, ("swift cnn", "peers cnn"))
     if line:
         add(line)
     add("")

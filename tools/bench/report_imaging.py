@@ -76,7 +76,7 @@ def section(swift, peer, inputs, steps, spread):
     add("- The last column compares the first image's 224x224 output of both (values in 0…1): differences come from "
         "rounding in Pillow's 8/16-bit resize and, for JPEG, from the IDCT of two libjpeg-turbo builds (Debian's for "
         f"the suite, {peer.get('versions', {}).get('libjpeg_turbo', '?')} in Pillow's wheel).")
-    line = report_steps.conditions(steps, "imaging")
+    line = report_steps.conditions(steps, ("swift imaging", "peer imaging"))
     if line:
         add(line)
     add("")
