@@ -106,10 +106,10 @@ let package = Package(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "Tokenization", "TestSupport"],
             path: "Tests/ModelRuntimeTests"),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "TestSupport"], path: "Tests/DICOMTests"),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DICOM", "TestSupport"], path: "Tests/ImagingTests"),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DICOM", "ModelRuntime", "TestSupport"], path: "Tests/ImagingTests"),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "RecordStore", "TestSupport"], path: "Tests/VaultTests"),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "RecordStore", "TestSupport"], path: "Tests/AuditLogTests"),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"], path: "Tests/EvaluationTests"),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ModelRuntime", "TestSupport"], path: "Tests/EvaluationTests"),
         .testTarget(name: "AssistantCoreTests", dependencies: ["AssistantCore", "TestSupport"], path: "Tests/AssistantCoreTests"),
         .testTarget(
             name: "AssistantServerTests",

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import ModelRuntime
 import Testing
 @testable import Evaluation
 
@@ -18,7 +18,7 @@ struct ReferenceTests {
         return sum / pairs
     }
 
-    static func randomCase(_ rng: inout SplitMix64, n: Int, levels: Int) -> ([Bool], [Double]) {
+    static func randomCase(_ rng: inout SeededGenerator, n: Int, levels: Int) -> ([Bool], [Double]) {
         var y = [Bool](), p = [Double]()
         for _ in 0..<n {
             let positive = Bool.random(using: &rng)
@@ -30,7 +30,7 @@ struct ReferenceTests {
     }
 
     @Test func aucAndConfusionMatchNaiveReferences() throws {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         for trial in 0..<40 {
             let (y, p) = Self.randomCase(&rng, n: 5 + trial * 7, levels: trial % 2 == 0 ? 10 : 1_000_000)
             guard y.contains(true), y.contains(false) else { continue }

@@ -1,4 +1,5 @@
 import Foundation
+import ModelRuntime
 import TestSupport
 import Testing
 @testable import Evaluation
@@ -59,7 +60,7 @@ struct TemperatureScalingTests {
 
     @Test func calibratedLogitsKeepTemperatureOne() throws {
         // Labels drawn from softmax(logits) itself: the fitted T stays near 1.
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         let n = 4000, k = 3
         var logits = [Double](), labels = [Int]()
         for _ in 0..<n {

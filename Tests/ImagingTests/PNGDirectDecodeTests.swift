@@ -1,5 +1,6 @@
 import Foundation
 @testable import Imaging
+import ModelRuntime
 import TestSupport
 import Testing
 
@@ -37,7 +38,7 @@ struct PNGDirectDecodeTests {
     /// colour type, both depths and widths down to one pixel.
     @Test(arguments: [1, 2, 3, 4], [8, 16])
     func everyFilterTypeMatchesLibpng(channels: Int, bitDepth: Int) throws {
-        var rng = SplitMix64(seed: UInt64(channels * 100 + bitDepth))
+        var rng = SeededGenerator(seed: UInt64(channels * 100 + bitDepth))
         for (n, width) in [1, 2, 5, 33, 8].enumerated() {
             let height = 11, rowBytes = width * channels * bitDepth / 8
             var raw: [UInt8] = []

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import ModelRuntime
 import TestSupport
 import Testing
 
@@ -104,7 +105,7 @@ struct RobustnessTests {
 
     @Test func corruptedBytesNeverCrash() throws {
         // Deterministic bit flips across both decoders: any outcome but a crash is acceptable.
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         for file in ["png/palette4_trns.png", "png/gray16_adam7.png", "jpeg/rgb_progressive.jpg", "jpeg/cmyk.jpg"] {
             let original = [UInt8](try ImagingGolden.data(file))
             for _ in 0..<150 {

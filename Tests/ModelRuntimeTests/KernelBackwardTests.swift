@@ -1,5 +1,4 @@
 import Foundation
-import TestSupport
 import Testing
 @testable import ModelRuntime
 
@@ -49,7 +48,7 @@ enum GradientCheck {
     /// Values whose pairwise gaps and distance from zero exceed 2·eps, so that max pooling and
     /// ReLU have no ties or kinks inside the finite-difference step.
     static func separated(_ n: Int, seed: UInt64) -> [Float] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let steps = (0..<n).map { Float($0 + 1) * 0.02 }.shuffled(using: &rng)
         return steps.enumerated().map { $0.offset % 2 == 0 ? $0.element : -$0.element }
     }

@@ -1,13 +1,12 @@
 import Foundation
-import TestSupport
 import Testing
 @testable import ModelRuntime
 
 /// Fast kernels against their plain-loop references.
 struct KernelReferenceTests {
     static func random(_ n: Int, seed: UInt64) -> [Float] {
-        var rng = SplitMix64(seed: seed)
-        return (0..<n).map { _ in Float(rng.nextUnit() * 2 - 1) }
+        var rng = SeededGenerator(seed: seed)
+        return (0..<n).map { _ in Float(Double(rng.next() >> 11) / Double(1 << 53) * 2 - 1) }
     }
 
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
