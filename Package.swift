@@ -22,6 +22,7 @@ let package = Package(
     targets: [
         // C targets
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "CPNG", path: "Sources/CPNG",
                 linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z"), .linkedLibrary("deflate")]),
         .target(name: "CJPEG", path: "Sources/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
@@ -77,7 +78,7 @@ let package = Package(
         .target(
             name: "TriageCore",
             dependencies: [
-                "Imaging", "DICOM", "ModelRuntime", "Tokenization", "RecordStore", "Evaluation", "CGzip",
+                "Imaging", "DICOM", "ModelRuntime", "Tokenization", "RecordStore", "Evaluation", "CGzip", "CMalloc",
                 .product(name: "CSV", package: "CSV.swift"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],

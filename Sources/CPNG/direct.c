@@ -91,6 +91,27 @@ static void add_rows(uint8_t *restrict dst, const uint8_t *restrict src, const u
     for (size_t i = 0; i < n; i++) dst[i] = (uint8_t)(src[i] + up[i]);
 }
 
+// Sub, Average and Paeth of one-byte pixels (8-bit gray), the left byte carried in a register:
+// read back from `dst`, each byte would wait for the store of the one before it.
+static void sub_row1(uint8_t *restrict dst, const uint8_t *restrict src, size_t n) {
+    uint8_t left = 0;
+    for (size_t i = 0; i < n; i++) dst[i] = left = (uint8_t)(src[i] + left);
+}
+
+static void average_row1(uint8_t *restrict dst, const uint8_t *restrict src, const uint8_t *restrict up, size_t n) {
+    unsigned left = 0;
+    for (size_t i = 0; i < n; i++) dst[i] = (uint8_t)(left = (uint8_t)(src[i] + ((left + (up ? up[i] : 0u)) >> 1)));
+}
+
+static void paeth_row1(uint8_t *restrict dst, const uint8_t *restrict src, const uint8_t *restrict up, size_t n) {
+    uint8_t left = 0, upper_left = 0;
+    for (size_t i = 0; i < n; i++) {
+        left = (uint8_t)(src[i] + paeth(left, up[i], upper_left));
+        upper_left = up[i];
+        dst[i] = left;
+    }
+}
+
 // Reverses the filter of every row of `raw` (each row: filter byte + row_bytes) into `out`.
 static int unfilter(const uint8_t *raw, uint8_t *out, size_t row_bytes, uint32_t height, size_t bpp) {
     for (uint32_t y = 0; y < height; y++) {
@@ -103,6 +124,7 @@ static int unfilter(const uint8_t *raw, uint8_t *out, size_t row_bytes, uint32_t
             memcpy(dst, src, row_bytes);
             break;
         case 1:
+            if (bpp == 1) { sub_row1(dst, src, row_bytes); break; }
             for (i = 0; i < bpp && i < row_bytes; i++) dst[i] = src[i];
             for (; i < row_bytes; i++) dst[i] = (uint8_t)(src[i] + dst[i - bpp]);
             break;
@@ -114,15 +136,18 @@ static int unfilter(const uint8_t *raw, uint8_t *out, size_t row_bytes, uint32_t
             }
             break;
         case 3:
+            if (bpp == 1) { average_row1(dst, src, up, row_bytes); break; }
             for (i = 0; i < bpp && i < row_bytes; i++) dst[i] = (uint8_t)(src[i] + ((up ? up[i] : 0) >> 1));
             for (; i < row_bytes; i++) dst[i] = (uint8_t)(src[i] + (((unsigned)dst[i - bpp] + (up ? up[i] : 0)) >> 1));
             break;
         case 4:
             if (!up) {  // above the first row is zero: Paeth picks the left byte, as Sub does
+                if (bpp == 1) { sub_row1(dst, src, row_bytes); break; }
                 for (i = 0; i < bpp && i < row_bytes; i++) dst[i] = src[i];
                 for (; i < row_bytes; i++) dst[i] = (uint8_t)(src[i] + dst[i - bpp]);
                 break;
             }
+            if (bpp == 1) { paeth_row1(dst, src, up, row_bytes); break; }
             for (i = 0; i < bpp && i < row_bytes; i++) dst[i] = (uint8_t)(src[i] + up[i]);
             for (; i < row_bytes; i++) dst[i] = (uint8_t)(src[i] + paeth(dst[i - bpp], up[i], up[i - bpp]));
             break;

@@ -1,12 +1,13 @@
 /// Bounds-checked reads over a byte buffer in a fixed byte order. Every read past the end
-/// throws `DICOMError.malformed` with the offset.
+/// throws `DICOMError.malformed` with the offset. The buffer is borrowed (valid only while the
+/// parse that made the cursor runs); `take` copies values out of it.
 struct ByteCursor {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var offset: Int
     var bigEndian: Bool
     let file: String
 
-    init(_ bytes: [UInt8], offset: Int = 0, bigEndian: Bool = false, file: String) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int = 0, bigEndian: Bool = false, file: String) {
         self.bytes = bytes
         self.offset = offset
         self.bigEndian = bigEndian

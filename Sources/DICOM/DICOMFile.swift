@@ -31,7 +31,11 @@ public struct DICOMFile: Sendable {
     }
 
     public static func parse(_ data: Data, file: String, options: Options = .init()) throws -> DICOMFile {
-        let bytes = [UInt8](data)
+        // Parsed where the bytes lie: only element values are copied out.
+        try data.withUnsafeBytes { try parse($0.assumingMemoryBound(to: UInt8.self), file: file, options: options) }
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, file: String, options: Options) throws -> DICOMFile {
         var offset = 0
         var hasPreamble = false
         if bytes.count >= 132, bytes[128..<132].elementsEqual("DICM".utf8) {
@@ -61,11 +65,20 @@ public struct DICOMFile: Sendable {
             }
             syntax = guessed
         }
-        var body = bytes
+        let dataSet: DataSet
         if syntax.deflated {
-            body = try inflate(Array(bytes[offset...]), file: file, limit: options.maxInflatedBytes)
-            offset = 0
+            let inflated = try inflate(UnsafeBufferPointer(rebasing: bytes[offset...]), file: file, limit: options.maxInflatedBytes)
+            dataSet = try inflated.withUnsafeBufferPointer { try parseDataSet($0, offset: 0, syntax: syntax, file: file, options: options) }
+        } else {
+            dataSet = try parseDataSet(bytes, offset: offset, syntax: syntax, file: file, options: options)
         }
+        if dataSet.isEmpty && meta.isEmpty { throw DICOMError.notDICOM(file: file) }
+        return DICOMFile(meta: meta, dataSet: dataSet, transferSyntax: syntax, file: file, hasPreamble: hasPreamble)
+    }
+
+    /// The data set from `offset` to the end of `body`, in `syntax`'s encoding.
+    private static func parseDataSet(_ body: UnsafeBufferPointer<UInt8>, offset: Int, syntax: TransferSyntax, file: String,
+                                     options: Options) throws -> DataSet {
         // Some writers declare one VR encoding and use the other; follow the data (as pydicom does).
         var explicitVR = syntax.explicitVR
         if body.count >= offset + 6 {
@@ -75,19 +88,17 @@ public struct DICOMFile: Sendable {
         }
         var parser = DataSetParser(body, offset: offset, explicitVR: explicitVR, bigEndian: syntax.bigEndian,
                                    file: file, maxDepth: options.maxDepth)
-        let dataSet = try parser.parseDataSet(end: body.count, depth: 0)
-        if dataSet.isEmpty && meta.isEmpty { throw DICOMError.notDICOM(file: file) }
-        return DICOMFile(meta: meta, dataSet: dataSet, transferSyntax: syntax, file: file, hasPreamble: hasPreamble)
+        return try parser.parseDataSet(end: body.count, depth: 0)
     }
 
     /// (0002,xxxx) followed by a valid explicit VR.
-    private static func looksLikeMetaGroup(_ b: [UInt8], at o: Int) -> Bool {
+    private static func looksLikeMetaGroup(_ b: UnsafeBufferPointer<UInt8>, at o: Int) -> Bool {
         guard b.count >= o + 6, b[o] == 0x02, b[o + 1] == 0x00 else { return false }
         return VR(rawValue: String(decoding: b[(o + 4)..<(o + 6)], as: UTF8.self)) != nil
     }
 
     /// Guesses the encoding of a data set without a transfer syntax from its first element.
-    private static func guessEncoding(_ b: [UInt8], at o: Int) -> TransferSyntax? {
+    private static func guessEncoding(_ b: UnsafeBufferPointer<UInt8>, at o: Int) -> TransferSyntax? {
         guard b.count >= o + 8 else { return nil }
         let groupLE = UInt16(b[o]) | UInt16(b[o + 1]) << 8
         let groupBE = UInt16(b[o]) << 8 | UInt16(b[o + 1])
@@ -101,14 +112,12 @@ public struct DICOMFile: Sendable {
         return nil
     }
 
-    private static func inflate(_ bytes: [UInt8], file: String, limit: Int) throws -> [UInt8] {
+    private static func inflate(_ src: UnsafeBufferPointer<UInt8>, file: String, limit: Int) throws -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>?
         var size = 0
         var message = [CChar](repeating: 0, count: 200)
-        let status = bytes.withUnsafeBufferPointer { src in
-            message.withUnsafeMutableBufferPointer { m in
-                cinflate_raw(src.baseAddress, src.count, limit, &out, &size, m.baseAddress)
-            }
+        let status = message.withUnsafeMutableBufferPointer { m in
+            cinflate_raw(src.baseAddress, src.count, limit, &out, &size, m.baseAddress)
         }
         guard status == 0, let out else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -8,7 +8,8 @@ struct DataSetParser {
 
     static let undefinedLength: UInt32 = 0xFFFF_FFFF
 
-    init(_ bytes: [UInt8], offset: Int, explicitVR: Bool, bigEndian: Bool, file: String, maxDepth: Int = 16) {
+    /// - Parameter bytes: borrowed for the parser's lifetime (values are copied out).
+    init(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, explicitVR: Bool, bigEndian: Bool, file: String, maxDepth: Int = 16) {
         cursor = ByteCursor(bytes, offset: offset, bigEndian: bigEndian, file: file)
         self.explicitVR = explicitVR
         self.maxDepth = maxDepth

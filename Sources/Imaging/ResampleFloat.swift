@@ -119,7 +119,7 @@ enum ResampleFloat {
                                                into out: UnsafeMutablePointer<Float>) -> Int {
         let newWidth = starts.count, ps = layout.pixel, rs = layout.row
         let span = (0..<newWidth).map { starts[$0] + counts[$0] }.max() ?? 0
-        let tile = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: max(span, 1))
+        let tile = UnsafeMutablePointer<SIMD8<Double>>.allocate(capacity: max(span, 1))
         defer { tile.deallocate() }
         var y = 0
         while y + 8 <= rows {
@@ -127,15 +127,15 @@ enum ResampleFloat {
             for j in 0..<span {
                 let o = j * ps
                 // Every UInt16 and Float is exactly a Float.
-                tile[j] = SIMD8(Float(r[o].resampleValue), Float(r[o + rs].resampleValue), Float(r[o + 2 * rs].resampleValue),
-                                Float(r[o + 3 * rs].resampleValue), Float(r[o + 4 * rs].resampleValue),
-                                Float(r[o + 5 * rs].resampleValue), Float(r[o + 6 * rs].resampleValue),
-                                Float(r[o + 7 * rs].resampleValue))
+                tile[j] = SIMD8(r[o].resampleValue, r[o + rs].resampleValue, r[o + 2 * rs].resampleValue,
+                                r[o + 3 * rs].resampleValue, r[o + 4 * rs].resampleValue,
+                                r[o + 5 * rs].resampleValue, r[o + 6 * rs].resampleValue,
+                                r[o + 7 * rs].resampleValue)
             }
             for x in 0..<newWidth {
                 let s = tile + starts[x], kx = k + x * ks
                 var sums = SIMD8<Double>.zero
-                for t in 0..<counts[x] { sums += SIMD8<Double>(s[t]) * SIMD8(repeating: kx[t]) }
+                for t in 0..<counts[x] { sums += s[t] * SIMD8(repeating: kx[t]) }
                 let v = SIMD8<Float>(sums)
                 for lane in 0..<8 { out[(y + lane) * newWidth + x] = v[lane] }
             }

@@ -47,6 +47,24 @@ struct ResizeTests {
         #expect(out.floatSamples != nil && out.width == 2 && out.height == 1)
     }
 
+    /// Float rows are resampled eight at a time, four outputs side by side: a horizontal-only
+    /// resize must equal resizing each row on its own (the one-row path), exactly, since both
+    /// sum every output's taps in order.
+    @Test(arguments: [(2048, 21, 28), (97, 19, 3), (97, 16, 60), (61, 9, 97), (300, 8, 7)])
+    func floatRowsByEightMatchTheOneRowPath(_ c: (Int, Int, Int)) {
+        let (width, height, newWidth) = c
+        let samples = (0..<(width * height)).map { Float(($0 * 7919) % 1000) / 997 }
+        let image = Image(width: width, height: height, colorModel: .gray, samples: .float32(samples))
+        for filter in [ResizeFilter.bilinear, .bicubic] {
+            let whole = image.resized(width: newWidth, height: height, filter: filter).floatSamples ?? []
+            let byRow = (0..<height).flatMap { y in
+                Image(width: width, height: 1, colorModel: .gray, samples: .float32(Array(samples[(y * width)..<((y + 1) * width)])))
+                    .resized(width: newWidth, height: 1, filter: filter).floatSamples ?? []
+            }
+            #expect(whole.count == newWidth * height && whole == byRow, "\(c) \(filter)")
+        }
+    }
+
     /// Gray 8-bit rows are resampled eight at a time: every channel of the same image as RGB
     /// (one row at a time) must come out exactly the same.
     @Test(arguments: [(37, 53, 28, 28), (1000, 1000, 224, 224), (61, 47, 97, 80), (256, 256, 224, 224), (100, 100, 23, 100)])

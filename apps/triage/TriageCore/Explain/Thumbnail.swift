@@ -89,17 +89,18 @@ private struct AreaSums {
         }
     }
 
-    /// Float samples, summed in Double.
+    /// Float samples: each column's run of rows summed in Float (a block is a few dozen rows of
+    /// 0…1 levels at most: far inside Float's precision for an 8-bit result), the columns in Double.
     func sums(_ a: UnsafeBufferPointer<Float>) -> [Double] {
-        let columns = UnsafeMutableBufferPointer<Double>.allocate(capacity: width)
+        let columns = UnsafeMutableBufferPointer<Float>.allocate(capacity: width)
         defer { columns.deallocate() }
         return blocks { r in
             columns.initialize(repeating: 0)
             for y in rowStart[r]..<rowStart[r + 1] {
                 let row = a.baseAddress! + y * width
-                for x in 0..<width { columns[x] += Double(row[x]) }
+                for x in 0..<width { columns[x] += row[x] }
             }
-            return { j in columns[columnStart[j]..<columnStart[j + 1]].reduce(0, +) }
+            return { j in columns[columnStart[j]..<columnStart[j + 1]].reduce(0) { $0 + Double($1) } }
         }
     }
 

@@ -1,0 +1,22 @@
+import CMalloc
+
+/// glibc malloc settings for processes that decode one large image after another.
+///
+/// Each 2048² radiograph allocates a few buffers of 4–16 MiB (file bytes, decoded samples, the
+/// display image). By default glibc serves such sizes with fresh `mmap`s, or returns them to the
+/// kernel when they are freed at the top of a heap, so every image pays page faults and the
+/// kernel's zeroing of its pages again (about 10% of `triage batch`'s CPU time on 2048² inputs,
+/// docs/TRIAGE.md). Raising the mmap threshold to its maximum and the trim threshold well above
+/// one image's working set keeps freed buffers in the heap for the next image.
+public enum AllocatorTuning {
+    /// Largest mmap threshold glibc accepts on 64-bit (`HEAP_MAX_SIZE / 2`).
+    static let mmapThreshold: Int32 = 32 << 20
+    /// Freed memory at the top of a heap is returned to the kernel beyond this.
+    static let trimThreshold: Int32 = 512 << 20
+
+    /// Applies the settings to this process; returns whether glibc accepted both.
+    @discardableResult
+    public static func keepLargeBuffersMapped() -> Bool {
+        mallopt(M_MMAP_THRESHOLD, mmapThreshold) == 1 && mallopt(M_TRIM_THRESHOLD, trimThreshold) == 1
+    }
+}
