@@ -27,25 +27,40 @@ extension PixelDecoder {
     /// - Parameter table: `1 << bitsAllocated` entries.
     /// - Returns: `rows × columns` values, or nil when `supportsLookup` is false.
     public func lookUpFrame(_ index: Int, table: [Float]) throws -> [Float]? {
+        guard try checkLookup(index, table: table) else { return nil }
         let d = description
-        guard supportsLookup else { return nil }
+        return [Float](unsafeUninitializedCapacity: d.pixelsPerFrame) { out, n in
+            for y in 0..<d.rows { lookUpRow(index, row: y, column: 0, count: d.columns, table: table, into: out.baseAddress! + y * d.columns) }
+            n = d.pixelsPerFrame
+        }
+    }
+
+    /// Whether `lookUpRow` can read frame `index` with this table (`supportsLookup`); throws for a frame out of range.
+    public func checkLookup(_ index: Int, table: [Float]) throws -> Bool {
+        let d = description
+        guard supportsLookup else { return false }
         guard index >= 0 && index < d.frames else { throw DICOMError.frameOutOfRange(file: file, frame: index, frames: d.frames) }
         precondition(table.count == 1 << d.bitsAllocated, "\(table.count) entries for \(d.bitsAllocated)-bit samples")
-        let count = d.pixelsPerFrame, start = index * frameBytes
+        return true
+    }
+
+    /// `lookUpFrame` for samples `column ..< column + count` of one row, into `out`; the frame,
+    /// row and columns must lie inside (`checkLookup` first).
+    public func lookUpRow(_ index: Int, row: Int, column: Int, count: Int, table: [Float], into out: UnsafeMutablePointer<Float>) {
+        let d = description
+        precondition(row >= 0 && row < d.rows && column >= 0 && count >= 0 && column + count <= d.columns, "row \(row) columns \(column)+\(count)")
+        let first = index * frameBytes / (d.bitsAllocated / 8) + row * d.columns + column
         let bigEndian = self.bigEndian
-        return element.bytes.withUnsafeBytes { raw in
+        element.bytes.withUnsafeBytes { raw in
             table.withUnsafeBufferPointer { t in
-                [Float](unsafeUninitializedCapacity: count) { out, n in
-                    let src = raw.baseAddress! + start
-                    if d.bitsAllocated == 8 {
-                        let bytes = src.assumingMemoryBound(to: UInt8.self)
-                        for i in 0..<count { out[i] = t[Int(bytes[i])] }
-                    } else if bigEndian {
-                        for i in 0..<count { out[i] = t[Int(UInt16(bigEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))] }
-                    } else {
-                        for i in 0..<count { out[i] = t[Int(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))] }
-                    }
-                    n = count
+                let src = raw.baseAddress! + first * (d.bitsAllocated / 8)
+                if d.bitsAllocated == 8 {
+                    let bytes = src.assumingMemoryBound(to: UInt8.self)
+                    for i in 0..<count { out[i] = t[Int(bytes[i])] }
+                } else if bigEndian {
+                    for i in 0..<count { out[i] = t[Int(UInt16(bigEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))] }
+                } else {
+                    for i in 0..<count { out[i] = t[Int(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))] }
                 }
             }
         }

@@ -57,6 +57,56 @@ enum ResampleFloat {
         }
     }
 
+    /// `resize` of a row source (one plane): the rows the vertical pass needs are made eight at a
+    /// time into a small buffer and resampled across from there, by the same passes.
+    /// - Parameter observe: called with every row of the source (`width` samples), top to
+    ///   bottom, once each, while the rows are at hand (e.g. for a thumbnail in the same pass).
+    /// - Returns: `[newHeight, newWidth]`.
+    static func resize(_ source: RowSource, newWidth: Int, newHeight: Int,
+                       horizontal: ResampleCoefficients, vertical: ResampleCoefficients,
+                       observe: (UnsafePointer<Float>) -> Void) -> [Float] {
+        let width = source.width, height = source.height
+        precondition(newWidth != width || newHeight != height, "nothing to resample")
+        let firstRow = newHeight == height ? 0 : vertical.starts[0]
+        let lastRow = newHeight == height ? height : vertical.starts[newHeight - 1] + vertical.counts[newHeight - 1]
+        let rows = lastRow - firstRow
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: 8 * width)
+        defer { block.deallocate() }
+        guard newWidth != width else {
+            // Vertical only (rare): the whole image, then the array path.
+            let whole = source.image().floatSamples!
+            whole.withUnsafeBufferPointer { p in for y in 0..<height { observe(p.baseAddress! + y * width) } }
+            return resize(whole, layout: .planar(width: width, height: height), width: width,
+                          height: height, planes: 1, newWidth: newWidth, newHeight: newHeight,
+                          horizontal: horizontal, vertical: vertical)
+        }
+        // Rows outside the vertical pass's reach are made for `observe` alone.
+        for y in 0..<firstRow { source.row(y, into: block); observe(block) }
+        let across = [Float](unsafeUninitializedCapacity: rows * newWidth) { out, n in
+            var y = 0
+            while y < rows {
+                let count = min(8, rows - y)
+                for i in 0..<count {
+                    source.row(firstRow + y + i, into: block + i * width)
+                    observe(block + i * width)
+                }
+                horizontalPass(UnsafePointer(block), layout: .planar(width: width, height: count), rows: count, planes: 1,
+                               coefficients: horizontal, into: out.baseAddress! + y * newWidth)
+                y += count
+            }
+            n = rows * newWidth
+        }
+        for y in lastRow..<height { source.row(y, into: block); observe(block) }
+        if newHeight == height { return across }
+        return across.withUnsafeBufferPointer { mid in
+            [Float](unsafeUninitializedCapacity: newHeight * newWidth) { out, n in
+                verticalPass(mid.baseAddress!, layout: .planar(width: newWidth, height: rows), width: newWidth,
+                             planes: 1, rowOffset: firstRow, coefficients: vertical, into: out.baseAddress!)
+                n = newHeight * newWidth
+            }
+        }
+    }
+
     /// `rows` rows per plane → planar `[planes, rows, starts.count]`: eight rows at a time
     /// (`rowsByEight`), the rest one by one with four outputs summed side by side (independent
     /// chains, each still in tap order, so the sums are exactly Pillow's).

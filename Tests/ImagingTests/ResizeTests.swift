@@ -65,6 +65,30 @@ struct ResizeTests {
         }
     }
 
+    /// A row source resizes to exactly the values of its image (rows made eight at a time),
+    /// crops like `Image.centerCropped`, and shows every row once, in order, to `eachRow`.
+    @Test(arguments: [(61, 47, 12, 12), (2048, 19, 28, 5), (40, 40, 40, 13), (40, 40, 40, 40), (13, 9, 30, 20)])
+    func rowSourceResizesAsItsImage(_ c: (Int, Int, Int, Int)) {
+        let (width, height, newWidth, newHeight) = c
+        let samples = (0..<(width * height)).map { Float(($0 * 7919) % 1000) / 997 }
+        let rows = RowSource(width: width, height: height) { y, x, n, out in
+            for i in 0..<n { out[i] = samples[y * width + x + i] }
+        }
+        let image = Image(width: width, height: height, colorModel: .gray, samples: .float32(samples))
+        #expect(rows.image().floatSamples == samples)
+        for filter in [ResizeFilter.bilinear, .bicubic, .nearest] {
+            var seen: [Float] = []
+            let out = rows.resized(width: newWidth, height: newHeight, filter: filter) { row in
+                seen += UnsafeBufferPointer(start: row, count: width)
+            }
+            #expect(out.floatSamples == image.resized(width: newWidth, height: newHeight, filter: filter).floatSamples, "\(c) \(filter)")
+            #expect(seen == samples, "\(c) \(filter): every row once, in order")
+        }
+        let side = min(width, height)
+        #expect(rows.centerCropped(width: side, height: side).image().floatSamples
+                == image.centerCropped(width: side, height: side).floatSamples)
+    }
+
     /// Gray 8-bit rows are resampled eight at a time: every channel of the same image as RGB
     /// (one row at a time) must come out exactly the same.
     @Test(arguments: [(37, 53, 28, 28), (1000, 1000, 224, 224), (61, 47, 97, 80), (256, 256, 224, 224), (100, 100, 23, 100)])

@@ -62,6 +62,43 @@ struct TriageModelTests {
         }
     }
 
+    /// The batch path (`prepareWithThumbnail`: DICOM resized and reduced from its rows, in one
+    /// pass when no crop is needed) gives the tensor and the thumbnail of `prepare`, exactly:
+    /// square and non-square DICOM on the lookup path, DICOM on the general path (RLE), PNG.
+    @Test func prepareWithThumbnailMatchesPrepare() throws {
+        let synthetic = Fixtures.url("dicom/synthetic")
+        var files = try ["mono1_explicit_nested.dcm", "mono16_bigendian.dcm", "signed12_implicit.dcm", "signed8_rle.dcm"].map {
+            ($0, try Data(contentsOf: synthetic.appendingPathComponent($0)))
+        }
+        // With a VOI window these take the lookup path: MONOCHROME1, big endian (both 16 × 12).
+        for name in ["mono1_explicit_nested.dcm", "mono16_bigendian.dcm"] {
+            var file = try DICOMFile.read(contentsOf: synthetic.appendingPathComponent(name))
+            file.dataSet.setString(.windowCenter, "90", vr: .DS)
+            file.dataSet.setString(.windowWidth, "150", vr: .DS)
+            files.append(("windowed " + name, try DICOMWriter.data(file)))
+        }
+        let side = 37, levels = (0..<(side * side)).map { Float(($0 * 7919) % 1000) / 999 }
+        var generator = SeededGenerator(seed: 3)
+        files.append(("phantom.dcm", try DICOMPhantom(pixels: levels, size: side, patient: "A^B", patientID: "1")
+            .data(generator: &generator)))  // square, windowed
+        files.append(("g.png", try Self.png((0..<(40 * 23)).map { UInt8($0 % 251) }, width: 40, height: 23, model: .gray)))
+        for crop in ["center_square", "none"] {
+            let pipeline = InputPipeline(.init(width: 12, height: 12, mean: [0.4], std: [0.2], crop: crop))
+            for (name, data) in files {
+                if name.hasPrefix("windowed") || name == "phantom.dcm" || name == "signed12_implicit.dcm" {
+                    guard case .rows = try pipeline.decodeSource(data, file: name, limits: .default, fullResolution: false).gray else {
+                        Issue.record("\(name) should be read by rows")
+                        continue
+                    }
+                }
+                let full = try pipeline.prepare(data, file: name)
+                let batch = try pipeline.prepareWithThumbnail(data, file: name)
+                #expect(batch.tensor.scalars == full.tensor.scalars, "\(name) \(crop)")
+                #expect(batch.gray.uint8Samples == Thumbnail.make(full.gray).uint8Samples, "\(name) \(crop)")
+            }
+        }
+    }
+
     @Test func refusesInputsOutsideTheModelsScope() throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }

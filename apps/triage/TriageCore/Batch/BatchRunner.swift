@@ -189,8 +189,8 @@ public struct BatchRunner {
     private static func prepare(_ raw: RawImage, model: TriageModel) -> ReadyItem {
         let format = raw.format.rawValue.lowercased()
         do {
-            let input = try model.prepare(raw.data, file: raw.name)
-            let thumbnail = Thumbnail.make(input.gray)
+            let input = try model.prepareWithThumbnail(raw.data, file: raw.name)
+            let thumbnail = input.gray
             let slim = PreparedInput(tensor: input.tensor, format: input.format, dicom: nil, gray: thumbnail)
             return .prepared(Prepared(name: raw.name, hash: raw.hash, format: format, input: slim,
                                       identity: StudyStore.Identity(dicom: input.dicom, sourcePath: raw.name),

@@ -13,19 +13,28 @@ public enum Thumbnail {
     ///   full-size float copy.
     /// - Returns: an 8-bit gray image whose longest side is at most `maxSide` (never enlarged).
     public static func make(_ image: Image, maxSide: Int = maxSide) -> Image {
-        let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
-        let w = max(1, Int((Double(image.width) * scale).rounded())), h = max(1, Int((Double(image.height) * scale).rounded()))
-        let areas = AreaSums(width: image.width, height: image.height, outWidth: w, outHeight: h)
-        let sums: [Double], maximum: Double
+        let areas = AreaSums(width: image.width, height: image.height, maxSide: maxSide)
         switch image.channels == 1 ? image.samples : .float32(gray(image)) {
-        case .uint8(let a): (sums, maximum) = (a.withUnsafeBufferPointer { areas.sums($0, UInt32.self) }, 255)
-        case .uint16(let a): (sums, maximum) = (a.withUnsafeBufferPointer { areas.sums($0, UInt64.self) }, 65535)
-        case .float32(let a): (sums, maximum) = (a.withUnsafeBufferPointer { areas.sums($0) }, 1)
+        case .uint8(let a): return areas.thumbnail(a.withUnsafeBufferPointer { areas.sums($0, UInt32.self) }, maximum: 255)
+        case .uint16(let a): return areas.thumbnail(a.withUnsafeBufferPointer { areas.sums($0, UInt64.self) }, maximum: 65535)
+        case .float32(let a):
+            var builder = ThumbnailBuilder(width: image.width, height: image.height, maxSide: maxSide)
+            a.withUnsafeBufferPointer { p in for y in 0..<image.height { builder.add(p.baseAddress! + y * image.width) } }
+            return builder.image()
         }
-        let pixels = (0..<(w * h)).map { i in
-            UInt8((min(max(sums[i] / (Double(areas.count(i)) * maximum), 0), 1) * 255).rounded())
+    }
+
+    /// `make(rows.image())`, the same pixels, reading one row at a time.
+    /// - Parameter rows: gray levels 0…1.
+    public static func make(_ rows: RowSource, maxSide: Int = maxSide) -> Image {
+        var builder = ThumbnailBuilder(width: rows.width, height: rows.height, maxSide: maxSide)
+        let row = UnsafeMutablePointer<Float>.allocate(capacity: rows.width)
+        defer { row.deallocate() }
+        for y in 0..<rows.height {
+            rows.row(y, into: row)
+            builder.add(row)
         }
-        return Image(width: w, height: h, colorModel: .gray, samples: .uint8(pixels))
+        return builder.image()
     }
 
     /// `make` encoded as PNG.
@@ -51,13 +60,24 @@ private struct AreaSums {
     /// Source columns `columnStart[j]..<columnStart[j + 1]` make output column j; rows likewise.
     let columnStart: [Int], rowStart: [Int]
 
-    init(width: Int, height: Int, outWidth: Int, outHeight: Int) {
+    /// The sums for a thumbnail whose longest side is at most `maxSide` (never enlarged).
+    init(width: Int, height: Int, maxSide: Int) {
+        let scale = min(1, Double(maxSide) / Double(max(width, height)))
         self.width = width
         self.height = height
-        self.outWidth = outWidth
-        self.outHeight = outHeight
+        outWidth = max(1, Int((Double(width) * scale).rounded()))
+        outHeight = max(1, Int((Double(height) * scale).rounded()))
         columnStart = Self.starts(width, outWidth)
         rowStart = Self.starts(height, outHeight)
+    }
+
+    /// The 8-bit thumbnail of `sums` of samples whose full scale is `maximum`: each pixel the
+    /// mean of its area, clamped to 0…1, times 255, rounded.
+    func thumbnail(_ sums: [Double], maximum: Double) -> Image {
+        let pixels = (0..<(outWidth * outHeight)).map { i in
+            UInt8((min(max(sums[i] / (Double(count(i)) * maximum), 0), 1) * 255).rounded())
+        }
+        return Image(width: outWidth, height: outHeight, colorModel: .gray, samples: .uint8(pixels))
     }
 
     /// First source index of each output index (and `size` at the end), for `outSize` ≤ `size`.
@@ -89,21 +109,6 @@ private struct AreaSums {
         }
     }
 
-    /// Float samples: each column's run of rows summed in Float (a block is a few dozen rows of
-    /// 0…1 levels at most: far inside Float's precision for an 8-bit result), the columns in Double.
-    func sums(_ a: UnsafeBufferPointer<Float>) -> [Double] {
-        let columns = UnsafeMutableBufferPointer<Float>.allocate(capacity: width)
-        defer { columns.deallocate() }
-        return blocks { r in
-            columns.initialize(repeating: 0)
-            for y in rowStart[r]..<rowStart[r + 1] {
-                let row = a.baseAddress! + y * width
-                for x in 0..<width { columns[x] += row[x] }
-            }
-            return { j in columns[columnStart[j]..<columnStart[j + 1]].reduce(0) { $0 + Double($1) } }
-        }
-    }
-
     /// `outWidth × outHeight` sums: `row(r)` adds up output row r's source rows and returns
     /// the sum of output pixel (r, j) for each column j.
     private func blocks(_ row: (Int) -> (Int) -> Double) -> [Double] {
@@ -113,5 +118,46 @@ private struct AreaSums {
             for j in 0..<outWidth { out[r * outWidth + j] = sum(j) }
         }
         return out
+    }
+}
+
+/// `Thumbnail.make` of a float gray image (levels 0…1) whose rows are handed over one at a
+/// time, top to bottom, each once (e.g. as a resampler reads them): each output row's source
+/// rows are added column by column in Float (a block is a few dozen rows of 0…1 levels at most:
+/// far inside Float's precision for an 8-bit result), then each pixel's columns in Double.
+public struct ThumbnailBuilder {
+    private let areas: AreaSums
+    private var columns: [Float]
+    private var sums: [Double]
+    /// The next source row expected, and the output row it falls in.
+    private var row = 0, outRow = 0
+
+    public init(width: Int, height: Int, maxSide: Int = Thumbnail.maxSide) {
+        areas = AreaSums(width: width, height: height, maxSide: maxSide)
+        columns = [Float](repeating: 0, count: width)
+        sums = [Double](repeating: 0, count: areas.outWidth * areas.outHeight)
+    }
+
+    /// Adds the next row (`width` samples).
+    public mutating func add(_ samples: UnsafePointer<Float>) {
+        precondition(row < areas.height, "more than \(areas.height) rows")
+        while row >= areas.rowStart[outRow + 1] { finishRow() }
+        columns.withUnsafeMutableBufferPointer { c in for x in 0..<areas.width { c[x] += samples[x] } }
+        row += 1
+    }
+
+    /// The thumbnail, once every row was added.
+    public mutating func image() -> Image {
+        precondition(row == areas.height, "\(row) of \(areas.height) rows added")
+        while outRow < areas.outHeight { finishRow() }
+        return areas.thumbnail(sums, maximum: 1)
+    }
+
+    private mutating func finishRow() {
+        for j in 0..<areas.outWidth {
+            sums[outRow * areas.outWidth + j] = columns[areas.columnStart[j]..<areas.columnStart[j + 1]].reduce(0) { $0 + Double($1) }
+        }
+        for x in columns.indices { columns[x] = 0 }
+        outRow += 1
     }
 }

@@ -33,6 +33,11 @@ extension TriageModel {
                         fullResolution: Bool = false) throws -> PreparedInput {
         try InputPipeline(spec.input).prepare(data, file: file, limits: limits, fullResolution: fullResolution)
     }
+
+    /// The model input with a thumbnail in place of the gray image (see `InputPipeline.prepareWithThumbnail`).
+    public func prepareWithThumbnail(_ data: Data, file: String, limits: DecodeLimits = .default) throws -> PreparedInput {
+        try InputPipeline(spec.input).prepareWithThumbnail(data, file: file, limits: limits)
+    }
 }
 
 /// How a file becomes a model input, from the spec's `input` section alone (training uses it
@@ -66,12 +71,50 @@ public struct InputPipeline: Sendable {
                              gray: decoded.gray)
     }
 
+    /// `prepare` for batch work: the model input, with `Thumbnail.make` of the gray image in
+    /// place of the image itself. A DICOM frame that `DICOMImage.displayRows` can read is
+    /// resized and reduced from its rows and never made at full size (2048²: 16 MB of floats);
+    /// the tensor and the thumbnail are those of `prepare`.
+    public func prepareWithThumbnail(_ data: Data, file: String, limits: DecodeLimits = .default) throws -> PreparedInput {
+        let decoded = try decodeSource(data, file: file, limits: limits, fullResolution: false)
+        switch decoded.gray {
+        case .image(let gray):
+            return PreparedInput(tensor: normalized(unitInput(gray)), format: decoded.format, dicom: decoded.dicom,
+                                 gray: Thumbnail.make(gray))
+        case .rows(let rows) where needsCrop(width: rows.width, height: rows.height):
+            // The thumbnail shows the whole image, the model the cropped square: two passes.
+            return PreparedInput(tensor: normalized(unitInput(rows)), format: decoded.format, dicom: decoded.dicom,
+                                 gray: Thumbnail.make(rows))
+        case .rows(let rows):
+            // One pass over the rows for both the model input and the thumbnail.
+            var thumbnail = ThumbnailBuilder(width: rows.width, height: rows.height)
+            let unit = rows.resized(width: input.width, height: input.height, filter: filter, eachRow: { thumbnail.add($0) })
+            return PreparedInput(tensor: normalized(unit), format: decoded.format, dicom: decoded.dicom, gray: thumbnail.image())
+        }
+    }
+
     /// The scope checks and decoding of `prepare`, without the resize: the gray image at
     /// decoded resolution (see `PreparedInput.gray`).
     public func decode(_ data: Data, file: String, limits: DecodeLimits = .default, fullResolution: Bool = false)
         throws -> (gray: Image, format: ImageFormat, dicom: DICOMFile?) {
+        let decoded = try decodeSource(data, file: file, limits: limits, fullResolution: fullResolution)
+        switch decoded.gray {
+        case .image(let gray): return (gray, decoded.format, decoded.dicom)
+        case .rows(let rows): return (rows.image(), decoded.format, decoded.dicom)
+        }
+    }
+
+    /// Decoded gray: an image, or (DICOM on the lookup path) its rows.
+    enum DecodedGray {
+        case image(Image)
+        case rows(RowSource)
+    }
+
+    /// `decode`, leaving a DICOM frame on the lookup path as rows.
+    func decodeSource(_ data: Data, file: String, limits: DecodeLimits, fullResolution: Bool)
+        throws -> (gray: DecodedGray, format: ImageFormat, dicom: DICOMFile?) {
         guard let format = ImageFormat.detect(data, file: file) else { throw ImagingError.unknownFormat(file: file) }
-        let gray: Image
+        let gray: DecodedGray
         var dicom: DICOMFile?
         switch format {
         case .dicom:
@@ -83,7 +126,11 @@ public struct InputPipeline: Sendable {
                 throw NotAssessable(reason: "unsupported_photometry",
                                     detail: "photometric interpretation \(photometric); the model reads MONOCHROME1/2 radiographs")
             }
-            gray = try DICOMImage.display(parsed, frame: 0, limits: limits)
+            if let rows = try DICOMImage.displayRows(parsed, frame: 0, limits: limits) {
+                gray = .rows(rows)
+            } else {
+                gray = .image(try DICOMImage.display(parsed, frame: 0, limits: limits))
+            }
             dicom = parsed
         case .png, .jpeg:
             let minimum = fullResolution ? nil : (width: 2 * input.width, height: 2 * input.height)
@@ -96,20 +143,36 @@ public struct InputPipeline: Sendable {
                                         detail: String(format: "a colour image (mean channel spread %.3f); the model reads grey radiographs", spread))
                 }
             }
-            gray = image.grayscale()
+            gray = .image(image.grayscale())
         }
         return (gray, format, dicom)
     }
+
+    /// `unitInput(rows.image())`, the same values, from the rows (gray levels 0…1).
+    /// - Returns: planar `.float32`, one channel, `input.width` × `input.height`.
+    func unitInput(_ rows: RowSource) -> Image {
+        var source = rows
+        if needsCrop(width: rows.width, height: rows.height) {
+            let side = min(rows.width, rows.height)
+            source = rows.centerCropped(width: side, height: side)
+        }
+        return source.resized(width: input.width, height: input.height, filter: filter)
+    }
+
+    /// Whether the spec crops an image of this size (the centre square of a non-square one).
+    func needsCrop(width: Int, height: Int) -> Bool { input.crop == "center_square" && width != height }
+
+    /// The spec's resize filter.
+    var filter: ResizeFilter { ResizeFilter(rawValue: input.resize) ?? .bilinear }
 
     /// Crops and resizes a gray image (any sample type) to the input size, grey levels in 0…1.
     /// - Returns: planar `.float32`, one channel, `input.width` × `input.height`.
     public func unitInput(_ gray: Image) -> Image {
         var image = gray
-        if input.crop == "center_square", image.width != image.height {
+        if needsCrop(width: image.width, height: image.height) {
             let side = min(image.width, image.height)
             image = image.centerCropped(width: side, height: side)
         }
-        let filter = ResizeFilter(rawValue: input.resize) ?? .bilinear
         let resized = image.resized(width: input.width, height: input.height, filter: filter)
         // A 16-bit resize returns floats in 0…65535: scale by the source's depth.
         switch (gray.samples, resized.samples) {
