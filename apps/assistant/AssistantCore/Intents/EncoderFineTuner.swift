@@ -57,6 +57,12 @@ public struct EncoderFineTuner {
     /// The fine-tuned encoder's folder inside the classifier folder.
     public static let encoderFolderName = "encoder"
 
+    /// L2 of the linear probe that starts the head. Stronger than the validation-chosen L2 of a
+    /// frozen classifier: on Banking77 a probe at 1e-6 (91.6% on its own) led fine-tuning to
+    /// 92.5%, one at 1e-4 (90.1%) to 92.9% (docs/INTENTS.md). Smaller head weights leave the
+    /// encoder more of the gradient.
+    static let probeL2: Float = 1e-4
+
     public let settings: FineTuneSettings
     public init(settings: FineTuneSettings) { self.settings = settings }
 
@@ -107,10 +113,12 @@ public struct EncoderFineTuner {
             try progress(.resumed(epochsDone: state.epochsDone))
         } else if s.linearProbe {
             let probeStarted = Date()
+            var probeOptions = IntentTrainer.Options()
+            probeOptions.l2Candidates = [Self.probeL2]
             let (probe, probeReport) = try IntentTrainer.train(
                 train: Array(zip(Self.embeddings(model, trainCache), train.map(\.intent))),
                 validation: Array(zip(Self.embeddings(model, validationCache), validation.map(\.intent))),
-                embeddingModel: baseVersion)
+                embeddingModel: baseVersion, options: probeOptions)
             precondition(probe.labels == labels && probe.dimension == h, "the probe's labels are the head's")
             _ = head.value(headWeight).update(from: probe.weights)
             _ = head.value(headBias).update(from: probe.bias)

@@ -4,12 +4,13 @@ import ModelRuntime
 
 /// Trains an `IntentClassifier` head on frozen, unit-length sentence embeddings.
 ///
-/// Multinomial logistic regression with L2, full-batch Adam, early stopping on the validation
-/// loss; then temperature scaling on validation logits and out-of-scope thresholds chosen on
-/// validation by a sweep (docs/INTENTS.md states the rule).
+/// Multinomial logistic regression with L2 (strength chosen on validation), full-batch Adam,
+/// early stopping on the validation loss; then temperature scaling on validation logits and
+/// out-of-scope thresholds chosen on validation by a sweep (docs/INTENTS.md states the rule).
 public enum IntentTrainer {
     public struct Options: Sendable {
-        public var l2: Float = 1e-4
+        /// L2 strengths tried (on the mean loss); the one with the lowest validation loss is kept.
+        public var l2Candidates: [Float] = [1e-4, 1e-5, 1e-6]
         public var learningRate: Float = 0.05
         public var maxIterations = 600
         /// Stop after this many evaluations (every 10 iterations) without a better validation loss.
@@ -37,6 +38,8 @@ public enum IntentTrainer {
         public var trainExamples: Int
         public var validationExamples: Int
         public var iterations: Int
+        /// The L2 strength kept (0 for a fixed head).
+        public var l2: Double
         public var validationLoss: Double
         public var temperature: Double
         public var validationAccuracy: Double
@@ -64,29 +67,18 @@ public enum IntentTrainer {
         let x = train.flatMap(\.0), y = train.map { index[$0.1]! }
         let vx = validation.flatMap(\.0), vy = validation.map { index[$0.1]! }
 
-        var w = [Float](repeating: 0, count: k * d), b = [Float](repeating: 0, count: k)
-        var mw = w, vw = w, mb = b, vb = b
-        var best = (loss: Double.infinity, w: w, b: b, iteration: 0)
-        var stale = 0, iterations = 0
-        if let head = options.fixedHead {
-            precondition(head.weights.count == k * d && head.bias.count == k, "fixed head of the wrong shape")
-            (w, b) = (head.weights, head.bias)
-            let (loss, _, _) = lossAndGradient(x: vx, y: vy, w: w, b: b, k: k, d: d, l2: 0, gradient: false)
-            best = (loss, w, b, 0)
+        let head: Fit
+        if let fixed = options.fixedHead {
+            precondition(fixed.weights.count == k * d && fixed.bias.count == k, "fixed head of the wrong shape")
+            let (loss, _, _) = lossAndGradient(x: vx, y: vy, w: fixed.weights, b: fixed.bias, k: k, d: d, l2: 0, gradient: false)
+            head = Fit(w: fixed.weights, b: fixed.bias, loss: loss, iterations: 0, l2: 0)
+        } else {
+            guard !options.l2Candidates.isEmpty else { throw ClassifierError.invalidExamples("no L2 strength to try") }
+            head = options.l2Candidates
+                .map { fitHead(x: x, y: y, vx: vx, vy: vy, k: k, d: d, l2: $0, options: options) }
+                .min { $0.loss < $1.loss }!
         }
-        for t in 1...options.maxIterations where options.fixedHead == nil {
-            iterations = t
-            let (_, gw, gb) = lossAndGradient(x: x, y: y, w: w, b: b, k: k, d: d, l2: options.l2)
-            adam(&w, gw, &mw, &vw, t: t, lr: options.learningRate)
-            adam(&b, gb, &mb, &vb, t: t, lr: options.learningRate)
-            if t % 10 == 0 {
-                let (loss, _, _) = lossAndGradient(x: vx, y: vy, w: w, b: b, k: k, d: d, l2: 0, gradient: false)
-                if loss < best.loss - 1e-6 { best = (loss, w, b, t); stale = 0 } else { stale += 1 }
-                if stale >= options.patience { break }
-            }
-        }
-        w = best.w
-        b = best.b
+        let (w, b) = (head.w, head.b)
 
         // Calibrate, then centroids and thresholds.
         let logits = computeLogits(x: vx, n: vy.count, w: w, b: b, k: k, d: d).map(Double.init)
@@ -127,10 +119,36 @@ public enum IntentTrainer {
         let accuracy = Double(zip(validation, validation.map { classifier.predict($0.0).ranking[0].label }).filter { $0.0.1 == $0.1 }.count)
             / Double(validation.count)
         return (classifier, Report(
-            trainExamples: train.count, validationExamples: validation.count, iterations: iterations,
-            validationLoss: best.loss, temperature: fit.temperature, validationAccuracy: accuracy,
+            trainExamples: train.count, validationExamples: validation.count, iterations: head.iterations,
+            l2: Double(head.l2), validationLoss: head.loss, temperature: fit.temperature, validationAccuracy: accuracy,
             validationInScopeAccuracy: final.inScopeAccuracy, validationOutOfScopeRecall: final.outOfScopeRecall,
             requiredOutOfScopeRecall: options.requiredOutOfScopeRecall, sweep: sweep))
+    }
+
+    /// A fitted head: `w` `[k × d]`, `b` `[k]`, its validation loss, the iterations run and its L2.
+    struct Fit {
+        var w: [Float], b: [Float], loss: Double, iterations: Int, l2: Float
+    }
+
+    /// Full-batch Adam from zero on `x` `[n × d]` / `y`, keeping the weights of the lowest
+    /// validation loss (checked every 10 iterations, stopping after `options.patience` checks
+    /// without improvement).
+    static func fitHead(x: [Float], y: [Int], vx: [Float], vy: [Int], k: Int, d: Int, l2: Float, options: Options) -> Fit {
+        var w = [Float](repeating: 0, count: k * d), b = [Float](repeating: 0, count: k)
+        var mw = w, vw = w, mb = b, vb = b
+        var best = Fit(w: w, b: b, loss: .infinity, iterations: 0, l2: l2)
+        var stale = 0
+        for t in 1...options.maxIterations {
+            best.iterations = t
+            let (_, gw, gb) = lossAndGradient(x: x, y: y, w: w, b: b, k: k, d: d, l2: l2)
+            adam(&w, gw, &mw, &vw, t: t, lr: options.learningRate)
+            adam(&b, gb, &mb, &vb, t: t, lr: options.learningRate)
+            guard t % 10 == 0 else { continue }
+            let (loss, _, _) = lossAndGradient(x: vx, y: vy, w: w, b: b, k: k, d: d, l2: 0, gradient: false)
+            if loss < best.loss - 1e-6 { (best.w, best.b, best.loss) = (w, b, loss); stale = 0 } else { stale += 1 }
+            if stale >= options.patience { break }
+        }
+        return best
     }
 
     /// The sweep row whose thresholds are kept (docs/INTENTS.md). With out-of-scope validation

@@ -25,8 +25,9 @@ public enum IntentModelCard {
         }
         let loss = String(format: "%.4f", report.validationLoss)
         let head = fineTuning == nil
-            ? "multinomial logistic regression on unit sentence embeddings, L2, full-batch Adam, early stopping on "
-                + "validation loss (\(report.iterations) iterations, best validation loss \(loss))"
+            ? "multinomial logistic regression on unit sentence embeddings, L2 \(String(format: "%.0e", report.l2)) (the candidate with the lowest "
+                + "validation loss), full-batch Adam, early stopping on validation loss (\(report.iterations) iterations, "
+                + "best validation loss \(loss))"
             : "the fine-tuning head of the kept epoch (softmax of W·x + b on unit embeddings), validation loss \(loss)"
         var text = """
             # Intent classifier
