@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Tokenization", path: "Sources/Tokenization"),
         .target(name: "ModelRuntime", dependencies: ["CBLAS", "Tokenization"], path: "Sources/ModelRuntime"),
         .target(name: "DICOM", dependencies: ["CJPEG"], path: "Sources/DICOM", linkerSettings: [.linkedLibrary("z")]),
-        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "DICOM", "ModelRuntime"], path: "Sources/Imaging"),
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "CMalloc", "DICOM", "ModelRuntime"], path: "Sources/Imaging"),
         .target(
             name: "Vault",
             dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")],
@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "TriageCore",
             dependencies: [
-                "Imaging", "DICOM", "ModelRuntime", "Tokenization", "RecordStore", "Evaluation", "CGzip", "CMalloc",
+                "Imaging", "DICOM", "ModelRuntime", "Tokenization", "RecordStore", "Evaluation", "CGzip",
                 .product(name: "CSV", package: "CSV.swift"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "CommandLineSupport",
+                "TriageCore", "Imaging", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "apps/triage/triage"),

@@ -49,7 +49,6 @@ struct BatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        AllocatorTuning.keepLargeBuffersMapped()
         let model = try model.load()
         let studies = try StudyStore(location: store.location(product: StudyStore.product))
         let source = try InputSources.open(input)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
+import Imaging
 
 @main
 struct Triage: ParsableCommand {
@@ -15,5 +16,8 @@ struct Triage: ParsableCommand {
             DemoInputsCommand.self,
         ])
 
-    static func main() { mainWithSuiteExitCodes() }
+    static func main() {
+        AllocatorTuning.keepLargeBuffersMapped()  // every command may decode large images
+        mainWithSuiteExitCodes()
+    }
 }

@@ -62,6 +62,7 @@ struct ImagingBench: ParsableCommand {
     var cases: [ImagingCase] = ImagingCase.allCases
 
     func run() throws {
+        AllocatorTuning.keepLargeBuffersMapped()  // as `triage` runs
         var results: [String: Any] = [:]
         for c in cases {
             let folder = URL(fileURLWithPath: dir).appendingPathComponent(c.folder)

@@ -125,21 +125,21 @@ private struct AreaSums {
 /// time, top to bottom, each once (e.g. as a resampler reads them): each output row's source
 /// rows are added column by column in Float (a block is a few dozen rows of 0…1 levels at most:
 /// far inside Float's precision for an 8-bit result), then each pixel's columns in Double.
-public struct ThumbnailBuilder {
+struct ThumbnailBuilder {
     private let areas: AreaSums
     private var columns: [Float]
     private var sums: [Double]
     /// The next source row expected, and the output row it falls in.
     private var row = 0, outRow = 0
 
-    public init(width: Int, height: Int, maxSide: Int = Thumbnail.maxSide) {
+    init(width: Int, height: Int, maxSide: Int = Thumbnail.maxSide) {
         areas = AreaSums(width: width, height: height, maxSide: maxSide)
         columns = [Float](repeating: 0, count: width)
         sums = [Double](repeating: 0, count: areas.outWidth * areas.outHeight)
     }
 
     /// Adds the next row (`width` samples).
-    public mutating func add(_ samples: UnsafePointer<Float>) {
+    mutating func add(_ samples: UnsafePointer<Float>) {
         precondition(row < areas.height, "more than \(areas.height) rows")
         while row >= areas.rowStart[outRow + 1] { finishRow() }
         columns.withUnsafeMutableBufferPointer { c in for x in 0..<areas.width { c[x] += samples[x] } }
@@ -147,7 +147,7 @@ public struct ThumbnailBuilder {
     }
 
     /// The thumbnail, once every row was added.
-    public mutating func image() -> Image {
+    mutating func image() -> Image {
         precondition(row == areas.height, "\(row) of \(areas.height) rows added")
         while outRow < areas.outHeight { finishRow() }
         return areas.thumbnail(sums, maximum: 1)
