@@ -129,7 +129,7 @@ public struct InputPipeline: Sendable {
             if let rows = try DICOMImage.displayRows(parsed, frame: 0, limits: limits) {
                 gray = .rows(rows)
             } else {
-                gray = .image(try DICOMImage.display(parsed, frame: 0, limits: limits))
+                gray = .image(try DICOMImage(parsed, frame: 0, limits: limits).display())  // `display`'s general path
             }
             dicom = parsed
         case .png, .jpeg:
