@@ -66,7 +66,7 @@ import PIL  # noqa: E402
 import pydicom  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from peer_imaging import linear_window  # noqa: E402
+from peer_imaging import dicom_display  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -95,17 +95,7 @@ def unit_input(data, fmt, spec):
     """Grey 0…1 at the model's input size, float32 [height, width]."""
     size = (spec["width"], spec["height"])
     if fmt == "dicom":
-        ds = pydicom.dcmread(io.BytesIO(data))
-        x = ds.pixel_array.astype(np.float32)
-        x *= np.float32(float(ds.get("RescaleSlope", 1)))
-        x += np.float32(float(ds.get("RescaleIntercept", 0)))
-        center, width = ds.WindowCenter, ds.WindowWidth
-        center = float(center[0] if isinstance(center, pydicom.multival.MultiValue) else center)
-        width = float(width[0] if isinstance(width, pydicom.multival.MultiValue) else width)
-        y = linear_window(x, center, width)
-        if ds.PhotometricInterpretation == "MONOCHROME1":
-            y = 1 - y
-        img = center_square(Image.fromarray(y))
+        img = center_square(Image.fromarray(dicom_display(data)))
         return np.asarray(img.resize(size, Image.BILINEAR), dtype=np.float32)
     img = Image.open(io.BytesIO(data))
     if fmt == "jpeg":

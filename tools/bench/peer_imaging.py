@@ -67,7 +67,9 @@ def linear_window(x, center, width):
     return np.clip(y, 0, 1, out=y)
 
 
-def dicom_input(data, size):
+def dicom_display(data):
+    """A DICOM file's first frame as display grey 0…1, float32 [rows, columns]: pixel_array ×
+    Rescale Slope + Intercept in float32, the first VOI window (LINEAR), MONOCHROME1 inverted."""
     ds = pydicom.dcmread(io.BytesIO(data))
     x = ds.pixel_array.astype(np.float32)
     slope, intercept = float(ds.get("RescaleSlope", 1)), float(ds.get("RescaleIntercept", 0))
@@ -77,9 +79,11 @@ def dicom_input(data, size):
     center = float(center[0] if isinstance(center, pydicom.multival.MultiValue) else center)
     width = float(width[0] if isinstance(width, pydicom.multival.MultiValue) else width)
     y = linear_window(x, center, width)
-    if ds.PhotometricInterpretation == "MONOCHROME1":
-        y = 1 - y
-    out = np.asarray(Image.fromarray(y).resize((size, size), Image.BILINEAR), dtype=np.float32)
+    return 1 - y if ds.PhotometricInterpretation == "MONOCHROME1" else y
+
+
+def dicom_input(data, size):
+    out = np.asarray(Image.fromarray(dicom_display(data)).resize((size, size), Image.BILINEAR), dtype=np.float32)
     return out.reshape(1, size, size)
 
 
