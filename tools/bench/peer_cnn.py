@@ -64,6 +64,8 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
+import installed  # noqa: E402
+
 TOLERANCE = 1e-3
 
 
@@ -106,63 +108,23 @@ def load_cases(path):
 # ---------------------------------------------------------------- the network (torchvision names)
 
 def build(arch):
-    """A torchvision-style ResNet with basic blocks (the structure and parameter names of
-    torchvision.models.resnet; tools/fixtures/resnet_golden.py has the bottleneck too)."""
-    import torch
+    """The torchvision-style ResNet of tools/fixtures/resnet_golden.py (the golden fixtures' and
+    peer_batch.py's network), returning only the logits, [N, classes]."""
     import torch.nn as nn
 
-    if arch["block"] != "basic":
-        raise ValueError(f"peer_cnn.py builds basic-block ResNets only, got {arch['block']}")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+    from resnet_golden import ResNet
 
-    class BasicBlock(nn.Module):
-        def __init__(self, inplanes, planes, stride):
-            super().__init__()
-            self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(planes)
-            self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-            self.bn2 = nn.BatchNorm2d(planes)
-            self.relu = nn.ReLU(inplace=True)
-            self.downsample = None
-            if stride != 1 or inplanes != planes:
-                self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False),
-                                                nn.BatchNorm2d(planes))
-
-        def forward(self, x):
-            identity = x if self.downsample is None else self.downsample(x)
-            out = self.relu(self.bn1(self.conv1(x)))
-            out = self.bn2(self.conv2(out))
-            return self.relu(out + identity)
-
-    class ResNet(nn.Module):
+    class Logits(nn.Module):
         def __init__(self):
             super().__init__()
-            widths, depths = arch["widths"], arch["depths"]
-            if arch["stem"] == "imagenet":
-                self.conv1 = nn.Conv2d(arch["input_channels"], widths[0], 7, 2, 3, bias=False)
-                self.maxpool = nn.MaxPool2d(3, 2, 1)
-            else:
-                self.conv1 = nn.Conv2d(arch["input_channels"], widths[0], 3, 1, 1, bias=False)
-                self.maxpool = nn.Identity()
-            self.bn1 = nn.BatchNorm2d(widths[0])
-            self.relu = nn.ReLU(inplace=True)
-            channels = widths[0]
-            for i, (w, d) in enumerate(zip(widths, depths)):
-                blocks = []
-                for b in range(d):
-                    blocks.append(BasicBlock(channels, w, 2 if i > 0 and b == 0 else 1))
-                    channels = w
-                setattr(self, f"layer{i + 1}", nn.Sequential(*blocks))
-            self.layers = [getattr(self, f"layer{i + 1}") for i in range(len(widths))]
-            self.avgpool = nn.AdaptiveAvgPool2d(1)
-            self.fc = nn.Linear(channels, arch["classes"])
+            self.net = ResNet(arch["block"], arch["widths"], arch["depths"], arch["stem"], arch["input_channels"],
+                              arch["classes"])
 
         def forward(self, x):
-            x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-            for layer in self.layers:
-                x = layer(x)
-            return self.fc(torch.flatten(self.avgpool(x), 1))
+            return self.net(x)[0]
 
-    return ResNet()
+    return Logits()
 
 
 def load_model(m):
@@ -171,7 +133,7 @@ def load_model(m):
 
     model = build(m["architecture"])
     state = load_file(m["weights_path"])
-    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing, unexpected = model.net.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.endswith("num_batches_tracked")]
     if missing or unexpected:
         raise RuntimeError(f"{m['weights']}: missing {missing[:5]}, unexpected {unexpected[:5]}")
@@ -266,21 +228,11 @@ def main(args):
     torch.set_num_interop_threads(1)
     from safetensors.numpy import load_file as load_numpy
 
-    try:
-        import onnxruntime
-        ort_version = onnxruntime.__version__
-    except Exception:
-        ort_version = None
-    try:
-        import onnx
-        onnx_version = onnx.__version__
-    except Exception:
-        onnx_version = None
 
     cases = load_cases(args.cases)
     result = {
         "versions": {"python": sys.version.split()[0], "torch": torch.__version__, "numpy": np.__version__,
-                     "onnxruntime": ort_version, "onnx": onnx_version,
+                     **installed.versions("onnxruntime", "onnx"),
                      "mkldnn": bool(torch.backends.mkldnn.is_available())},
         "threads": args.threads, "torch_threads": torch.get_num_threads(), "runs": args.runs,
         "min_seconds": args.min_seconds, "models": {}, "inference": [], "training": [],

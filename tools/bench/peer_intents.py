@@ -35,14 +35,10 @@ def held_out_split(rows):
     return train, held
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--examples", required=True, help="labelled JSONL {text, intent}")
-    p.add_argument("--model", required=True, help="sentence-transformers folder of all-MiniLM-L6-v2")
-    p.add_argument("--c", type=float, nargs="+", default=[1.0, 10.0, 100.0], help="inverse L2 strengths to fit")
-    args = p.parse_args()
+def read_examples(path):
+    """[{text, intent}] from a labelled JSONL file; exits naming the file and line of a bad row."""
     rows = []
-    with open(args.examples, encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
@@ -50,7 +46,17 @@ def main():
                 row = json.loads(line)
                 rows.append({"text": str(row["text"]), "intent": str(row["intent"])})
             except (ValueError, KeyError, TypeError) as e:
-                sys.exit(f"{args.examples}:{n}: not a {{text, intent}} object ({e})")
+                sys.exit(f"{path}:{n}: not a {{text, intent}} object ({e})")
+    return rows
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--examples", required=True, help="labelled JSONL {text, intent}")
+    p.add_argument("--model", required=True, help="sentence-transformers folder of all-MiniLM-L6-v2")
+    p.add_argument("--c", type=float, nargs="+", default=[1.0, 10.0, 100.0], help="inverse L2 strengths to fit")
+    args = p.parse_args()
+    rows = read_examples(args.examples)
     train, held = held_out_split(rows)
     encoder = SentenceTransformer(args.model, device="cpu")
     x = encoder.encode([r["text"] for r in rows], batch_size=64, normalize_embeddings=True, show_progress_bar=False)

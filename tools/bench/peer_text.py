@@ -61,6 +61,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "true" if ARGS.threads > 1 else 
 
 import numpy as np  # noqa: E402
 
+import installed  # noqa: E402
+
 WARMUP = 256
 
 
@@ -221,16 +223,6 @@ def main(args):
     import tokenizers
     from sentence_transformers import SentenceTransformer
 
-    try:
-        import onnxruntime
-        ort_version = onnxruntime.__version__
-    except Exception:
-        ort_version = None
-    try:
-        import onnx
-        onnx_version = onnx.__version__
-    except Exception:
-        onnx_version = None
     import transformers
 
     texts = load_texts(args.data)
@@ -238,7 +230,7 @@ def main(args):
         "versions": {"python": sys.version.split()[0], "torch": torch.__version__,
                      "sentence_transformers": sentence_transformers.__version__,
                      "transformers": transformers.__version__, "tokenizers": tokenizers.__version__,
-                     "numpy": np.__version__, "onnxruntime": ort_version, "onnx": onnx_version},
+                     "numpy": np.__version__, **installed.versions("onnxruntime", "onnx")},
         "threads": args.threads, "torch_threads": torch.get_num_threads(),
         "batch": args.batch, "sentences": len(texts),
     }
