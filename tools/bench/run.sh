@@ -121,7 +121,7 @@ export TRANSFORMERS_VERBOSITY=error PYTHONWARNINGS=ignore
     done
   }
   installed libopenblas0-pthread libopenblas0 libopenblas0-openmp libopenblas0-serial libopenblas-dev > "$results/openblas.txt"
-  installed libpng16-16 libjpeg62-turbo zlib1g > "$results/imaging-libs.txt"
+  installed libpng16-16 libdeflate0 libjpeg62-turbo zlib1g > "$results/imaging-libs.txt"
   "$venv/bin/pip" freeze --all --disable-pip-version-check > "$results/pip-freeze.txt" 2>/dev/null || true
   "$py" --version > "$results/python-version.txt" 2>&1 || true
   {
