@@ -228,7 +228,6 @@ def main(args):
     torch.set_num_interop_threads(1)
     from safetensors.numpy import load_file as load_numpy
 
-
     cases = load_cases(args.cases)
     result = {
         "versions": {"python": sys.version.split()[0], "torch": torch.__version__, "numpy": np.__version__,
