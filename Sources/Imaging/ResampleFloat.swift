@@ -57,8 +57,9 @@ enum ResampleFloat {
         }
     }
 
-    /// `resize` of a row source (one plane): the rows the vertical pass needs are made eight at a
-    /// time into a small buffer and resampled across from there, by the same passes.
+    /// `resize` of a row source (one plane) to another width: the rows the vertical pass needs
+    /// are made eight at a time into a small buffer and resampled across from there, by the same
+    /// passes.
     /// - Parameter observe: called with every row of the source (`width` samples), top to
     ///   bottom, once each, while the rows are at hand (e.g. for a thumbnail in the same pass).
     /// - Returns: `[newHeight, newWidth]`.
@@ -66,20 +67,12 @@ enum ResampleFloat {
                        horizontal: ResampleCoefficients, vertical: ResampleCoefficients,
                        observe: (UnsafePointer<Float>) -> Void) -> [Float] {
         let width = source.width, height = source.height
-        precondition(newWidth != width || newHeight != height, "nothing to resample")
+        precondition(newWidth != width, "the rows path resamples across (`RowSource.resized` takes the rest)")
         let firstRow = newHeight == height ? 0 : vertical.starts[0]
         let lastRow = newHeight == height ? height : vertical.starts[newHeight - 1] + vertical.counts[newHeight - 1]
         let rows = lastRow - firstRow
         let block = UnsafeMutablePointer<Float>.allocate(capacity: 8 * width)
         defer { block.deallocate() }
-        guard newWidth != width else {
-            // Vertical only (rare): the whole image, then the array path.
-            let whole = source.image().floatSamples!
-            whole.withUnsafeBufferPointer { p in for y in 0..<height { observe(p.baseAddress! + y * width) } }
-            return resize(whole, layout: .planar(width: width, height: height), width: width,
-                          height: height, planes: 1, newWidth: newWidth, newHeight: newHeight,
-                          horizontal: horizontal, vertical: vertical)
-        }
         // Rows outside the vertical pass's reach are made for `observe` alone.
         for y in 0..<firstRow { source.row(y, into: block); observe(block) }
         let across = [Float](unsafeUninitializedCapacity: rows * newWidth) { out, n in

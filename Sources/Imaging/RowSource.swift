@@ -49,7 +49,8 @@ public struct RowSource: Sendable {
     ///   so another reduction (a thumbnail) can share the pass over the rows.
     public func resized(width newWidth: Int, height newHeight: Int, filter: ResizeFilter,
                         eachRow: (UnsafePointer<Float>) -> Void = { _ in }) -> Image {
-        guard filter != .nearest, newWidth != width || newHeight != height else {
+        // Nearest, same width (a vertical-only resample, rare) and no change go through the whole image.
+        guard filter != .nearest, newWidth != width else {
             let whole = image()
             whole.floatSamples!.withUnsafeBufferPointer { p in for y in 0..<height { eachRow(p.baseAddress! + y * width) } }
             return whole.resized(width: newWidth, height: newHeight, filter: filter)

@@ -190,11 +190,10 @@ public struct BatchRunner {
         let format = raw.format.rawValue.lowercased()
         do {
             let input = try model.prepareWithThumbnail(raw.data, file: raw.name)
-            let thumbnail = input.gray
-            let slim = PreparedInput(tensor: input.tensor, format: input.format, dicom: nil, gray: thumbnail)
+            let slim = PreparedInput(tensor: input.tensor, format: input.format, dicom: nil, gray: input.gray)
             return .prepared(Prepared(name: raw.name, hash: raw.hash, format: format, input: slim,
                                       identity: StudyStore.Identity(dicom: input.dicom, sourcePath: raw.name),
-                                      thumbnail: try? PNGCodec.encode(thumbnail, compressionLevel: 1)))
+                                      thumbnail: try? PNGCodec.encode(input.gray, compressionLevel: 1)))
         } catch let verdict as NotAssessable {
             let dicom = raw.format == .dicom ? try? DICOMFile.parse(raw.data, file: raw.name) : nil
             // A reader still sees the image in the report: decode it for a thumbnail when possible.
