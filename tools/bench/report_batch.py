@@ -98,6 +98,10 @@ def section(data, inputs, steps, spread):
         "ResNet of tools/fixtures/resnet_golden.py); calibrated softmax, threshold, urgency; one SQLite row per image "
         "(WAL, `synchronous = FULL`), one commit per batch. With 2 processes, a `multiprocessing` pool decodes "
         "while the main process infers and writes.")
+    add("- Allocator: both sides run with the glibc malloc settings `triage` applies at start (`Imaging.AllocatorTuning`: "
+        "mmap threshold 32 MiB, trim threshold 512 MiB); the Python processes get them through `MALLOC_MMAP_THRESHOLD_` "
+        "and `MALLOC_TRIM_THRESHOLD_`. Until 2026-12-01 only the Swift side had them, and the Python pipeline measured "
+        "63–71 images/s at 2 processes instead of 79: the 2.09–2.39× of those runs compared unequal allocators.")
     agree = (data.get("peer-batch-p1") or {}).get("agreement") or (data.get("peer-batch-p2") or {}).get("agreement")
     if agree:
         add(f"- Scores: Swift's and Python's calibrated scores of the same {agree['compared']:,} images (matched by "

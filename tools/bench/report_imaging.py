@@ -43,9 +43,11 @@ def section(swift, peer, inputs, steps, spread):
         "(DICOM: modality LUT, then the file's VOI window to 0…1) → antialiased bilinear resize → planar float "
         "(PNG/JPEG divided by the sample maximum). "
         f"One thread; median of {swift.get('runs', '?')} timed runs over all images, after one warm-up. "
-        "The Swift process runs with the glibc malloc settings `triage` uses (`Imaging.AllocatorTuning`: mmap "
-        "threshold 32 MiB, trim threshold 512 MiB), so freed image buffers are reused instead of being faulted in "
-        "again; with glibc's defaults the DICOM case ran at about 27 images/s and 8-bit PNG at 57 (2026-12-01).")
+        "Both processes run with the glibc malloc settings `triage` uses (`Imaging.AllocatorTuning`: mmap "
+        "threshold 32 MiB, trim threshold 512 MiB; the Python peer gets them through `MALLOC_MMAP_THRESHOLD_` and "
+        "`MALLOC_TRIM_THRESHOLD_`), so freed image buffers are reused instead of being faulted in again on either "
+        "side. With glibc's defaults, 2026-12-01: Swift DICOM about 27 images/s and 8-bit PNG 57; the peer DICOM 34, "
+        "JPEG 65, JPEG DCT-scaled 181.")
     add("")
     add("| format | mean file size | Swift (suite) | peer | peer images/s | Swift / peer | target | max \\|Swift − peer\\| (image 0) |")
     add("|---|---:|---:|---|---:|---:|---|---:|")

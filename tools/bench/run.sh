@@ -241,6 +241,11 @@ if wants vault; then
     "$bench_bin" vault --records 100000 --runs "$runs"
 fi
 
+# glibc malloc settings: what `triage` and `suite-bench imaging` set with mallopt at start
+# (Imaging.AllocatorTuning), given to both sides of the imaging and batch sections through glibc's
+# environment tunables, so the Python peers allocate as the Swift side does (both gain from them).
+same_malloc=(env MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=536870912)
+
 if wants imaging; then
   # Inputs: generated once into the cache (outside the repo), again when the generator or the count changes.
   images=${BENCH_IMAGES:-20}
@@ -258,7 +263,7 @@ if wants imaging; then
   step "swift imaging (decode + resize to 224x224)" swift-imaging.json \
     env OPENBLAS_NUM_THREADS=1 "$bench_bin" imaging --dir "$image_dir" --runs "$runs" --dump "$results/swift-imaging-dump"
   step "peer imaging (Pillow, pydicom + NumPy)" peer-imaging.json \
-    "$py" tools/bench/peer_imaging.py --dir "$image_dir" --runs "$runs" --swift-dump "$results/swift-imaging-dump"
+    "${same_malloc[@]}" "$py" tools/bench/peer_imaging.py --dir "$image_dir" --runs "$runs" --swift-dump "$results/swift-imaging-dump"
 fi
 
 if wants cnn; then
@@ -286,7 +291,7 @@ if wants batch; then
   fi
   cp "$batch_dir/manifest.json" "$results/batch-inputs.json"
   batch_runs=${BENCH_BATCH_RUNS:-3}
-  bb() { "$py" tools/bench/batch_bench.py --input "$batch_dir/images" --runs "$batch_runs" "$@"; }
+  bb() { "${same_malloc[@]}" "$py" tools/bench/batch_bench.py --input "$batch_dir/images" --runs "$batch_runs" "$@"; }
   for w in 1 2; do
     step "swift batch, $w worker(s)" "swift-batch-w$w.json" \
       bb --work "$results/batch-swift-w$w" swift --triage "$bin_dir/triage" --model data/triage-model --workers "$w"
