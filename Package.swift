@@ -29,47 +29,48 @@ let package = Package(
         .target(name: "CGzip", path: "Sources/CGzip", linkerSettings: [.linkedLibrary("z")]),
 
         // Shared modules
-        .target(name: "Tokenization", path: "Sources/Tokenization"),
-        .target(name: "ModelRuntime", dependencies: ["CBLAS", "Tokenization"], path: "Sources/ModelRuntime"),
+        .target(name: "SuiteFoundation", path: "Sources/SuiteFoundation"),
+        .target(name: "Tokenization", dependencies: ["SuiteFoundation"], path: "Sources/Tokenization"),
+        .target(name: "ModelRuntime", dependencies: ["CBLAS", "SuiteFoundation", "Tokenization"], path: "Sources/ModelRuntime"),
         .target(name: "DICOM", dependencies: ["CJPEG"], path: "Sources/DICOM", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "CMalloc", "DICOM", "ModelRuntime"], path: "Sources/Imaging"),
         .target(
             name: "Vault",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SuiteFoundation", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/Vault"),
         .target(
             name: "AuditLog",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SuiteFoundation", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/AuditLog"),
         .target(
             name: "RecordStore",
-            dependencies: ["Vault", "AuditLog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Vault", "AuditLog", "SuiteFoundation", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/RecordStore"),
         .target(name: "Evaluation", path: "Sources/Evaluation"),
 
         // Shared by the executables: exit codes and terminal helpers (ArgumentParser stays out of Sources/)
         .target(
             name: "CommandLineSupport",
-            dependencies: ["RecordStore", "ModelRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["RecordStore", "ModelRuntime", "SuiteFoundation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "apps/CommandLineSupport"),
 
         // assistant
         .target(
             name: "AssistantCore",
             dependencies: [
-                "Tokenization", "ModelRuntime", "RecordStore", "Evaluation",
+                "SuiteFoundation", "Tokenization", "ModelRuntime", "RecordStore", "Evaluation",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             path: "apps/assistant/AssistantCore"),
         .target(
             name: "AssistantServer",
-            dependencies: ["AssistantCore", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["AssistantCore", "SuiteFoundation", .product(name: "Hummingbird", package: "hummingbird")],
             path: "apps/assistant/AssistantServer"),
         .executableTarget(
             name: "assistant",
             dependencies: [
-                "AssistantCore", "AssistantServer", "CommandLineSupport",
+                "AssistantCore", "AssistantServer", "CommandLineSupport", "SuiteFoundation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "apps/assistant/assistant"),
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "TriageCore",
             dependencies: [
-                "Imaging", "DICOM", "ModelRuntime", "Tokenization", "RecordStore", "Evaluation", "CGzip",
+                "Imaging", "DICOM", "ModelRuntime", "SuiteFoundation", "RecordStore", "Evaluation", "CGzip",
                 .product(name: "CSV", package: "CSV.swift"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
@@ -86,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "Imaging", "CommandLineSupport",
+                "TriageCore", "Imaging", "CommandLineSupport", "SuiteFoundation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "apps/triage/triage"),
@@ -102,6 +103,8 @@ let package = Package(
 
         // Tests
         .target(name: "TestSupport", dependencies: ["RecordStore", "Vault"], path: "Tests/TestSupport"),
+        // A second process on a test store, for kill -9 and concurrency tests (not a product).
+        .executableTarget(name: "store-tool", dependencies: ["RecordStore", "Vault", "AuditLog"], path: "Tests/StoreTool"),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], path: "Tests/TokenizationTests"),
         .testTarget(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "Tokenization", "TestSupport"],
@@ -111,7 +114,7 @@ let package = Package(
         .testTarget(name: "VaultTests", dependencies: ["Vault", "RecordStore", "TestSupport"], path: "Tests/VaultTests"),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "RecordStore", "TestSupport"], path: "Tests/AuditLogTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ModelRuntime", "TestSupport"], path: "Tests/EvaluationTests"),
-        .testTarget(name: "AssistantCoreTests", dependencies: ["AssistantCore", "TestSupport"], path: "Tests/AssistantCoreTests"),
+        .testTarget(name: "AssistantCoreTests", dependencies: ["AssistantCore", "ModelRuntime", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/AssistantCoreTests"),
         .testTarget(
             name: "AssistantServerTests",
             dependencies: ["AssistantServer", "AssistantCore", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
@@ -123,7 +126,7 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             path: "Tests/TriageTestSupport"),
-        .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "TestSupport", "TriageTestSupport"], path: "Tests/TriageCoreTests"),
+        .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "SuiteFoundation", "TestSupport", "TriageTestSupport", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/TriageCoreTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "TriageTestSupport"], path: "Tests/CLITests"),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SuiteFoundation
 
 /// The result of `AuditLog.verify()`.
 public struct AuditVerification: Sendable, Equatable, Codable {
@@ -106,7 +107,7 @@ extension AuditLog {
     public func entries(matching query: Query = Query()) throws -> [AuditEntry] {
         try writer.read { db in
             var request = AuditEntry.order(Column("seq"))
-            if let since = query.since { request = request.filter(Column("time") >= Self.timestamp(since)) }
+            if let since = query.since { request = request.filter(Column("time") >= Timestamp.string(since)) }
             if let actor = query.actor { request = request.filter(Column("actor") == actor) }
             if let action = query.action { request = request.filter(Column("action") == action.rawValue) }
             if let limit = query.limit { request = request.limit(limit) }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import SuiteFoundation
 
 /// A tamper-evident, append-only log in a store's SQLite database.
 ///
@@ -63,9 +64,8 @@ public final class AuditLog: Sendable {
 
     /// Inserts the entries after the current head; returns their sequence numbers and the new head hash.
     private func insert(_ events: [AuditEvent], _ db: Database, at date: Date) throws -> ([Int64], Data) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let time = Self.timestamp(date)
+        let encoder = JSONOutput.encoder()
+        let time = Timestamp.string(date)
         let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         var seq: Int64 = head?["seq"] ?? 0
         var previous: Data = head?["hash"] ?? Self.zeroHash
@@ -93,12 +93,5 @@ public final class AuditLog: Sendable {
         var message = previous
         message.append(entry.canonicalBytes)
         return Data(HMAC<SHA256>.authenticationCode(for: message, using: key))
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
     }
 }

@@ -1,5 +1,7 @@
+import SuiteFoundation
+
 /// Resampling filters, with Pillow's kernels and supports (`Resample.c`).
-public enum ResizeFilter: String, Sendable, CaseIterable {
+public enum ResizeFilter: String, Sendable, StrictStringEnum {
     case nearest, bilinear, bicubic
 
     /// Kernel half-width in source pixels at scale 1.

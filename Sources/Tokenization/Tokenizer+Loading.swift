@@ -1,4 +1,5 @@
 import Foundation
+import SuiteFoundation
 
 extension Tokenizer {
     /// Loads the tokenizer of a model folder: `tokenizer.json` when present, otherwise

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SuiteFoundation
 
 /// Versioned key-encryption keys (KEKs). The highest version is active: it wraps new data keys;
 /// older versions stay to unwrap what they wrapped until rotation re-wraps it.
@@ -24,7 +25,6 @@ public struct Keyring: Sendable {
         self.created = created
     }
 
-    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 
     func key(version: Int) throws -> SymmetricKey {
         guard let key = keys[version] else { throw VaultError.missingKeyVersion(version: version, source: source) }
@@ -33,14 +33,14 @@ public struct Keyring: Sendable {
 
     /// A keyring with one fresh random key, version 1.
     public static func generate(source: String) -> Keyring {
-        Keyring(keys: [1: SymmetricKey(size: .bits256)], source: source, created: [1: now()])
+        Keyring(keys: [1: SymmetricKey(size: .bits256)], source: source, created: [1: Timestamp.now()])
     }
 
     /// This keyring plus a fresh random key as the new active version.
     public func addingVersion() -> Keyring {
         var keys = self.keys, created = self.created
         keys[activeVersion + 1] = SymmetricKey(size: .bits256)
-        created[activeVersion + 1] = Self.now()
+        created[activeVersion + 1] = Timestamp.now()
         return Keyring(keys: keys, source: source, created: created)
     }
 

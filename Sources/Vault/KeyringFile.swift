@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SuiteFoundation
 
 /// The on-disk key file: `{"format": "suite-keyring/1", "keys": [{"version", "created", "key"}]}`,
 /// written with mode 0600 through a temporary file and an atomic rename.
@@ -62,10 +63,10 @@ public enum KeyringFile {
     /// Replaces the file with `keyring` atomically (temporary file, fsync, rename), mode 0600.
     public static func write(_ keyring: Keyring, to url: URL, createOnly: Bool = false) throws {
         let entries = keyring.versions.map { version in
-            Contents.Entry(version: version, created: keyring.created[version] ?? Keyring.now(),
+            Contents.Entry(version: version, created: keyring.created[version] ?? Timestamp.now(),
                            key: keyring.keys[version]!.withUnsafeBytes { Data($0).base64EncodedString() })
         }
-        let data = try JSONEncoder().encode(Contents(format: format, keys: entries))
+        let data = try JSONOutput.data(Contents(format: format, keys: entries), pretty: true)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import SuiteFoundation
 import Synchronization
 
 /// Envelope encryption for one store: data keys (DEKs) live wrapped in the store's own
@@ -180,7 +181,7 @@ public final class Vault: Sendable {
     func insertKey(purpose: DataKeyRecord.Purpose, _ db: Database) throws -> (Int64, SymmetricKey) {
         let dataKey = SymmetricKey(size: .bits256)
         var record = DataKeyRecord(id: nil, purpose: purpose, state: .active, kekVersion: keyring.activeVersion,
-                                   wrapped: Data(count: KeyWrapping.saltCount + 48), createdAt: Keyring.now())
+                                   wrapped: Data(count: KeyWrapping.saltCount + 48), createdAt: Timestamp.now())
         try record.insert(db)
         let id = record.id!
         record.wrapped = try KeyWrapping.wrap(dataKey, kek: keyring.key(version: keyring.activeVersion),

@@ -1,5 +1,6 @@
 import AuditLog
 import Foundation
+import GRDB
 import RecordStore
 import TestSupport
 import Testing
@@ -46,5 +47,23 @@ struct AssistantStoreTests {
         var decrypted = Data()
         #expect(try store.exportRecords(to: { decrypted.append($0) }, deidentify: false) == 30)
         #expect(decrypted.range(of: Data("m7.oyelaran@mail.example".utf8)) != nil)
+    }
+}
+
+/// Stored tickets read back as typed values; a value changed outside the suite names its column.
+struct AssistantRecordTests {
+    @Test func aCorruptTicketStatusNamesTableRowAndColumn() throws {
+        let (store, home) = try AssistantStoreTests.makeStore()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let id = try store.createTicket(text: "where is my card", email: nil, source: .http, actor: "test")
+        let ticket = try #require(try store.ticket(id: id, actor: "test"))
+        #expect(ticket.status == .open && ticket.source == .http)
+        try store.secure.database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE tickets SET status = 'closed' WHERE id = ?", arguments: [id])
+        }
+        #expect { try store.ticket(id: id, actor: "test") } throws: {
+            ($0 as? CorruptRecordError).map { $0.table == "tickets" && $0.row == id && $0.column == "status" } ?? false
+        }
     }
 }

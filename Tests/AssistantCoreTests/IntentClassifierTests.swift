@@ -1,4 +1,5 @@
 import Foundation
+import ModelRuntime
 import TestSupport
 import Testing
 @testable import AssistantCore
@@ -81,18 +82,5 @@ struct IntentClassifierTests {
         let data = Self.clusters(k: 2, d: 4, perClass: 5, oos: 0, seed: 3)
         #expect { try IntentTrainer.train(train: data, validation: [(data[0].0, "unseen")], embeddingModel: "m") }
             throws: { "\($0)".contains("'unseen'") }
-    }
-}
-
-/// SplitMix64, seeded and injected.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

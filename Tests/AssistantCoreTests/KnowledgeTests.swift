@@ -94,7 +94,7 @@ struct AnsweringTests {
         #expect(pii.decision == .escalate && pii.reason == .piiPolicy && pii.redacted == ["card"])
         #expect(throws: TicketError.empty) { try answerer.answer("  \n ", actor: "test") }
         let stored = try store.ticket(id: pii.ticketID!, actor: "test")
-        #expect(stored?.text == "Charged twice! my card is 4111 1111 1111 1111" && stored?.status == "escalated")
+        #expect(stored?.text == "Charged twice! my card is 4111 1111 1111 1111" && stored?.status == .escalated)
         #expect(try store.secure.audit.entries(matching: .init(action: .inference)).count == 3)
         #expect(try store.secure.audit.verify().isIntact)
     }

@@ -117,11 +117,11 @@ struct ConcurrentAppendTests {
     @Test func twoProcessesAppendTenThousandEntriesEach() throws {
         let t = try TemporaryStore.make()
         defer { t.cleanUp() }
-        let arguments = ["audit-append", "--home", t.home.path, "--count", "10000", "--batch", "50"]
+        let arguments = ["audit-append", t.home.path, "10000", "50"]
         let processes = try (0..<2).map { index -> Process in
             let p = Process()
-            p.executableURL = CommandRunner.productsDirectory.appendingPathComponent("suite-bench")
-            p.arguments = arguments + ["--actor", "writer-\(index)"]
+            p.executableURL = CommandRunner.productsDirectory.appendingPathComponent("store-tool")
+            p.arguments = arguments + ["writer-\(index)"]
             p.standardOutput = FileHandle.nullDevice
             try p.run()
             return p

@@ -57,18 +57,25 @@ struct SecurityCLITests {
         let t = try TemporaryStore.make()
         defer { t.cleanUp() }
         for i in 0..<3000 { try t.insert(id: "p\(i)", name: "Person \(i)", email: "p\(i)@example.org") }
-        let arguments = ["reencrypt", "--home", t.home.path, "--batch-size", "5"]
+        let arguments = ["reencrypt", t.home.path, "5"]
         let process = Process()
-        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("suite-bench")
+        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("store-tool")
         process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = output
         try process.run()
-        usleep(700_000)
+        // Kill it once 100 of the 6,000 values are committed: well before the end.
+        var seen = ""
+        while !seen.contains("progress 100\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let interrupted = try TemporaryStore.open(t.location).vault.status().retiringFieldKeys > 0
-        print("re-encryption was \(interrupted ? "interrupted mid-way" : "already finished") when killed")
-        let resumed = try CommandRunner.run("suite-bench", arguments)
+        #expect(seen.contains("progress 100\n") && !seen.contains("moved"), "the kill came too late: \(seen.suffix(80))")
+        #expect(try TemporaryStore.open(t.location).vault.status().retiringFieldKeys > 0, "re-encryption was not interrupted")
+        let resumed = try CommandRunner.run("store-tool", arguments)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let store = try TemporaryStore.open(t.location)
         let status = try store.vault.status()

@@ -64,11 +64,11 @@ struct BatchRunnerTests {
         #expect(entries.filter { $0.action == "inference" }.count == 11 && entries.filter { $0.action == "record.create" }.count == 11)
         #expect(try store.secure.audit.verify().isIntact)
         let studies = try store.studies(hashes: first.hashes)
-        #expect(studies.filter { $0.status == "scored" }.allSatisfy { $0.score != nil && $0.probabilities?.count == 2 })
+        #expect(studies.filter { $0.status == .scored }.allSatisfy { $0.score != nil && $0.probabilities?.count == 2 })
         #expect(Set(studies.compactMap(\.reason)) == ["lateral_view", "not_radiograph", "unsupported_photometry"])
         let lateral = try #require(studies.first { $0.reason == "lateral_view" })
         #expect(try store.study(id: lateral.id, actor: "test")?.identity?.patientName == "PHANTOM^LATERAL")
-        let dicom = try #require(studies.first { $0.format == "dicom" && $0.status == "scored" })
+        let dicom = try #require(studies.first { $0.format == "dicom" && $0.status == .scored })
         #expect(try store.thumbnail(id: dicom.id) != nil && store.activation(id: dicom.id)?.values.isEmpty == false)
         for file in [store.secure.location.database.path, store.secure.location.database.path + "-wal"]
             where FileManager.default.fileExists(atPath: file) {

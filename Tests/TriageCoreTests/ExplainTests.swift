@@ -24,10 +24,10 @@ struct ExplainTests {
     }
 
     @Test func theMapCoversTheCentreSquareTheModelSaw() {
-        let crop = TriageModelSpec.Input(width: 8, height: 8, mean: [0.5], std: [0.25], crop: "center_square")
+        let crop = TriageModelSpec.Input(width: 8, height: 8, mean: [0.5], std: [0.25], crop: .centerSquare)
         #expect(ImageRegion.modelView(crop, width: 300, height: 200) == ImageRegion(x: 50, y: 0, width: 200, height: 200))
         #expect(ImageRegion.modelView(crop, width: 201, height: 300) == ImageRegion(x: 0, y: 50, width: 201, height: 201))
-        let squash = TriageModelSpec.Input(width: 8, height: 8, mean: [0.5], std: [0.25], crop: "none")
+        let squash = TriageModelSpec.Input(width: 8, height: 8, mean: [0.5], std: [0.25], crop: .none)
         #expect(ImageRegion.modelView(squash, width: 300, height: 200) == ImageRegion(x: 0, y: 0, width: 300, height: 200))
     }
 

@@ -17,7 +17,7 @@ struct ReportTests {
         let outcome = try s.run(store).0
         let report = try BatchReport(store: store, hashes: outcome.hashes, model: s.model.id, summary: outcome.summary,
                                      inputError: nil, policy: .default)
-        #expect(report.studies.map(\.rank) == Array(1...11) && report.studies.last?.status == "not_assessable")
+        #expect(report.studies.map(\.rank) == Array(1...11) && report.studies.last?.status == .notAssessable)
         for format in ReportWriter.Format.allCases {
             let url = s.dir.appendingPathComponent("report.\(format.rawValue)")
             try ReportWriter.write(report, to: url, store: store, view: s.model.spec.input, actor: "test")

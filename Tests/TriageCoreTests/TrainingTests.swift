@@ -34,7 +34,7 @@ struct TrainingTests {
         let out = folder.appendingPathComponent("model")
         var epochs: [Double] = []
         let spec = try TriageTrainer(options: Self.options()).run(train: train, validation: val, output: out) { event in
-            if case .epoch(_, _, _, let auc, _, _) = event { epochs.append(auc) }
+            if case .training(.epoch(_, _, _, let auc?, _, _)) = event { epochs.append(auc) }
         }
         #expect(epochs.count == 3)
         let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
@@ -63,13 +63,13 @@ struct TrainingTests {
         try trainer.run(train: train, validation: val, output: straight)
         #expect(throws: Interrupted.self) {
             try trainer.run(train: train, validation: val, output: resumed) { event in
-                if case .epoch(1, _, _, _, _, _) = event { throw Interrupted() }
+                if case .training(.epoch(1, _, _, _, _, _)) = event { throw Interrupted() }
             }
         }
         #expect(FileManager.default.fileExists(atPath: resumed.appendingPathComponent("checkpoint.safetensors").path))
         var resumedFrom: Int?
         try trainer.run(train: train, validation: val, output: resumed) { event in
-            if case .resumed(let done) = event { resumedFrom = done }
+            if case .training(.resumed(let done)) = event { resumedFrom = done }
         }
         #expect(resumedFrom == 1)
         let a = try SafeTensorsFile(url: straight.appendingPathComponent("weights.safetensors"))
@@ -82,7 +82,7 @@ struct TrainingTests {
         #expect(throws: Interrupted.self) {
             try TriageTrainer(options: Self.options(epochs: 2)).run(train: train, validation: val,
                                                                    output: folder.appendingPathComponent("x")) { event in
-                if case .epoch(1, _, _, _, _, _) = event { throw Interrupted() }
+                if case .training(.epoch(1, _, _, _, _, _)) = event { throw Interrupted() }
             }
         }
         #expect(throws: TrainingError.self) {

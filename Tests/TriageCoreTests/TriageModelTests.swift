@@ -82,7 +82,7 @@ struct TriageModelTests {
         files.append(("phantom.dcm", try DICOMPhantom(pixels: levels, size: side, patient: "A^B", patientID: "1")
             .data(generator: &generator)))  // square, windowed
         files.append(("g.png", try Self.png((0..<(40 * 23)).map { UInt8($0 % 251) }, width: 40, height: 23, model: .gray)))
-        for crop in ["center_square", "none"] {
+        for crop in [TriageModelSpec.Input.Crop.centerSquare, .none] {
             let pipeline = InputPipeline(.init(width: 12, height: 12, mean: [0.4], std: [0.2], crop: crop))
             for (name, data) in files {
                 if name.hasPrefix("windowed") || name == "phantom.dcm" || name == "signed12_implicit.dcm" {
@@ -161,7 +161,7 @@ struct TriageModelTests {
             var input = $0["input"] as! [String: Any]
             input["resize"] = "lanczos"
             $0["input"] = input
-        }.contains("input.resize: unknown value 'lanczos'"))
+        }.contains("field 'input.resize': unknown value 'lanczos'"))
         #expect(try loadError {
             var a = $0["architecture"] as! [String: Any]
             a["widths"] = [4, 16]

@@ -1,6 +1,7 @@
 import AuditLog
 import Foundation
 import RecordStore
+import SuiteFoundation
 import TestSupport
 import Testing
 import Vault
@@ -8,14 +9,12 @@ import Vault
 
 /// The worklist order with ageing, marking studies read, and what the store keeps of a verdict.
 struct WorklistTests {
-    static func study(_ id: String, urgency: String?, score: Double?, hoursAgo: Double, now: Date) -> StudyStore.Study {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return StudyStore.Study(id: id, sourceHash: id, format: "png", status: score == nil ? "not_assessable" : "scored",
-                                modelID: "m", score: score, positive: score.map { $0 >= 0.5 }, probabilities: nil,
-                                urgency: urgency, reason: score == nil ? "lateral_view" : nil, reasonDetail: nil,
-                                createdAt: formatter.string(from: now.addingTimeInterval(-hoursAgo * 3600)),
-                                scoredAt: nil, readAt: nil, patient: nil, identity: nil)
+    static func study(_ id: String, urgency: Urgency?, score: Double?, hoursAgo: Double, now: Date) -> StudyStore.Study {
+        StudyStore.Study(id: id, sourceHash: id, format: "png", status: score == nil ? .notAssessable : .scored,
+                         modelID: "m", score: score, positive: score.map { $0 >= 0.5 }, probabilities: nil,
+                         urgency: urgency, reason: score == nil ? "lateral_view" : nil, reasonDetail: nil,
+                         createdAt: Timestamp.string(now.addingTimeInterval(-hoursAgo * 3600)),
+                         scoredAt: nil, readAt: nil, patient: nil, identity: nil)
     }
 
     @Test func ageingRaisesOneLevelPerStepUpToUrgent() {
@@ -30,14 +29,14 @@ struct WorklistTests {
     @Test func orderIsUrgencyThenScoreThenArrivalAndOldRoutineStudiesClimb() {
         let now = Date()
         let studies = [
-            Self.study("fresh-routine", urgency: "routine", score: 0.2, hoursAgo: 1, now: now),
-            Self.study("urgent-low", urgency: "urgent", score: 0.85, hoursAgo: 2, now: now),
-            Self.study("urgent-high", urgency: "urgent", score: 0.97, hoursAgo: 1, now: now),
-            Self.study("priority", urgency: "priority", score: 0.6, hoursAgo: 3, now: now),
-            Self.study("old-routine", urgency: "routine", score: 0.1, hoursAgo: 30, now: now),
-            Self.study("very-old-routine", urgency: "routine", score: 0.05, hoursAgo: 50, now: now),
+            Self.study("fresh-routine", urgency: .routine, score: 0.2, hoursAgo: 1, now: now),
+            Self.study("urgent-low", urgency: .urgent, score: 0.85, hoursAgo: 2, now: now),
+            Self.study("urgent-high", urgency: .urgent, score: 0.97, hoursAgo: 1, now: now),
+            Self.study("priority", urgency: .priority, score: 0.6, hoursAgo: 3, now: now),
+            Self.study("old-routine", urgency: .routine, score: 0.1, hoursAgo: 30, now: now),
+            Self.study("very-old-routine", urgency: .routine, score: 0.05, hoursAgo: 50, now: now),
             Self.study("lateral", urgency: nil, score: nil, hoursAgo: 1, now: now),
-            Self.study("same-score-older", urgency: "routine", score: 0.2, hoursAgo: 2, now: now),
+            Self.study("same-score-older", urgency: .routine, score: 0.2, hoursAgo: 2, now: now),
         ]
         let items = WorklistPolicy.default.ordered(studies, now: now)
         #expect(items.map(\.study.id) == ["urgent-high", "urgent-low", "very-old-routine", "priority", "old-routine",

@@ -1,5 +1,5 @@
 import Foundation
-import Tokenization
+import SuiteFoundation
 
 /// Decodes a model configuration file, naming the file and the key path in every error.
 func decodeConfig<T: Decodable>(_ type: T.Type, at url: URL, hint: String = "") throws -> T {

@@ -1,5 +1,5 @@
 import Foundation
-import Tokenization
+import SuiteFoundation
 
 /// A ResNet (He et al. 2016) as torchvision's `torchvision.models.resnet.ResNet` computes it in
 /// eval mode: stem → stages of basic or bottleneck blocks → global average pooling → `fc`.
@@ -22,7 +22,7 @@ public struct ResNet: Sendable {
     /// ```
     /// Unknown keys and unknown values throw, naming the field.
     public struct Config: Codable, Sendable, Equatable {
-        public enum Block: String, Sendable, CaseIterable {
+        public enum Block: String, Sendable, StrictStringEnum {
             /// Two 3×3 convolutions (ResNet-18/34).
             case basic
             /// 1×1 → 3×3 (strided) → 1×1 with 4× expansion (ResNet-50 and deeper; torchvision v1.5).
@@ -32,7 +32,7 @@ public struct ResNet: Sendable {
             public var expansion: Int { self == .basic ? 1 : 4 }
         }
 
-        public enum Stem: String, Sendable, CaseIterable {
+        public enum Stem: String, Sendable, StrictStringEnum {
             /// 7×7 stride-2 convolution (padding 3) + BN + ReLU + 3×3 stride-2 max pool (padding 1),
             /// for 224×224 inputs.
             case imagenet
@@ -62,48 +62,15 @@ public struct ResNet: Sendable {
             self.classes = classes
         }
 
-        private struct AnyKey: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
-        public init(from decoder: Decoder) throws {
-            let all = try decoder.container(keyedBy: AnyKey.self)
-            let known = Set(CodingKeys.allCases.map(\.stringValue))
-            if let unknown = all.allKeys.first(where: { !known.contains($0.stringValue) }) {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: decoder.codingPath + [unknown],
-                    debugDescription: "unknown field (expected one of \(CodingKeys.allCases.map(\.stringValue).joined(separator: ", ")))"))
-            }
+        public init(from decoder: any Decoder) throws {
+            try StrictKeys.check(decoder, keys: CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            func choice<T: RawRepresentable & CaseIterable>(_ key: CodingKeys, _: T.Type) throws -> T
-            where T.RawValue == String {
-                let raw = try c.decode(String.self, forKey: key)
-                guard let value = T(rawValue: raw) else {
-                    let expected = T.allCases.map(\.rawValue).joined(separator: " or ")
-                    throw DecodingError.dataCorruptedError(
-                        forKey: key, in: c, debugDescription: "unknown value '\(raw)' (expected \(expected))")
-                }
-                return value
-            }
-            block = try choice(.block, Block.self)
-            stem = try choice(.stem, Stem.self)
+            block = try c.decode(Block.self, forKey: .block)
+            stem = try c.decode(Stem.self, forKey: .stem)
             widths = try c.decode([Int].self, forKey: .widths)
             depths = try c.decode([Int].self, forKey: .depths)
             inputChannels = try c.decode(Int.self, forKey: .inputChannels)
             classes = try c.decode(Int.self, forKey: .classes)
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(block.rawValue, forKey: .block)
-            try c.encode(stem.rawValue, forKey: .stem)
-            try c.encode(widths, forKey: .widths)
-            try c.encode(depths, forKey: .depths)
-            try c.encode(inputChannels, forKey: .inputChannels)
-            try c.encode(classes, forKey: .classes)
         }
 
         /// Reads the `architecture` object of `model.json` (other top-level keys belong to the

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditLog
 import Foundation
 import RecordStore
+import SuiteFoundation
 
 /// `audit verify | show`.
 public struct AuditCommand<Product: SecureProduct>: ParsableCommand {
@@ -26,9 +27,7 @@ struct AuditVerify<Product: SecureProduct>: ParsableCommand {
         let opened = try Product.openStore(store.location(product: Product.name))
         let result = try opened.secure.audit.verify()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(try JSONOutput.string(result))
         } else if let problem = result.firstProblem {
             print("BROKEN: \(problem) (\(result.entries) entries, head \(result.headSeq))")
         } else {
@@ -56,7 +55,7 @@ struct AuditShow<Product: SecureProduct>: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        if let since, ISO8601DateFormatter().date(from: since) == nil {
+        if let since, Timestamp.date(since) == nil {
             throw ValidationError("--since '\(since)' is not an ISO 8601 time such as 2026-11-30T00:00:00Z")
         }
         if let action, AuditAction(rawValue: action) == nil {
@@ -66,12 +65,11 @@ struct AuditShow<Product: SecureProduct>: ParsableCommand {
 
     func run() throws {
         let opened = try Product.openStore(store.location(product: Product.name))
-        let query = AuditLog.Query(since: since.flatMap { ISO8601DateFormatter().date(from: $0) }, actor: actor,
+        let query = AuditLog.Query(since: since.flatMap { Timestamp.date($0) }, actor: actor,
                                    action: action.flatMap(AuditAction.init(rawValue:)), limit: limit)
         let entries = try opened.secure.audit.entries(matching: query)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let encoder = JSONOutput.encoder()
             let rows = entries.map { e in
                 AuditRow(seq: e.seq, time: e.time, actor: e.actor, action: e.action,
                     atna: AuditAction(rawValue: e.action)?.atnaEvent.code ?? "", objectType: e.objectType,

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditLog
 import Foundation
 import RecordStore
+import SuiteFoundation
 import Vault
 
 /// `keys init | rotate | status`.
@@ -104,9 +105,7 @@ struct KeysStatus<Product: SecureProduct>: ParsableCommand {
         let opened = try Product.openStore(store.location(product: Product.name))
         let status = try opened.secure.vault.status()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+            print(try JSONOutput.string(status))
             return
         }
         print("keyring: \(opened.secure.keyring.source), versions \(status.keyringVersions), active \(status.activeKEKVersion)")

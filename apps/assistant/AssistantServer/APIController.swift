@@ -1,6 +1,6 @@
 import AssistantCore
 import Foundation
-import Tokenization
+import SuiteFoundation
 import Hummingbird
 
 /// The `/v1` routes and `/metrics`.
@@ -13,7 +13,7 @@ struct APIController {
 
     struct FeedbackBody: Decodable {
         let ticketID: String
-        let verdict: String
+        let verdict: FeedbackVerdict
         let reason: String?
         let editedText: String?
         enum CodingKeys: String, CodingKey {
@@ -29,7 +29,7 @@ struct APIController {
         group.post("v1/answer") { request, context in
             let body = try await decode(TextBody.self, request, context)
             do {
-                let result = try service.answerer.answer(body.text, actor: "api:\(context.tokenName ?? "?")", source: "http")
+                let result = try service.answerer.answer(body.text, actor: "api:\(context.tokenName ?? "?")", source: .http)
                 metrics.recordDecision(result.decision.rawValue)
                 return try JSONResponse(result)
             } catch let error as TicketError {

@@ -3,6 +3,7 @@ import AssistantCore
 import CommandLineSupport
 import Foundation
 import ModelRuntime
+import SuiteFoundation
 
 struct AskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +23,7 @@ struct AskCommand: ParsableCommand {
         let answerer = try options.makeAnswerer().answerer
         let result = try answerer.answer(text, actor: commandActor)
         if json {
-            print(String(decoding: try JSONEncoder.sortedKeys.encode(result), as: UTF8.self))
+            print(try JSONOutput.string(result))
             return
         }
         switch result.decision {
@@ -37,13 +38,5 @@ struct AskCommand: ParsableCommand {
         }
         if !result.redacted.isEmpty { print("masked: \(result.redacted.joined(separator: ", "))") }
         print("ticket \(result.ticketID ?? ""), model \(result.modelVersion), kb \(result.kbVersion)")
-    }
-}
-
-extension JSONEncoder {
-    static var sortedKeys: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -11,19 +11,18 @@ struct TokensCommand: ParsableCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a token; it is printed once.")
         @Option var name: String
-        @Option(help: "agent or admin.") var role: String
+        @Option(help: "agent or admin.") var role: AssistantStore.Role
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
-            if AssistantStore.Role(rawValue: role) == nil { throw ValidationError("--role must be agent or admin") }
             if name.isEmpty { throw ValidationError("--name must not be empty") }
         }
 
         func run() throws {
             let secret = try AssistantStore(location: store.location(product: AssistantProduct.name))
-                .createToken(name: name, role: AssistantStore.Role(rawValue: role)!, actor: commandActor)
+                .createToken(name: name, role: role, actor: commandActor)
             print(secret)
-            printError("token '\(name)' (\(role)) created; it is shown only this once")
+            printError("token '\(name)' (\(role.rawValue)) created; it is shown only this once")
         }
     }
 
@@ -39,3 +38,5 @@ struct TokensCommand: ParsableCommand {
         }
     }
 }
+
+extension AssistantStore.Role: ExpressibleByArgument {}

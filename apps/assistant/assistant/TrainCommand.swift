@@ -50,24 +50,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         threadOptions.apply()
-        var train = try examples.map(LabelledTextFile.load) ?? LabelledTextFile.examples(from: KnowledgeBaseFile.load(kb!))
-        var validation: [LabelledText]
-        if let val {
-            validation = try LabelledTextFile.load(val)
-        } else {
-            let split = HeldOutSplit(train)
-            (train, validation) = (split.train, split.validation)
-        }
-        let folder = try modelOptions.modelFolder()
-        let encoder = try SentenceEncoder(folder: folder)
-        let outURL = URL(fileURLWithPath: out)
-        let started = Date()
-        var trainVectors: [[Float]], valVectors: [[Float]]
-        var encoderFolder = folder
-        var fineTuning: EncoderFineTuner.Report?
-        var options = IntentTrainer.Options()
-        options.outOfScopeLabel = oosLabel
-        options.requiredOutOfScopeRecall = minOOSRecall
+        var fineTuning: FineTuneSettings?
         if fineTuneLayers > 0 {
             var settings = FineTuneSettings.standard
             settings.trainableLayers = fineTuneLayers
@@ -78,38 +61,41 @@ struct TrainCommand: ParsableCommand {
             settings.dropout = dropout
             settings.linearProbe = !noLinearProbe
             settings.seed = seed
-            do { try settings.validate(layers: encoder.model.config.numHiddenLayers) } catch let error as FineTuneError {
-                throw ValidationError(error.description)
-            }
-            let result = try EncoderFineTuner(settings: settings).run(
-                train: train, validation: validation, base: encoder, baseFolder: folder, output: outURL, progress: report)
-            (trainVectors, valVectors) = (result.trainEmbeddings, result.validationEmbeddings)
-            encoderFolder = result.encoderFolder
-            fineTuning = result.report
-            options.fixedHead = (result.headWeights, result.headBias)
-        } else {
-            printError("embedding \(train.count) training and \(validation.count) validation examples")
-            trainVectors = try encoder.embed(train.map(\.text))
-            valVectors = try encoder.embed(validation.map(\.text))
+            fineTuning = settings
         }
-        var (classifier, report) = try IntentTrainer.train(
-            train: Array(zip(trainVectors, train.map(\.intent))), validation: Array(zip(valVectors, validation.map(\.intent))),
-            embeddingModel: ModelLocator.version(of: encoderFolder), options: options)
-        if fineTuning != nil { classifier.encoder = EncoderFineTuner.encoderFolderName }
-        try classifier.write(folder: outURL)
-        let command = (["assistant"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        try IntentModelCard.write(classifier, report: report, fineTuning: fineTuning, trainingSource: examples ?? kb!,
-                                  validationSource: val ?? "held out of the training examples (every 7th per intent)",
-                                  command: command, to: outURL)
+        var options = IntentTrainer.Options()
+        options.outOfScopeLabel = oosLabel
+        options.requiredOutOfScopeRecall = minOOSRecall
+        let request = IntentTrainingPipeline.Request(
+            train: try examples.map(LabelledTextFile.load) ?? LabelledTextFile.examples(from: KnowledgeBaseFile.load(kb!)),
+            validation: try val.map(LabelledTextFile.load), encoderFolder: try modelOptions.modelFolder(),
+            output: URL(fileURLWithPath: out), options: options, fineTuning: fineTuning, trainingSource: examples ?? kb!,
+            validationSource: val, command: (["assistant"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        let started = Date()
+        let outcome: IntentTrainingPipeline.Outcome
+        do {
+            outcome = try IntentTrainingPipeline(request).run(progress: report)
+        } catch TrainingError.invalidSetting(let option, let detail) {
+            throw ValidationError("--\(option): \(detail)")
+        }
+        let (classifier, r) = (outcome.classifier, outcome.report)
         print(String(format: "trained %d intents in %.0f s: validation accuracy %.1f%%, in-scope accuracy %.1f%%%@ → %@",
-                     classifier.labels.count, Date().timeIntervalSince(started), report.validationAccuracy * 100,
-                     report.validationInScopeAccuracy * 100,
-                     report.validationOutOfScopeRecall.map { String(format: ", OOS recall %.1f%%", $0 * 100) } ?? "", out))
+                     classifier.labels.count, Date().timeIntervalSince(started), r.validationAccuracy * 100,
+                     r.validationInScopeAccuracy * 100,
+                     r.validationOutOfScopeRecall.map { String(format: ", OOS recall %.1f%%", $0 * 100) } ?? "", out))
     }
 
     /// Fine-tuning progress on standard error: a step counter on a terminal, one line per epoch.
+    private func report(_ event: IntentTrainingPipeline.Event) {
+        switch event {
+        case .embedding(let train, let validation):
+            printError("embedding \(train) training and \(validation) validation examples")
+        case .fineTuning(let event):
+            report(event)
+        }
+    }
+
     private func report(_ event: EncoderFineTuner.Event) {
-        let terminal = standardErrorIsTerminal
         switch event {
         case .prepared(let n, let v, let tokens, let seconds):
             printError(String(format: "fine-tuning on %d examples, validating on %d (%d tokens, frozen layers run in %.0f s); ",
@@ -117,16 +103,10 @@ struct TrainCommand: ParsableCommand {
                        + "\(ComputeThreads.current) thread(s), OpenBLAS \(ComputeThreads.blasCore)")
         case .probed(let accuracy, let seconds):
             printError(String(format: "linear probe on the base embeddings: validation accuracy %.2f%% (%.0f s)", accuracy * 100, seconds))
-        case .resumed(let done):
-            printError("resuming from the checkpoint in \(out) after epoch \(done)")
-        case .step(let epoch, let step, let of, let loss):
-            if terminal && (step % 10 == 0 || step == of) {
-                FileHandle.standardError.write(Data(String(format: "\repoch %d: step %d/%d, loss %.4f ", epoch, step, of, loss).utf8))
-            }
-        case .epoch(let epoch, let of, let loss, let accuracy, let seconds, let best):
-            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            printError(String(format: "epoch %d/%d: loss %.4f, validation accuracy %.2f%%", epoch, of, loss, accuracy * 100)
-                       + (best ? " (best)" : "") + String(format: " (%.0f s)", seconds))
+        case .training(let event):
+            TrainingProgressPrinter(metricName: "validation accuracy", folder: out, stepInterval: 10) {
+                String(format: "%.2f%%", $0 * 100)
+            }(event)
         }
     }
 }

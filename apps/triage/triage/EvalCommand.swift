@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
+import SuiteFoundation
 import TriageCore
 
 struct EvalCommand: ParsableCommand {
@@ -27,9 +28,7 @@ struct EvalCommand: ParsableCommand {
         let data = try LabelledImages(csv: labels, labels: triageModel.spec.labels)
         let report = try TriageEvaluator(model: triageModel).evaluate(data)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try JSONOutput.string(report))
         } else {
             print("model \(triageModel.id)")
             print(report.text)

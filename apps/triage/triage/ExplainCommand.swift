@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
+import SuiteFoundation
 import TriageCore
 
 struct ExplainCommand: ParsableCommand {
@@ -37,7 +38,7 @@ struct ExplainCommand: ParsableCommand {
         var record = ScanRecord(assessment, model: model)
         guard case .scored(let prediction) = assessment.verdict, let input = assessment.input,
               let png = try assessment.heatmap(model: model, overlay: overlay) else {
-            print(json ? String(decoding: try JSONEncoder.suite.encode(record), as: UTF8.self) : record.text)
+            print(json ? try JSONOutput.string(record) : record.text)
             throw ExitStatus.failure  // nothing to explain
         }
         do { try png.write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
@@ -46,6 +47,6 @@ struct ExplainCommand: ParsableCommand {
         }
         record.heatmap = out
         record.faithfulness = Faithfulness.measure(model: model, input: input, prediction: prediction, topFraction: topPercent / 100)
-        print(json ? String(decoding: try JSONEncoder.suite.encode(record), as: UTF8.self) : record.text)
+        print(json ? try JSONOutput.string(record) : record.text)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
+import SuiteFoundation
 import TriageCore
 
 struct InspectCommand: ParsableCommand {
@@ -40,8 +41,7 @@ struct InspectCommand: ParsableCommand {
                 throw ValidationError("--show-phi records each read in the audit trail, which needs the store's keys: \(error) (set them up with `triage keys init`, or pass --home/--key-file)")
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONOutput.encoder()
         var failures = 0
         for path in files {
             do {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
+import SuiteFoundation
 import TriageCore
 
 struct ScanCommand: ParsableCommand {
@@ -54,18 +55,10 @@ struct ScanCommand: ParsableCommand {
                     printError("triage: error: \(out.path): cannot write the heatmap: \(error.localizedDescription)")
                 }
             }
-            print(json ? String(decoding: try JSONEncoder.suite.encode(record), as: UTF8.self) : record.text)
+            print(json ? try JSONOutput.string(record) : record.text)
         }
         if unreadable == files.count { throw ExitStatus.failure }
         if unreadable > 0 { throw ExitStatus.partial }
     }
 }
 
-extension JSONEncoder {
-    /// Sorted keys, slashes not escaped: the suite's machine output.
-    static var suite: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-}

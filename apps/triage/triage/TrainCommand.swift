@@ -59,23 +59,15 @@ struct TrainCommand: ParsableCommand {
         let options = TriageTrainer.Options(settings: settings, command: command)
         let train = try LabelledImages(csv: labels, labels: options.labels)
         let validation = try LabelledImages(csv: valLabels, labels: options.labels)
-        let terminal = standardErrorIsTerminal
         let started = Date()
+        let printer = TrainingProgressPrinter(metricName: "validation AUC", folder: out) { String(format: "%.4f", $0) }
         let spec = try TriageTrainer(options: options).run(train: train, validation: validation,
                                                             output: URL(fileURLWithPath: out)) { event in
             switch event {
             case .loaded(let n, let v):
                 printError("training on \(n) images, validating on \(v); \(ComputeThreads.current) thread(s), OpenBLAS \(ComputeThreads.blasCore)")
-            case .resumed(let done):
-                printError("resuming from the checkpoint in \(out) after epoch \(done)")
-            case .step(let epoch, let step, let of, let loss):
-                if terminal && (step % 5 == 0 || step == of) {
-                    FileHandle.standardError.write(Data(String(format: "\repoch %d: step %d/%d, loss %.4f ", epoch, step, of, loss).utf8))
-                }
-            case .epoch(let epoch, let of, let loss, let auc, let seconds, let best):
-                if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                printError(String(format: "epoch %d/%d: loss %.4f, validation AUC %.4f", epoch, of, loss, auc)
-                           + (best ? " (best)" : "") + String(format: " (%.0f s)", seconds))
+            case .training(let event):
+                printer(event)
             case .finished:
                 break
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
+import SuiteFoundation
 import TriageCore
 
 struct WorklistCommand: ParsableCommand {
@@ -30,17 +31,17 @@ struct WorklistCommand: ParsableCommand {
         let items = try studies.worklist(policy: WorklistPolicy(hoursPerLevel: ageingHours), limit: limit, actor: commandActor)
         let rows = items.enumerated().map { ReportRow(rank: $0.offset + 1, item: $0.element) }
         if json {
-            print(String(decoding: try JSONEncoder.suite.encode(rows), as: UTF8.self))
+            print(try JSONOutput.string(rows))
             return
         }
         if rows.isEmpty { print("no unread studies") }
         for (row, item) in zip(rows, items) {
-            let verdict = row.status == "scored"
+            let verdict = row.status == .scored
                 ? "\(row.positive == true ? "POSITIVE" : "negative") \(String(format: "%.3f", row.score ?? 0))"
                 : "NOT ASSESSABLE \(row.reason ?? "")"
-            let aged = row.effectiveUrgency != row.urgency ? " (was \(row.urgency))" : ""
+            let aged = row.effectiveUrgency != row.urgency ? " (was \(row.urgency.rawValue))" : ""
             let rank = String(repeating: " ", count: max(0, 3 - String(row.rank).count)) + String(row.rank)
-            let urgency = (row.effectiveUrgency + aged).padding(toLength: max(8, row.effectiveUrgency.count + aged.count), withPad: " ", startingAt: 0)
+            let urgency = (row.effectiveUrgency.rawValue + aged).padding(toLength: max(8, row.effectiveUrgency.rawValue.count + aged.count), withPad: " ", startingAt: 0)
             print("\(rank)  \(row.studyID)  \(urgency)  \(verdict)  \(row.patient ?? "-")  waiting \(BatchProgressLine.duration(item.waitingHours * 3600))")
         }
     }

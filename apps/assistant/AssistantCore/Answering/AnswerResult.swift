@@ -1,11 +1,13 @@
+import SuiteFoundation
+
 /// What `assistant ask` decides for one ticket.
 public struct AnswerResult: Codable, Sendable, Equatable {
-    public enum Decision: String, Codable, Sendable {
+    public enum Decision: String, Sendable, StrictStringEnum {
         case answer, escalate
     }
 
     /// Why a ticket goes to a human.
-    public enum Reason: String, Codable, Sendable {
+    public enum Reason: String, Sendable, StrictStringEnum {
         /// The ticket is not about anything the knowledge base covers.
         case outOfScope = "out_of_scope"
         /// The best match is too weak to answer from.

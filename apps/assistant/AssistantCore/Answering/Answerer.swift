@@ -54,7 +54,7 @@ public struct Answerer: Sendable {
     }
 
     /// - Parameter ticketID: a stable id (batch rows) so that answering again updates the same ticket.
-    public func answer(_ text: String, actor: String, source: String = "cli", ticketID: String? = nil) throws -> AnswerResult {
+    public func answer(_ text: String, actor: String, source: TicketChannel = .cli, ticketID: String? = nil) throws -> AnswerResult {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw TicketError.empty }
         guard trimmed.count <= policy.maximumTicketCharacters else {

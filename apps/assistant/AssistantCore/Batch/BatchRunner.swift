@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SuiteFoundation
 
 /// Answers a ticket archive row by row into a JSONL file with exactly one line per input row,
 /// in order; a row that fails becomes an error line, never an abort.
@@ -33,8 +34,7 @@ public struct BatchRunner {
         try handle.seekToEnd()
         let archive = SHA256.hash(data: Data(URL(fileURLWithPath: source.path).standardizedFileURL.path.utf8))
             .prefix(8).map { String(format: "%02x", $0) }.joined()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONOutput.encoder()
         while let row = try source.nextRow() {
             summary.rows += 1
             if summary.rows <= done {
@@ -44,7 +44,7 @@ public struct BatchRunner {
             var line = BatchLine(row: summary.rows)
             do {
                 guard let text = row else { throw BatchRowError.unusable }
-                let result = try answerer.answer(text, actor: actor, source: "batch", ticketID: "batch-\(archive)-\(summary.rows)")
+                let result = try answerer.answer(text, actor: actor, source: .batch, ticketID: "batch-\(archive)-\(summary.rows)")
                 line.ticketID = result.ticketID
                 line.decision = result.decision.rawValue
                 line.reason = result.reason?.rawValue

@@ -23,10 +23,22 @@ public struct EncoderFineTuner {
         case prepared(train: Int, validation: Int, tokens: Int, seconds: Double)
         /// The head starts from a logistic regression on the base encoder's embeddings.
         case probed(validationAccuracy: Double, seconds: Double)
-        case resumed(epochsDone: Int)
-        /// A step within an epoch (for a progress bar).
-        case step(epoch: Int, step: Int, of: Int, loss: Float)
-        case epoch(epoch: Int, of: Int, loss: Double, validationAccuracy: Double, seconds: Double, best: Bool)
+        /// The epochs: steps, validation accuracy (the metric), resumption.
+        case training(TrainingEvent)
+    }
+
+    /// What must match for a resume.
+    struct Identity: RunIdentity {
+        var settings: FineTuneSettings
+        var baseEncoder: String
+        var labels: [String]
+        var trainSHA256: String
+        var validationSHA256: String
+
+        func difference(from other: Identity) -> String {
+            other.settings != settings ? "settings differ" : other.baseEncoder != baseEncoder ? "the base encoder differs"
+                : "the examples differ"
+        }
     }
 
     /// What the run did, for the model card.
@@ -69,7 +81,7 @@ public struct EncoderFineTuner {
     /// Fine-tunes `base` (loaded from `baseFolder`) and writes `output/encoder/`. A checkpoint
     /// in `output` is resumed; it is removed on success.
     ///
-    /// - Throws: `FineTuneError`, `ClassifierError.invalidExamples` (a validation intent that
+    /// - Throws: `TrainingError`, `ClassifierError.invalidExamples` (a validation intent that
     ///   training lacks), file errors naming the file.
     public func run(train: [LabelledText], validation: [LabelledText], base: SentenceEncoder, baseFolder: URL,
                     output: URL, progress: (Event) throws -> Void = { _ in }) throws -> Result {
@@ -98,20 +110,16 @@ public struct EncoderFineTuner {
                                seconds: Date().timeIntervalSince(started)))
         let trainLabels = train.map { index[$0.intent]! }, validationLabels = validation.map { index[$0.intent]! }
 
-        let head = ParameterSet()
-        let headWeight = head.add("classifier.weight", Tensor(zeros: [k, h]), kind: .undecayed)
-        let headBias = head.add("classifier.bias", Tensor(zeros: [k]), kind: .undecayed)
-        var optimizers = (encoder: AdamW(weightDecay: s.weightDecay), head: AdamW(weightDecay: 0))
-        let identity = FineTuneCheckpoint.Identity(
-            settings: s, baseEncoder: baseVersion, labels: labels, trainSHA256: Self.digest(train),
-            validationSHA256: Self.digest(validation))
-        var state = try FineTuneCheckpoint.resume(in: output, expecting: identity, encoder: model.parameters, head: head,
-                                                  optimizers: &optimizers)
-            ?? FineTuneCheckpoint(identity: identity, epochsDone: 0, optimizerSteps: 0, accuracyByEpoch: [], bestEpoch: 0,
-                                  seconds: 0)
-        if state.epochsDone > 0 {
-            try progress(.resumed(epochsDone: state.epochsDone))
-        } else if s.linearProbe {
+        let head = LinearHead(features: h, classes: k)
+        let encoderGroup = OptimizedParameters(name: "encoder", parameters: model.parameters,
+                                               optimizer: AdamW(weightDecay: s.weightDecay))
+        let headGroup = OptimizedParameters(name: "head", parameters: head.parameters, optimizer: AdamW(weightDecay: 0))
+        let identity = Identity(settings: s, baseEncoder: baseVersion, labels: labels, trainSHA256: Self.digest(train),
+                                validationSHA256: Self.digest(validation))
+        let run = TrainingRun(identity: identity,
+                              configuration: .init(epochs: s.epochs, seed: s.seed, stepStream: "dropout", folder: output),
+                              groups: [encoderGroup, headGroup])
+        if !run.hasCheckpoint && s.linearProbe {
             let probeStarted = Date()
             var probeOptions = IntentTrainer.Options()
             probeOptions.l2Candidates = [Self.probeL2]
@@ -120,72 +128,40 @@ public struct EncoderFineTuner {
                 validation: Array(zip(Self.embeddings(model, validationCache), validation.map(\.intent))),
                 embeddingModel: baseVersion, options: probeOptions)
             precondition(probe.labels == labels && probe.dimension == h, "the probe's labels are the head's")
-            _ = head.value(headWeight).update(from: probe.weights)
-            _ = head.value(headBias).update(from: probe.bias)
+            head.load(weights: probe.weights, biases: probe.bias)
             try progress(.probed(validationAccuracy: probeReport.validationAccuracy, seconds: Date().timeIntervalSince(probeStarted)))
         }
 
-        let batchesPerEpoch = Self.batches(lengths: trainCache.lengths, batchSize: s.batchSize, epoch: 0, seed: s.seed).count
+        var counter = SeededGenerator(seed: s.seed, stream: "shuffle/0")
+        let batchesPerEpoch = Self.batches(lengths: trainCache.lengths, batchSize: s.batchSize, using: &counter).count
         let total = s.epochs * batchesPerEpoch, warmup = Int(Float(total) * s.warmupFraction)
         let encoderSchedule = LearningRateSchedule.cosine(base: s.encoderLearningRate, warmupSteps: warmup, totalSteps: total,
                                                           warmupStartFactor: 0)
         let headSchedule = LearningRateSchedule.cosine(base: s.headLearningRate, warmupSteps: warmup, totalSteps: total,
                                                        warmupStartFactor: 0)
-        let bestURL = output.appendingPathComponent(FineTuneCheckpoint.bestFile)
-        while state.epochsDone < s.epochs {
-            let epoch = state.epochsDone, epochStarted = Date()
-            let batches = Self.batches(lengths: trainCache.lengths, batchSize: s.batchSize, epoch: epoch, seed: s.seed)
-            var dropout = SeededGenerator(seed: s.seed, stream: "dropout/\(epoch)")
-            var lossSum = 0.0
-            for (b, members) in batches.enumerated() {
-                let lengths = members.map { trainCache.lengths[$0] }
-                let (embeddings, tape) = model.forward(states: trainCache.states(members), lengths: lengths, dropout: s.dropout,
-                                                       using: &dropout)
-                let logits = Self.logits(embeddings, head, headWeight, headBias, classes: k)
-                let (loss, logitsGradient) = CrossEntropyLoss.softmax(logits: logits, labels: members.map { trainLabels[$0] })
+        let state = try run.run(
+            batches: { _, shuffle in Self.batches(lengths: trainCache.lengths, batchSize: s.batchSize, using: &shuffle) },
+            step: { members, step, dropout in
+                let (embeddings, tape) = model.forward(states: trainCache.states(members), lengths: members.map { trainCache.lengths[$0] },
+                                                       dropout: s.dropout, using: &dropout)
                 model.parameters.zeroGradients()
-                head.zeroGradients()
-                let embeddingsGradient = Tensor(shape: [members.count, h]) { dE in
-                    embeddings.withUnsafeBufferPointer { e in
-                        logitsGradient.withUnsafeBufferPointer { dy in
-                            LinearKernel.backward(e.baseAddress!, rows: members.count, inFeatures: h, outFeatures: k,
-                                                  weight: head.value(headWeight).baseAddress!, outputGradient: dy.baseAddress!,
-                                                  inputGradient: dE.baseAddress!,
-                                                  weightGradient: head.gradient(headWeight).baseAddress!,
-                                                  biasGradient: head.gradient(headBias).baseAddress!)
-                        }
-                    }
-                }
-                model.backward(tape, embeddingsGradient: embeddingsGradient)
+                head.parameters.zeroGradients()
+                let (loss, logitsGradient) = CrossEntropyLoss.softmax(logits: head.logits(embeddings),
+                                                                      labels: members.map { trainLabels[$0] })
+                model.backward(tape, embeddingsGradient: head.backward(embeddings, logitsGradient: logitsGradient))
                 model.parameters.clipGradientNorm(Double(s.maxGradientNorm))
-                head.clipGradientNorm(Double(s.maxGradientNorm))
-                let step = optimizers.encoder.steps
-                optimizers.encoder.step(model.parameters, learningRate: encoderSchedule.learningRate(atStep: step))
-                optimizers.head.step(head, learningRate: headSchedule.learningRate(atStep: step))
-                lossSum += Double(loss)
-                try progress(.step(epoch: epoch + 1, step: b + 1, of: batches.count, loss: loss))
-            }
-            let predictions = Self.predictions(model, validationCache, head, headWeight, headBias, classes: k)
-            let accuracy = Double(zip(predictions, validationLabels).filter { $0 == $1 }.count) / Double(max(validation.count, 1))
-            let best = state.accuracyByEpoch.allSatisfy { accuracy > $0 }
-            if best {
-                try SafeTensorsWriter.write(model.parameters.namedTensors() + head.namedTensors(), to: bestURL)
-                state.bestEpoch = epoch + 1
-            }
-            state.accuracyByEpoch.append(accuracy)
-            state.epochsDone += 1
-            state.optimizerSteps = optimizers.encoder.steps
-            let seconds = Date().timeIntervalSince(epochStarted)
-            state.seconds += seconds
-            try state.save(encoder: model.parameters, head: head, optimizers: optimizers, in: output)
-            try progress(.epoch(epoch: epoch + 1, of: s.epochs, loss: lossSum / Double(batches.count),
-                                validationAccuracy: accuracy, seconds: seconds, best: best))
-        }
+                head.parameters.clipGradientNorm(Double(s.maxGradientNorm))
+                encoderGroup.step(learningRate: encoderSchedule.learningRate(atStep: step))
+                headGroup.step(learningRate: headSchedule.learningRate(atStep: step))
+                return loss
+            },
+            validate: {
+                let predictions = Self.predictions(model, validationCache, head)
+                return Double(zip(predictions, validationLabels).filter { $0 == $1 }.count) / Double(max(validation.count, 1))
+            },
+            progress: { try progress(.training($0)) })
 
-        // The best epoch, written as a model folder and used to embed every text.
-        let best = try SafeTensorsFile(url: bestURL)
-        try model.parameters.load(from: best)
-        try head.load(from: best)
+        // The best epoch (now in the parameters), written as a model folder and used to embed every text.
         let folder = output.appendingPathComponent(Self.encoderFolderName)
         try SentenceEncoder.writeFolder(
             base: baseFolder, replacements: model.parameters,
@@ -193,24 +169,21 @@ public struct EncoderFineTuner {
                        "selected_epoch": String(state.bestEpoch), "parameters_sha256": Self.digest(model.parameters)],
             to: folder)
         let result = Result(
-            encoderFolder: folder, labels: labels, headWeights: Array(head.value(headWeight)),
-            headBias: Array(head.value(headBias)), trainEmbeddings: Self.embeddings(model, trainCache),
+            encoderFolder: folder, labels: labels, headWeights: head.weights, headBias: head.biases, trainEmbeddings: Self.embeddings(model, trainCache),
             validationEmbeddings: Self.embeddings(model, validationCache),
             report: Report(settings: s, baseEncoder: baseVersion, selectedEpoch: state.bestEpoch,
-                           validationAccuracyByEpoch: state.accuracyByEpoch, trainableParameters: model.parameters.trainableCount,
+                           validationAccuracyByEpoch: state.metrics, trainableParameters: model.parameters.trainableCount,
                            trainingSeconds: state.seconds))
-        try? FileManager.default.removeItem(at: FineTuneCheckpoint.url(in: output))
-        try? FileManager.default.removeItem(at: bestURL)
+        run.removeFiles()
         return result
     }
 
     // MARK: - Batches
 
-    /// One epoch's batches: the examples shuffled (stream `shuffle/<epoch>` of the seed), sorted
-    /// by length within windows of 32 batches so that each batch has similar lengths, cut into
-    /// batches, and the batches shuffled. Every example is in exactly one batch.
-    static func batches(lengths: [Int], batchSize: Int, epoch: Int, seed: UInt64) -> [[Int]] {
-        var generator = SeededGenerator(seed: seed, stream: "shuffle/\(epoch)")
+    /// One epoch's batches: the examples shuffled with `generator` (the epoch's `shuffle` stream),
+    /// sorted by length within windows of 32 batches so that each batch has similar lengths, cut
+    /// into batches, and the batches shuffled. Every example is in exactly one batch.
+    static func batches(lengths: [Int], batchSize: Int, using generator: inout SeededGenerator) -> [[Int]] {
         let order = Array(lengths.indices).shuffled(using: &generator)
         var batches: [[Int]] = []
         let window = batchSize * 32
@@ -227,28 +200,12 @@ public struct EncoderFineTuner {
 
     // MARK: - Head
 
-    /// `[rows, classes]` logits `E · Wᵀ + b` of embeddings `[rows, hidden]`.
-    static func logits(_ embeddings: Tensor, _ head: ParameterSet, _ weight: ParameterSet.Handle, _ bias: ParameterSet.Handle,
-                       classes: Int) -> Tensor {
-        let rows = embeddings.shape[0], h = embeddings.shape[1]
-        return Tensor(shape: [rows, classes]) { out in
-            embeddings.withUnsafeBufferPointer {
-                LinearKernel.forward($0.baseAddress!, rows: rows, inFeatures: h, outFeatures: classes,
-                                     weight: head.value(weight).baseAddress!, bias: head.value(bias).baseAddress!,
-                                     output: out.baseAddress!)
-            }
-        }
-    }
-
-    /// Argmax class of every cached text under the current parameters.
-    static func predictions(_ model: TrainableBERT, _ cache: StateCache, _ head: ParameterSet, _ weight: ParameterSet.Handle,
-                            _ bias: ParameterSet.Handle, classes: Int) -> [Int] {
+    /// Arg-max class of every cached text under the current parameters.
+    static func predictions(_ model: TrainableBERT, _ cache: StateCache, _ head: LinearHead) -> [Int] {
         let vectors = embeddings(model, cache)
-        return vectors.isEmpty ? [] : stride(from: 0, to: vectors.count, by: 256).flatMap { start -> [Int] in
+        return stride(from: 0, to: vectors.count, by: 256).flatMap { start -> [Int] in
             let rows = Array(vectors[start..<min(start + 256, vectors.count)])
-            let z = logits(Tensor(shape: [rows.count, rows[0].count], values: rows.flatMap { $0 }), head, weight, bias,
-                           classes: classes).scalars
-            return (0..<rows.count).map { r in (0..<classes).max { z[r * classes + $0] < z[r * classes + $1] }! }
+            return head.predictions(Tensor(shape: [rows.count, head.features], values: rows.flatMap { $0 }))
         }
     }
 

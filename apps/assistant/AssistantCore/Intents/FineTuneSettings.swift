@@ -1,4 +1,5 @@
 import Foundation
+import ModelRuntime
 
 /// Everything that decides an encoder fine-tuning run besides the data (docs/INTENTS.md);
 /// stored in the model card and in checkpoints (a resume refuses different settings).
@@ -56,7 +57,7 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
     /// Argument errors, named by option.
     /// - Parameter layers: the encoder's layer count.
     public func validate(layers: Int) throws {
-        func bad(_ option: String, _ detail: String) -> FineTuneError { .invalidSetting(option: option, detail: detail) }
+        func bad(_ option: String, _ detail: String) -> TrainingError { .invalidSetting(option: option, detail: detail) }
         guard (1...layers).contains(trainableLayers) else { throw bad("fine-tune-layers", "must be in 1...\(layers)") }
         guard epochs > 0 else { throw bad("epochs", "must be positive") }
         guard batchSize >= 1 else { throw bad("batch-size", "must be positive") }
@@ -66,20 +67,5 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
         guard warmupFraction >= 0, warmupFraction < 1 else { throw bad("warmup", "must be in [0, 1)") }
         guard weightDecay >= 0, maxGradientNorm > 0 else { throw bad("weight-decay", "must not be negative") }
         guard dropout >= 0, dropout < 1 else { throw bad("dropout", "must be in [0, 1)") }
-    }
-}
-
-/// Why fine-tuning could not start or go on.
-public enum FineTuneError: Error, Equatable, CustomStringConvertible {
-    case invalidSetting(option: String, detail: String)
-    /// A checkpoint in the output folder belongs to another run.
-    case checkpointMismatch(path: String, detail: String)
-
-    public var description: String {
-        switch self {
-        case .invalidSetting(let option, let detail): return "--\(option): \(detail)"
-        case .checkpointMismatch(let path, let detail):
-            return "\(path): the checkpoint there is from a different run (\(detail)); choose another --out or delete it"
-        }
     }
 }

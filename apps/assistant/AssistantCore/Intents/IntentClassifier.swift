@@ -1,5 +1,5 @@
 import Foundation
-import Tokenization
+import SuiteFoundation
 
 /// A calibrated intent classifier on frozen sentence embeddings: multinomial logistic
 /// regression (`softmax((W·x + b) / T)`), with out-of-scope thresholds on the top probability,
@@ -121,9 +121,7 @@ public struct IntentClassifier: Codable, Sendable, Equatable {
 
     public func write(folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(self).write(to: folder.appendingPathComponent(Self.fileName), options: .atomic)
+        try JSONOutput.data(self).write(to: folder.appendingPathComponent(Self.fileName), options: .atomic)
     }
 }
 

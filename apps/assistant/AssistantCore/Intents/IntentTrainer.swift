@@ -67,21 +67,26 @@ public enum IntentTrainer {
         let x = train.flatMap(\.0), y = train.map { index[$0.1]! }
         let vx = validation.flatMap(\.0), vy = validation.map { index[$0.1]! }
 
+        let trainX = Tensor(shape: [y.count, d], values: x), validationX = Tensor(shape: [vy.count, d], values: vx)
         let head: Fit
         if let fixed = options.fixedHead {
             precondition(fixed.weights.count == k * d && fixed.bias.count == k, "fixed head of the wrong shape")
-            let (loss, _, _) = lossAndGradient(x: vx, y: vy, w: fixed.weights, b: fixed.bias, k: k, d: d, l2: 0, gradient: false)
-            head = Fit(w: fixed.weights, b: fixed.bias, loss: loss, iterations: 0, l2: 0)
+            let linear = LinearHead(features: d, classes: k)
+            linear.load(weights: fixed.weights, biases: fixed.bias)
+            head = Fit(w: fixed.weights, b: fixed.bias, loss: linear.loss(validationX, labels: vy, accumulateGradients: false),
+                       iterations: 0, l2: 0)
         } else {
             guard !options.l2Candidates.isEmpty else { throw ClassifierError.invalidExamples("no L2 strength to try") }
-            head = options.l2Candidates
-                .map { fitHead(x: x, y: y, vx: vx, vy: vy, k: k, d: d, l2: $0, options: options) }
+            head = try options.l2Candidates
+                .map { try fitHead(x: trainX, y: y, vx: validationX, vy: vy, classes: k, l2: $0, options: options) }
                 .min { $0.loss < $1.loss }!
         }
         let (w, b) = (head.w, head.b)
 
         // Calibrate, then centroids and thresholds.
-        let logits = computeLogits(x: vx, n: vy.count, w: w, b: b, k: k, d: d).map(Double.init)
+        let calibrated = LinearHead(features: d, classes: k)
+        calibrated.load(weights: w, biases: b)
+        let logits = calibrated.logits(validationX).scalars.map(Double.init)
         let fit = try TemperatureScaling.fit(logits: logits, classCount: k, labels: vy)
         var centroids = [Float](repeating: 0, count: k * d)
         for (vector, label) in train {
@@ -130,25 +135,33 @@ public enum IntentTrainer {
         var w: [Float], b: [Float], loss: Double, iterations: Int, l2: Float
     }
 
-    /// Full-batch Adam from zero on `x` `[n × d]` / `y`, keeping the weights of the lowest
-    /// validation loss (checked every 10 iterations, stopping after `options.patience` checks
-    /// without improvement).
-    static func fitHead(x: [Float], y: [Int], vx: [Float], vy: [Int], k: Int, d: Int, l2: Float, options: Options) -> Fit {
-        var w = [Float](repeating: 0, count: k * d), b = [Float](repeating: 0, count: k)
-        var mw = w, vw = w, mb = b, vb = b
-        var best = Fit(w: w, b: b, loss: .infinity, iterations: 0, l2: l2)
-        var stale = 0
-        for t in 1...options.maxIterations {
-            best.iterations = t
-            let (_, gw, gb) = lossAndGradient(x: x, y: y, w: w, b: b, k: k, d: d, l2: l2)
-            adam(&w, gw, &mw, &vw, t: t, lr: options.learningRate)
-            adam(&b, gb, &mb, &vb, t: t, lr: options.learningRate)
-            guard t % 10 == 0 else { continue }
-            let (loss, _, _) = lossAndGradient(x: vx, y: vy, w: w, b: b, k: k, d: d, l2: 0, gradient: false)
-            if loss < best.loss - 1e-6 { (best.w, best.b, best.loss) = (w, b, loss); stale = 0 } else { stale += 1 }
-            if stale >= options.patience { break }
+    /// Full-batch Adam from zero on `x` `[n, d]` / `y` (one step per epoch of a `TrainingRun`,
+    /// nothing written), keeping the weights of the lowest validation loss (checked every 10
+    /// steps, stopping after `options.patience` checks without an improvement of 1e-6).
+    static func fitHead(x: Tensor, y: [Int], vx: Tensor, vy: [Int], classes: Int, l2: Float, options: Options) throws -> Fit {
+        struct Identity: RunIdentity {
+            var l2: Float
+            func difference(from other: Identity) -> String { "the L2 strength differs" }
         }
-        return best
+        let linear = LinearHead(features: x.shape[1], classes: classes)
+        let group = OptimizedParameters(name: "head", parameters: linear.parameters, optimizer: AdamW(weightDecay: 0))
+        var configuration = TrainingRun<Identity>.Configuration(epochs: options.maxIterations, seed: 0, stepStream: "unused",
+                                                                folder: nil)
+        configuration.validationInterval = 10
+        configuration.patience = options.patience
+        configuration.minimumImprovement = 1e-6
+        let everything = Array(0..<y.count)
+        let progress = try TrainingRun(identity: Identity(l2: l2), configuration: configuration, groups: [group]).run(
+            batches: { _, _ in [everything] },
+            step: { _, _, _ in
+                linear.parameters.zeroGradients()
+                let loss = linear.loss(x, labels: y, l2: l2, accumulateGradients: true)
+                group.step(learningRate: options.learningRate)
+                return Float(loss)
+            },
+            validate: { -linear.loss(vx, labels: vy, accumulateGradients: false) })
+        return Fit(w: linear.weights, b: linear.biases, loss: -(progress.bestMetric ?? -.infinity),
+                   iterations: progress.epochsDone, l2: l2)
     }
 
     /// The sweep row whose thresholds are kept (docs/INTENTS.md). With out-of-scope validation
@@ -189,49 +202,5 @@ public enum IntentTrainer {
         return SweepRow(minimumProbability: classifier.thresholds.minimumProbability, minimumMargin: classifier.thresholds.minimumMargin,
                         inScopeAccuracy: inScope > 0 ? Double(inScopeRight) / Double(inScope) : 0,
                         outOfScopeRecall: oos > 0 ? Double(oosCaught) / Double(oos) : nil)
-    }
-
-    /// `[n × k]` logits `X·Wᵀ + b` through BLAS.
-    static func computeLogits(x: [Float], n: Int, w: [Float], b: [Float], k: Int, d: Int) -> [Float] {
-        var z = [Float](repeating: 0, count: n * k)
-        for r in 0..<n { for c in 0..<k { z[r * k + c] = b[c] } }
-        MatMul.gemm(transposeB: true, m: n, n: k, k: d, a: x, lda: d, b: w, ldb: d, beta: 1, c: &z, ldc: k)
-        return z
-    }
-
-    /// Mean cross-entropy (+ L2/2·|W|²) and its gradients.
-    static func lossAndGradient(x: [Float], y: [Int], w: [Float], b: [Float], k: Int, d: Int, l2: Float,
-                                gradient: Bool = true) -> (Double, [Float], [Float]) {
-        let n = y.count
-        var z = computeLogits(x: x, n: n, w: w, b: b, k: k, d: d)
-        var loss = 0.0
-        for r in 0..<n {
-            let row = r * k
-            var m = -Float.infinity
-            for c in 0..<k { m = max(m, z[row + c]) }
-            var s: Float = 0
-            for c in 0..<k { z[row + c] = expf(z[row + c] - m); s += z[row + c] }
-            for c in 0..<k { z[row + c] /= s }
-            loss -= log(Double(max(z[row + y[r]], 1e-30)))
-            z[row + y[r]] -= 1  // now P − Y
-        }
-        loss /= Double(n)
-        guard gradient else { return (loss, [], []) }
-        var gw = w.map { $0 * l2 }
-        MatMul.gemm(transposeA: true, m: k, n: d, k: n, alpha: 1 / Float(n), a: z, lda: k, b: x, ldb: d, beta: 1, c: &gw, ldc: d)
-        var gb = [Float](repeating: 0, count: k)
-        for r in 0..<n { for c in 0..<k { gb[c] += z[r * k + c] / Float(n) } }
-        loss += Double(l2) / 2 * w.reduce(0) { $0 + Double($1 * $1) }
-        return (loss, gw, gb)
-    }
-
-    static func adam(_ p: inout [Float], _ g: [Float], _ m: inout [Float], _ v: inout [Float], t: Int, lr: Float) {
-        let b1: Float = 0.9, b2: Float = 0.999, eps: Float = 1e-8
-        let c1 = 1 - powf(b1, Float(t)), c2 = 1 - powf(b2, Float(t))
-        for i in p.indices {
-            m[i] = b1 * m[i] + (1 - b1) * g[i]
-            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-            p[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SuiteFoundation
 
 /// A help-centre article of the knowledge base (docs/KNOWLEDGE-BASE.md).
 public struct Article: Codable, Sendable, Equatable {
@@ -23,16 +24,8 @@ public struct Article: Codable, Sendable, Equatable {
 
     /// A hash of everything indexed, so unchanged articles are not embedded again.
     var contentHash: String {
-        let data = try! JSONEncoder.sorted.encode(self)
+        let data = try! JSONOutput.data(self)
         return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }
 

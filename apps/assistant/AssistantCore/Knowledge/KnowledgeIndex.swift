@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import ModelRuntime
 import RecordStore
+import SuiteFoundation
 
 /// The searchable knowledge base: articles, an FTS5 (BM25) index over titles, answers and
 /// examples, and one sentence embedding per article, in its own SQLite file (company content,
@@ -69,7 +70,7 @@ public final class KnowledgeIndex: Sendable {
                 if existing[article.id] == nil { report.added += 1 } else { report.updated += 1 }
                 let blob = vector.withUnsafeBufferPointer { Data(buffer: $0) }
                 try db.execute(sql: "INSERT OR REPLACE INTO articles (id, body, content_hash, embedding) VALUES (?, ?, ?, ?)",
-                               arguments: [article.id, String(decoding: try JSONEncoder.sorted.encode(article), as: UTF8.self),
+                               arguments: [article.id, try JSONOutput.string(article),
                                            article.contentHash, blob])
                 try db.execute(sql: "DELETE FROM articles_fts WHERE id = ?", arguments: [article.id])
                 try db.execute(sql: "INSERT INTO articles_fts (id, title, answer, examples) VALUES (?, ?, ?, ?)",

@@ -2,6 +2,7 @@ import AuditLog
 import Foundation
 import GRDB
 import RecordStore
+import SuiteFoundation
 import Vault
 
 extension AssistantStore: RecordExporting {
@@ -10,17 +11,18 @@ extension AssistantStore: RecordExporting {
     /// Writes every ticket as one JSON line. Decrypted: text and e-mail in clear. De-identified:
     /// no text, no e-mail, only a stable pseudonym of the customer (a keyed hash prefix).
     public func exportRecords(to sink: (Data) throws -> Void, deidentify: Bool) throws -> Int {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONOutput.encoder()
         var count = 0
-        let rows = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM tickets ORDER BY created_at, id") }
+        let rows = try database.read { db in
+            try Row.fetchAll(db, TicketRecord.order(TicketRecord.Columns.createdAt, TicketRecord.Columns.id))
+        }
         for row in rows {
             let line: Data
             if deidentify {
-                let lookup = row["email_lookup"] as Data?
+                let r = try TicketRecord.decodeStored(row)
                 line = try encoder.encode(DeidentifiedTicket(
-                    id: row["id"], createdAt: row["created_at"], source: row["source"], status: row["status"],
-                    customer: lookup.map { "customer-" + $0.prefix(8).map { String(format: "%02x", $0) }.joined() }))
+                    id: r.id, createdAt: r.createdAt, source: r.source, status: r.status,
+                    customer: r.emailLookup.map { "customer-" + $0.prefix(8).map { String(format: "%02x", $0) }.joined() }))
             } else {
                 line = try encoder.encode(try decrypt(row))
             }
@@ -33,8 +35,8 @@ extension AssistantStore: RecordExporting {
     private struct DeidentifiedTicket: Encodable {
         let id: String
         let createdAt: String
-        let source: String
-        let status: String
+        let source: TicketChannel
+        let status: TicketStatus
         let customer: String?
     }
 }

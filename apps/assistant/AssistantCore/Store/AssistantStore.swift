@@ -1,9 +1,9 @@
 import AuditLog
 import Crypto
-import Crypto
 import Foundation
 import GRDB
 import RecordStore
+import SuiteFoundation
 import Vault
 
 /// The assistant's record store: tickets, answers, feedback and API tokens, with identifying
@@ -25,8 +25,8 @@ public final class AssistantStore: Sendable {
     public struct Ticket: Sendable, Equatable, Codable {
         public var id: String
         public var createdAt: String
-        public var source: String
-        public var status: String
+        public var source: TicketChannel
+        public var status: TicketStatus
         public var text: String
         public var email: String?
     }
@@ -37,18 +37,18 @@ public final class AssistantStore: Sendable {
 
     /// Stores a ticket (text and e-mail sealed); returns its id.
     @discardableResult
-    public func createTicket(text: String, email: String?, source: String = "cli", actor: String, id: String? = nil) throws -> String {
-        let id = id ?? UUID().uuidString.lowercased()
+    public func createTicket(text: String, email: String?, source: TicketChannel = .cli, actor: String, id: String? = nil) throws -> String {
+        let id = id ?? RecordID.make()
         let text = try vault.seal(text, Self.context("tickets", "text_sealed", id))
         let email = try email.map { (try vault.seal($0, Self.context("tickets", "email_sealed", id)),
                                      try vault.lookupHash($0.lowercased(), purpose: "email")) }
         try database.write { db in
             try db.execute(sql: """
                 INSERT INTO tickets (id, created_at, source, status, text_sealed, email_sealed, email_lookup)
-                VALUES (?, ?, ?, 'open', ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET text_sealed = excluded.text_sealed, email_sealed = excluded.email_sealed,
                     email_lookup = excluded.email_lookup
-                """, arguments: [id, Self.now(), source, text, email?.0, email?.1])
+                """, arguments: [id, Timestamp.now(), source.rawValue, TicketStatus.open.rawValue, text, email?.0, email?.1])
         }
         try secure.audit.append(AuditEvent(actor: actor, action: .recordCreate, objectType: "ticket", objectID: id))
         return id
@@ -56,9 +56,7 @@ public final class AssistantStore: Sendable {
 
     /// Reads and decrypts a ticket; the read is audited.
     public func ticket(id: String, actor: String) throws -> Ticket? {
-        guard let row = try database.read({ db in
-            try Row.fetchOne(db, sql: "SELECT * FROM tickets WHERE id = ?", arguments: [id])
-        }) else { return nil }
+        guard let row = try database.read({ db in try Row.fetchOne(db, TicketRecord.filter(key: id)) }) else { return nil }
         let ticket = try decrypt(row)
         try secure.audit.append(AuditEvent(actor: actor, action: .recordRead, objectType: "ticket", objectID: id))
         return ticket
@@ -68,23 +66,18 @@ public final class AssistantStore: Sendable {
     public func ticketIDs(email: String) throws -> [String] {
         let lookup = try vault.lookupHash(email.lowercased(), purpose: "email")
         return try database.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM tickets WHERE email_lookup = ? ORDER BY created_at", arguments: [lookup])
+            try String.fetchAll(db, TicketRecord.select(TicketRecord.Columns.id)
+                .filter(TicketRecord.Columns.emailLookup == lookup).order(TicketRecord.Columns.createdAt))
         }
     }
 
+    /// A stored ticket row with its text and e-mail opened.
+    /// - Throws: `CorruptRecordError` naming the column of a value that does not read back.
     func decrypt(_ row: Row) throws -> Ticket {
-        let id: String = row["id"]
-        return Ticket(id: id, createdAt: row["created_at"], source: row["source"], status: row["status"],
-                      text: try vault.openString(row["text_sealed"], Self.context("tickets", "text_sealed", id)),
-                      email: try (row["email_sealed"] as Data?).map {
-                          try vault.openString($0, Self.context("tickets", "email_sealed", id))
-                      })
-    }
-
-    static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        let r = try TicketRecord.decodeStored(row)
+        return Ticket(id: r.id, createdAt: r.createdAt, source: r.source, status: r.status,
+                      text: try vault.openString(r.textSealed, Self.context("tickets", "text_sealed", r.id)),
+                      email: try r.emailSealed.map { try vault.openString($0, Self.context("tickets", "email_sealed", r.id)) })
     }
 }
 
@@ -93,16 +86,16 @@ extension AssistantStore {
     public func recordAnswer(_ result: AnswerResult, actor: String) throws {
         guard let ticketID = result.ticketID else { return }
         let id = ticketID + "-answer"
-        let articles = String(decoding: try JSONEncoder().encode(result.sources.map(\.articleID)), as: UTF8.self)
+        let articles = try JSONOutput.string(result.sources.map(\.articleID))
         try database.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO answers (id, ticket_id, decision, reason, intent, confidence, article_ids, model_version, kb_version, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, ticketID, result.decision.rawValue, result.reason?.rawValue, result.intents.first?.intent,
                                  result.intents.first.map { min(max($0.score, 0), 1) }, articles, result.modelVersion,
-                                 result.kbVersion, Self.now()])
-            try db.execute(sql: "UPDATE tickets SET status = ? WHERE id = ?",
-                           arguments: [result.decision == .answer ? "answered" : "escalated", ticketID])
+                                 result.kbVersion, Timestamp.now()])
+            let status: TicketStatus = result.decision == .answer ? .answered : .escalated
+            try db.execute(sql: "UPDATE tickets SET status = ? WHERE id = ?", arguments: [status.rawValue, ticketID])
         }
         var details: [String: AuditValue] = ["decision": .string(result.decision.rawValue), "model": .string(result.modelVersion),
                                              "kb": .string(result.kbVersion)]
@@ -114,7 +107,7 @@ extension AssistantStore {
 }
 
 extension AssistantStore {
-    public enum Role: String, Codable, Sendable, CaseIterable {
+    public enum Role: String, Sendable, StrictStringEnum {
         case agent, admin
     }
 
@@ -123,11 +116,11 @@ extension AssistantStore {
         let secret = "ast_" + Data(randomTokenBytes()).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         try database.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_tokens WHERE name = ?", arguments: [name]) == true {
+            if try APITokenRecord.filter(APITokenRecord.Columns.name == name).fetchCount(db) > 0 {
                 throw TokenError.nameTaken(name)
             }
             try db.execute(sql: "INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [UUID().uuidString.lowercased(), name, role.rawValue, Self.tokenHash(secret), Self.now()])
+                           arguments: [RecordID.make(), name, role.rawValue, Self.tokenHash(secret), Timestamp.now()])
         }
         try secure.audit.append(AuditEvent(actor: actor, action: .authentication, objectType: "api_token", objectID: name,
                                            details: ["op": .string("create"), "role": .string(role.rawValue)]))
@@ -137,17 +130,17 @@ extension AssistantStore {
     /// The name and role of a valid, unrevoked token.
     public func authenticate(_ secret: String) throws -> (name: String, role: Role)? {
         try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT name, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
-                                             arguments: [Self.tokenHash(secret)]),
-                  let role = Role(rawValue: row["role"])
+            guard let row = try Row.fetchOne(db, APITokenRecord.filter(APITokenRecord.Columns.tokenHash == Self.tokenHash(secret))
+                                                     .filter(APITokenRecord.Columns.revokedAt == nil))
             else { return nil }
-            return (row["name"], role)
+            let token = try APITokenRecord.decodeStored(row)
+            return (token.name, token.role)
         }
     }
 
     public func revokeToken(name: String, actor: String) throws -> Bool {
         let changed = try database.write { db -> Bool in
-            try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [Self.now(), name])
+            try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [Timestamp.now(), name])
             return db.changesCount > 0
         }
         if changed {
@@ -158,20 +151,20 @@ extension AssistantStore {
     }
 
     /// Stores a reviewer's verdict on an answer (edited text sealed) and audits it.
-    public func addFeedback(ticketID: String, verdict: String, reason: String?, editedText: String?, actor: String) throws -> String {
-        guard ["accept", "edit", "reject"].contains(verdict) else { throw FeedbackError.invalidVerdict(verdict) }
-        guard (verdict == "edit") == (editedText != nil) else { throw FeedbackError.editedTextMismatch }
-        let id = UUID().uuidString.lowercased()
+    public func addFeedback(ticketID: String, verdict: FeedbackVerdict, reason: String?, editedText: String?,
+                            actor: String) throws -> String {
+        guard (verdict == .edit) == (editedText != nil) else { throw FeedbackError.editedTextMismatch }
+        let id = RecordID.make()
         let sealed = try editedText.map { try vault.seal($0, Self.context("feedback", "edited_text_sealed", id)) }
         try database.write { db in
             guard let answerID = try String.fetchOne(db, sql: "SELECT id FROM answers WHERE ticket_id = ? ORDER BY created_at DESC LIMIT 1",
                                                      arguments: [ticketID]) else { throw FeedbackError.unknownTicket(ticketID) }
             try db.execute(sql: """
                 INSERT INTO feedback (id, answer_id, verdict, reason, edited_text_sealed, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, answerID, verdict, reason, sealed, actor, Self.now()])
+                """, arguments: [id, answerID, verdict.rawValue, reason, sealed, actor, Timestamp.now()])
         }
         try secure.audit.append(AuditEvent(actor: actor, action: .review, objectType: "ticket", objectID: ticketID,
-                                           details: ["verdict": .string(verdict)]))
+                                           details: ["verdict": .string(verdict.rawValue)]))
         return id
     }
 
@@ -191,12 +184,10 @@ public enum TokenError: Error, Equatable, CustomStringConvertible {
 }
 
 public enum FeedbackError: Error, Equatable, CustomStringConvertible {
-    case invalidVerdict(String)
     case editedTextMismatch
     case unknownTicket(String)
     public var description: String {
         switch self {
-        case .invalidVerdict(let v): return "verdict '\(v)' is not one of accept, edit, reject"
         case .editedTextMismatch: return "edited_text is required with verdict 'edit' and only then"
         case .unknownTicket(let id): return "no answered ticket \(id)"
         }

@@ -17,7 +17,7 @@ public struct ImageRegion: Sendable, Equatable {
     /// activation map covers: the centre square for `crop: center_square` (torchvision's
     /// CenterCrop rounding, as `InputPipeline`), else the whole image.
     public static func modelView(_ input: TriageModelSpec.Input, width: Int, height: Int) -> ImageRegion {
-        guard input.crop == "center_square", width != height else { return ImageRegion(x: 0, y: 0, width: width, height: height) }
+        guard input.crop == .centerSquare, width != height else { return ImageRegion(x: 0, y: 0, width: width, height: height) }
         let side = min(width, height)
         return ImageRegion(x: Int((Double(width - side) / 2).rounded(.toNearestOrEven)),
                            y: Int((Double(height - side) / 2).rounded(.toNearestOrEven)), width: side, height: side)

@@ -160,10 +160,10 @@ public struct InputPipeline: Sendable {
     }
 
     /// Whether the spec crops an image of this size (the centre square of a non-square one).
-    func needsCrop(width: Int, height: Int) -> Bool { input.crop == "center_square" && width != height }
+    func needsCrop(width: Int, height: Int) -> Bool { input.crop == .centerSquare && width != height }
 
     /// The spec's resize filter.
-    var filter: ResizeFilter { ResizeFilter(rawValue: input.resize) ?? .bilinear }
+    var filter: ResizeFilter { input.resize }
 
     /// Crops and resizes a gray image (any sample type) to the input size, grey levels in 0…1.
     /// - Returns: planar `.float32`, one channel, `input.width` × `input.height`.

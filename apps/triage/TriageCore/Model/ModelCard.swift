@@ -40,7 +40,7 @@ public enum ModelCard {
         add()
         add("ResNet (\(a.block.rawValue) blocks, \(a.stem.rawValue) stem), stage widths \(a.widths), depths \(a.depths), "
             + "\(a.inputChannels) input channel, \(a.classes) classes; batch norms folded into the convolutions for inference. "
-            + "Input: grey levels in 0…1, \(spec.input.crop == "center_square" ? "centre square crop, " : "")\(spec.input.resize) resize "
+            + "Input: grey levels in 0…1, \(spec.input.crop == .centerSquare ? "centre square crop, " : "")\(spec.input.resize.rawValue) resize "
             + String(format: "to %d×%d, normalised with mean %.4f and std %.4f.", spec.input.width, spec.input.height,
                      spec.input.mean[0], spec.input.std[0]))
         if let p = spec.provenance {
@@ -50,7 +50,7 @@ public enum ModelCard {
             add()
             let s = p.settings
             add("- AdamW (weight decay \(s.weightDecay)), peak learning rate \(s.learningRate) after \(s.warmupEpochs) warm-up epoch(s), cosine to 0; "
-                + "\(s.epochs) epochs, batch \(s.batchSize), class weighting `\(s.classWeighting)`, seed \(s.seed).")
+                + "\(s.epochs) epochs, batch \(s.batchSize), class weighting `\(s.classWeighting.rawValue)`, seed \(s.seed).")
             let g = s.augmentation
             add(String(format: "- Augmentation: shift ±%.0f%%, rotation ±%.0f°, zoom ±%.0f%%, brightness ±%.2f, contrast ±%.0f%%; no flips (left/right is anatomical).",
                        100 * g.maxShift, g.maxRotationDegrees, 100 * g.maxScale, g.maxBrightness, 100 * g.maxContrast))

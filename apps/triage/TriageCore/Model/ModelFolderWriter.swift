@@ -1,4 +1,5 @@
 import Foundation
+import SuiteFoundation
 
 #if canImport(Glibc)
 import Glibc
@@ -10,8 +11,7 @@ import Glibc
 public enum ModelFolderWriter {
     /// - Parameter weights: a safetensors file of the model's parameters; it is moved into the folder.
     public static func write(spec: TriageModelSpec, weights: URL, to folder: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONOutput.encoder(pretty: true)
         let files: [(name: String, data: Data)] = [
             (TriageModel.specFile, try encoder.encode(spec) + Data("\n".utf8)),
             (TriageModel.cardFile, Data(ModelCard.markdown(spec).utf8)),
@@ -46,8 +46,7 @@ public enum ModelFolderWriter {
     /// Rewrites `MODEL_CARD.md` (and `model.json`, whose validation figures it shows) of an
     /// existing folder, atomically per file.
     public static func rewriteCard(spec: TriageModelSpec, in folder: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONOutput.encoder(pretty: true)
         do {
             try (try encoder.encode(spec) + Data("\n".utf8)).write(to: folder.appendingPathComponent(TriageModel.specFile),
                                                                  options: .atomic)

@@ -1,8 +1,9 @@
 import Foundation
 import ModelRuntime
+import SuiteFoundation
 
 /// How soon a study should be read, from its score and the model's urgency thresholds.
-public enum Urgency: String, Sendable, Codable, CaseIterable, Comparable {
+public enum Urgency: String, Sendable, StrictStringEnum, Comparable {
     case routine, priority, urgent
 
     var rank: Int { Self.allCases.firstIndex(of: self)! }

@@ -19,23 +19,3 @@ public enum TriageModelError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// Rejects JSON object keys a decoder does not know, naming the first one.
-enum StrictKeys {
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    static func check(_ decoder: Decoder, known: [String]) throws {
-        let all = try decoder.container(keyedBy: AnyKey.self)
-        let knownSet = Set(known)
-        if let unknown = all.allKeys.first(where: { !knownSet.contains($0.stringValue) }) {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath + [unknown],
-                debugDescription: "unknown field (expected one of \(known.joined(separator: ", ")))"))
-        }
-    }
-}

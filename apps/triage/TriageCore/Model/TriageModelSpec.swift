@@ -1,6 +1,7 @@
 import Foundation
+import Imaging
 import ModelRuntime
-import Tokenization  // DecodingError.summary
+import SuiteFoundation
 
 /// The `model.json` of a triage model folder (beside `weights.safetensors` and `MODEL_CARD.md`):
 /// what the network is, what input it expects, how its output becomes a decision, and where
@@ -29,14 +30,19 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
         public var height: Int
         public var mean: [Float]
         public var std: [Float]
-        public var resize: String
-        public var crop: String
+        public var resize: ResizeFilter
+        public var crop: Crop
 
-        public static let resizeFilters = ["nearest", "bilinear", "bicubic"]
-        public static let crops = ["none", "center_square"]
+        /// What part of the image is kept before resizing.
+        public enum Crop: String, Sendable, StrictStringEnum {
+            /// The whole image, squashed to the input's aspect ratio.
+            case none
+            /// The centre square of a non-square image.
+            case centerSquare = "center_square"
+        }
 
-        public init(width: Int, height: Int, mean: [Float], std: [Float], resize: String = "bilinear",
-                    crop: String = "center_square") {
+        public init(width: Int, height: Int, mean: [Float], std: [Float], resize: ResizeFilter = .bilinear,
+                    crop: Crop = .centerSquare) {
             self.width = width
             self.height = height
             self.mean = mean
@@ -109,7 +115,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: Decoder) throws {
-        try StrictKeys.check(decoder, known: CodingKeys.allCases.map(\.stringValue))
+        try StrictKeys.check(decoder, keys: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         format = try c.decode(Int.self, forKey: .format)
         name = try c.decode(String.self, forKey: .name)
@@ -166,12 +172,6 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
         guard input.std.allSatisfy({ $0 > 0 && $0.isFinite }), input.mean.allSatisfy(\.isFinite) else {
             throw bad("input.std", "must be positive and finite")
         }
-        guard Input.resizeFilters.contains(input.resize) else {
-            throw bad("input.resize", "unknown value '\(input.resize)' (expected \(Input.resizeFilters.joined(separator: ", ")))")
-        }
-        guard Input.crops.contains(input.crop) else {
-            throw bad("input.crop", "unknown value '\(input.crop)' (expected \(Input.crops.joined(separator: ", ")))")
-        }
         guard logitOffsets.count == labels.count, logitOffsets.allSatisfy(\.isFinite) else {
             throw bad("logit_offsets", "one finite value per label needed, got \(logitOffsets)")
         }
@@ -192,8 +192,8 @@ extension TriageModelSpec.Input {
         height = try c.decode(Int.self, forKey: .height)
         mean = try c.decode([Float].self, forKey: .mean)
         std = try c.decode([Float].self, forKey: .std)
-        resize = try c.decode(String.self, forKey: .resize)
-        crop = try c.decode(String.self, forKey: .crop)
+        resize = try c.decode(ResizeFilter.self, forKey: .resize)
+        crop = try c.decode(Crop.self, forKey: .crop)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SuiteFoundation
 
 /// The report of a batch: its counts and its studies in worklist order (read ones included).
 public struct BatchReport: Sendable, Encodable {
@@ -14,7 +15,7 @@ public struct BatchReport: Sendable, Encodable {
                 policy: WorklistPolicy, now: Date = Date()) throws {
         let ordered = policy.ordered(try store.studies(hashes: hashes), now: now)
         studies = ordered.enumerated().map { ReportRow(rank: $0.offset + 1, item: $0.element) }
-        generated = StudyStore.now()
+        generated = Timestamp.now()
         self.model = model
         self.summary = summary
         self.inputError = inputError.map(\.kindDescription)

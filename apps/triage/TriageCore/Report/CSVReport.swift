@@ -10,8 +10,8 @@ enum CSVReport {
         var lines = [header.joined(separator: ",")]
         for r in report.studies {
             let probabilities = r.probabilities.map { $0.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ";") }
-            let fields: [String?] = [String(r.rank), r.studyID, r.patient, r.sha256, r.format, r.status, r.score.map { String($0) },
-                                     r.positive.map { String($0) }, r.urgency, r.effectiveUrgency, r.reason, r.reasonDetail,
+            let fields: [String?] = [String(r.rank), r.studyID, r.patient, r.sha256, r.format, r.status.rawValue, r.score.map { String($0) },
+                                     r.positive.map { String($0) }, r.urgency.rawValue, r.effectiveUrgency.rawValue, r.reason, r.reasonDetail,
                                      probabilities, r.model, r.arrived, r.scored, r.read]
             lines.append(fields.map { quote($0 ?? "") }.joined(separator: ","))
         }

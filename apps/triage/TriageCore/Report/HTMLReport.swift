@@ -21,11 +21,11 @@ enum HTMLReport {
                 }
                 pictures = "<td><img alt=\"thumbnail\" src=\"data:image/png;base64,\(png.base64EncodedString())\"></td><td>\(heatmap)</td>"
             }
-            let verdict = r.status == "scored"
+            let verdict = r.status == .scored
                 ? "\(r.positive == true ? "positive" : "negative") \(r.score.map { String(format: "%.3f", $0) } ?? "")"
                 : "not assessable: \(escape(r.reason ?? ""))\(r.reasonDetail.map { " (\(escape($0)))" } ?? "")"
             rows += """
-                <tr class="\(r.effectiveUrgency)"><td>\(r.rank)</td><td>\(r.effectiveUrgency)\(r.effectiveUrgency != r.urgency ? " (aged from \(r.urgency))" : "")</td>\
+                <tr class="\(r.effectiveUrgency.rawValue)"><td>\(r.rank)</td><td>\(r.effectiveUrgency.rawValue)\(r.effectiveUrgency != r.urgency ? " (aged from \(r.urgency.rawValue))" : "")</td>\
                 <td>\(verdict)</td>\(pictures)<td><code>\(escape(r.studyID))</code><br>\(escape(r.patient ?? ""))</td>\
                 <td>\(escape(r.arrived))</td><td>\(r.read.map { "read \(escape($0))" } ?? "unread")</td></tr>
 

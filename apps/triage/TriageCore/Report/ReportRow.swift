@@ -6,15 +6,14 @@ public struct ReportRow: Sendable, Equatable, Encodable {
     public let patient: String?
     public let sha256: String
     public let format: String
-    /// `scored` or `not_assessable`.
-    public let status: String
+    public let status: StudyStatus
     /// Calibrated probability of the finding.
     public let score: Double?
     public let positive: Bool?
     public let probabilities: [String: Double]?
     /// The model's urgency, and after ageing (`WorklistPolicy`).
-    public let urgency: String
-    public let effectiveUrgency: String
+    public let urgency: Urgency
+    public let effectiveUrgency: Urgency
     public let reason: String?
     public let reasonDetail: String?
     public let model: String?
@@ -33,8 +32,8 @@ public struct ReportRow: Sendable, Equatable, Encodable {
         score = s.score
         positive = s.positive
         probabilities = s.probabilities
-        urgency = item.baseUrgency.rawValue
-        effectiveUrgency = item.effectiveUrgency.rawValue
+        urgency = item.baseUrgency
+        effectiveUrgency = item.effectiveUrgency
         reason = s.reason
         reasonDetail = s.reasonDetail
         model = s.modelID

@@ -1,5 +1,6 @@
 import AuditLog
 import Foundation
+import SuiteFoundation
 
 /// Writes a batch report as CSV, JSON or HTML (by the file's extension), through a temporary
 /// file and a rename (mode 0600), so a report is never half-written; each report written is
@@ -23,7 +24,7 @@ public enum ReportWriter {
         let data: Data
         switch format {
         case .csv: data = CSVReport.render(report)
-        case .json: data = try JSONEncoder.sorted.encode(report) + Data("\n".utf8)
+        case .json: data = try JSONOutput.data(report) + Data("\n".utf8)
         case .html: data = try HTMLReport.render(report, store: store, view: view)
         }
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")

@@ -1,6 +1,7 @@
 import AuditLog
 import Foundation
 import GRDB
+import SuiteFoundation
 
 extension StudyStore {
     public struct MergeSummary: Sendable, Equatable {
@@ -50,7 +51,7 @@ extension StudyStore {
         var inserts: [(id: String, arguments: StatementArguments)] = []
         for row in rows {
             let sourceID: String = row["id"]
-            let id = takenIDs.contains(sourceID) ? UUID().uuidString.lowercased() : sourceID
+            let id = takenIDs.contains(sourceID) ? RecordID.make() : sourceID
             let identity = try other.decode(row, decrypt: true).identity ?? Identity()
             let thumbnail = try (row["thumbnail_sealed"] as Data?).map {
                 try vault.seal(try other.vault.open($0, Self.context("thumbnail_sealed", sourceID)), Self.context("thumbnail_sealed", id))

@@ -1,6 +1,7 @@
 import AuditLog
 import Foundation
 import GRDB
+import SuiteFoundation
 
 extension StudyStore {
     /// Stores a batch of results in one transaction together with their audit entries
@@ -20,13 +21,13 @@ extension StudyStore {
         var rows: [(id: String, isNew: Bool, identity: [(any DatabaseValueConvertible)?], thumbnail: Data?)] = []
         for result in results {
             let existing = known[result.sourceHash]
-            let id = existing ?? UUID().uuidString.lowercased()
+            let id = existing ?? RecordID.make()
             known[result.sourceHash] = id  // the same content twice in one batch is one study
             let thumbnail = try result.thumbnail.map { try vault.seal($0, Self.context("thumbnail_sealed", id)) }
             rows.append((id, existing == nil,
                          existing == nil ? try sealedIdentity(result.identity, id: id) : [], thumbnail))
         }
-        let now = Self.now()
+        let now = Timestamp.now()
         do {
             try secure.audit.transaction { db -> ((), [AuditEvent]) in
                 var events: [AuditEvent] = []
@@ -61,11 +62,11 @@ extension StudyStore {
         var arguments: StatementArguments
         switch result.verdict {
         case .scored(let s):
-            let probabilities = String(decoding: try JSONEncoder.sorted.encode(s.probabilities), as: UTF8.self)
-            arguments = ["scored", result.modelID, s.score, s.positive, probabilities, s.urgency.rawValue, nil, nil,
+            let probabilities = try JSONOutput.string(s.probabilities)
+            arguments = [StudyStatus.scored.rawValue, result.modelID, s.score, s.positive, probabilities, s.urgency.rawValue, nil, nil,
                          s.activation.littleEndianBytes, s.activation.width, s.activation.height]
         case .notAssessable(let reason, let detail):
-            arguments = ["not_assessable", result.modelID, nil, nil, nil, nil, reason, detail, nil, nil, nil]
+            arguments = [StudyStatus.notAssessable.rawValue, result.modelID, nil, nil, nil, nil, reason, detail, nil, nil, nil]
         }
         arguments += [thumbnail, now, id]
         try db.execute(sql: """
@@ -106,9 +107,9 @@ extension StudyStore {
     /// Content hashes that already carry a verdict of `modelID` (what a re-run or `--resume` skips).
     public func completedHashes(modelID: String) throws -> Set<String> {
         try database.read { db in
-            Set(try String.fetchAll(db, sql: """
-                SELECT source_hash FROM studies WHERE status IN ('scored', 'not_assessable') AND model_id = ?
-                """, arguments: [modelID]))
+            Set(try String.fetchAll(db, StudyRecord.select(StudyRecord.Columns.sourceHash)
+                .filter(StudyStatus.withVerdict.map(\.rawValue).contains(StudyRecord.Columns.status))
+                .filter(StudyRecord.Columns.modelID == modelID)))
         }
     }
 
@@ -119,7 +120,7 @@ extension StudyStore {
         let wanted = hashes.compactMap { ids[$0] }.filter { seen.insert($0).inserted }
         return try database.read { db in
             try wanted.compactMap { id in
-                try Row.fetchOne(db, sql: "SELECT * FROM studies WHERE id = ?", arguments: [id]).map { try decode($0, decrypt: false) }
+                try Row.fetchOne(db, StudyRecord.filter(key: id)).map { try decode($0, decrypt: false) }
             }
         }
     }
@@ -140,15 +141,6 @@ extension StudyStore {
             try Data.fetchOne(db, sql: "SELECT thumbnail_sealed FROM studies WHERE id = ?", arguments: [id])
         }) else { return nil }
         return try vault.open(sealed, Self.context("thumbnail_sealed", id))
-    }
-}
-
-extension JSONEncoder {
-    /// Sorted keys, slashes kept: stable bytes for stored JSON.
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }
 

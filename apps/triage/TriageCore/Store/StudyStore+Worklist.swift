@@ -1,14 +1,15 @@
 import AuditLog
 import Foundation
 import GRDB
+import SuiteFoundation
 
 extension StudyStore {
     /// Studies with a verdict that nobody has marked read yet (identity not decrypted).
     public func unreadStudies() throws -> [Study] {
         try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM studies WHERE read_at IS NULL AND status IN ('scored', 'not_assessable')
-                """).map { try decode($0, decrypt: false) }
+            try Row.fetchAll(db, StudyRecord.filter(StudyRecord.Columns.readAt == nil)
+                .filter(StudyStatus.withVerdict.map(\.rawValue).contains(StudyRecord.Columns.status)))
+                .map { try decode($0, decrypt: false) }
         }
     }
 
@@ -30,7 +31,7 @@ extension StudyStore {
     /// Marks a study reviewed, recording who and when in the audit trail (same transaction).
     /// Marking it again changes nothing.
     public func markRead(id: String, actor: String) throws -> ReadOutcome {
-        let now = Self.now()
+        let now = Timestamp.now()
         return try secure.audit.transaction { db -> (ReadOutcome, [AuditEvent]) in
             guard let row = try Row.fetchOne(db, sql: "SELECT read_at FROM studies WHERE id = ?", arguments: [id]) else {
                 return (.notFound, [])

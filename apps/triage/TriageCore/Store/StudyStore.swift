@@ -2,6 +2,7 @@ import AuditLog
 import Foundation
 import GRDB
 import RecordStore
+import SuiteFoundation
 import Vault
 
 /// The triage record store: studies keyed by content hash, identifying fields sealed.
@@ -41,14 +42,13 @@ public final class StudyStore: Sendable {
         public var id: String
         public var sourceHash: String
         public var format: String
-        /// `pending` (registered, not scored yet), `scored` or `not_assessable`.
-        public var status: String
+        public var status: StudyStatus
         public var modelID: String?
         /// Calibrated probability of the finding, 0…1 (scored studies).
         public var score: Double?
         public var positive: Bool?
         public var probabilities: [String: Double]?
-        public var urgency: String?
+        public var urgency: Urgency?
         /// Why the model did not assess it (`unsupported_photometry`, `not_radiograph`, `lateral_view`) and the detail.
         public var reason: String?
         public var reasonDetail: String?
@@ -73,10 +73,10 @@ public final class StudyStore: Sendable {
         if let existing = try database.read({ db in
             try String.fetchOne(db, sql: "SELECT id FROM studies WHERE source_hash = ?", arguments: [sourceHash])
         }) { return (existing, false) }
-        let id = UUID().uuidString.lowercased()
+        let id = RecordID.make()
         let headersKey = try originalHeaders.map { _ in try vault.createRecordKey() }
         let headers = try originalHeaders.map { try vault.seal($0, Self.context("headers_sealed", id), recordKey: headersKey!) }
-        let arguments: StatementArguments = [id, sourceHash, format, Self.now()]
+        let arguments: StatementArguments = [id, sourceHash, format, Timestamp.now()]
             + StatementArguments(try sealedIdentity(identity, id: id)) + [headers, headersKey]
         let inserted = try database.write { db -> Bool in
             try db.execute(sql: """
@@ -120,8 +120,7 @@ public final class StudyStore: Sendable {
 
     /// A study with its identity decrypted; the read is audited.
     public func study(id: String, actor: String) throws -> Study? {
-        guard let row = try database.read({ try Row.fetchOne($0, sql: "SELECT * FROM studies WHERE id = ?", arguments: [id]) })
-        else { return nil }
+        guard let row = try database.read({ try Row.fetchOne($0, StudyRecord.filter(key: id)) }) else { return nil }
         let study = try decode(row, decrypt: true)
         try secure.audit.append(AuditEvent(actor: actor, action: .recordRead, objectType: "study", objectID: id))
         return study
@@ -152,32 +151,28 @@ public final class StudyStore: Sendable {
                                            details: ["shredded": .string("original_headers")]))
     }
 
+    /// A stored row as a `Study`, its identity opened when `decrypt`.
+    /// - Throws: `CorruptRecordError` naming the column of a value that does not read back.
     func decode(_ row: Row, decrypt: Bool) throws -> Study {
-        let id: String = row["id"]
-        func open(_ column: String) throws -> String? {
-            try (row["\(column)_sealed"] as Data?).map { try vault.openString($0, Self.context("\(column)_sealed", id)) }
+        let r = try StudyRecord.decodeStored(row)
+        func open(_ sealed: Data?, _ column: String) throws -> String? {
+            try sealed.map { try vault.openString($0, Self.context("\(column)_sealed", r.id)) }
         }
-        let identity = decrypt ? Identity(patientName: try open("patient_name"), patientID: try open("patient_id"),
-                                          birthDate: try open("birth_date"), accession: try open("accession"),
-                                          sourcePath: try open("source_path")) : nil
-        let probabilities = (row["probabilities"] as String?).flatMap {
-            try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8))
-        }
-        return Study(id: id, sourceHash: row["source_hash"], format: row["format"], status: row["status"],
-                     modelID: row["model_id"], score: row["score"], positive: row["positive"], probabilities: probabilities,
-                     urgency: row["urgency"], reason: row["reason"], reasonDetail: row["reason_detail"],
-                     createdAt: row["created_at"], scoredAt: row["scored_at"], readAt: row["read_at"],
-                     patient: (row["patient_id_lookup"] as Data?).map(Self.pseudonym), identity: identity)
+        let identity = decrypt ? Identity(patientName: try open(r.patientNameSealed, "patient_name"),
+                                          patientID: try open(r.patientIDSealed, "patient_id"),
+                                          birthDate: try open(r.birthDateSealed, "birth_date"),
+                                          accession: try open(r.accessionSealed, "accession"),
+                                          sourcePath: try open(r.sourcePathSealed, "source_path")) : nil
+        let probabilities = try StudyRecord.decodeStoredJSON([String: Double].self, r.probabilities,
+                                                             column: StudyRecord.CodingKeys.probabilities.rawValue, row: row)
+        return Study(id: r.id, sourceHash: r.sourceHash, format: r.format, status: r.status, modelID: r.modelID,
+                     score: r.score, positive: r.positive, probabilities: probabilities, urgency: r.urgency,
+                     reason: r.reason, reasonDetail: r.reasonDetail, createdAt: r.createdAt, scoredAt: r.scoredAt,
+                     readAt: r.readAt, patient: r.patientIDLookup.map(Self.pseudonym), identity: identity)
     }
 
     static func pseudonym(_ lookup: Data) -> String {
         "patient-" + lookup.prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
     }
 }
 
@@ -186,9 +181,10 @@ extension StudyStore: RecordExporting {
 
     /// One JSON line per study: decrypted identity, or none with a pseudonymous patient key.
     public func exportRecords(to sink: (Data) throws -> Void, deidentify: Bool) throws -> Int {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let rows = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM studies ORDER BY created_at, id") }
+        let encoder = JSONOutput.encoder()
+        let rows = try database.read { db in
+            try Row.fetchAll(db, StudyRecord.order(StudyRecord.Columns.createdAt, StudyRecord.Columns.id))
+        }
         for row in rows {
             var study = try decode(row, decrypt: !deidentify)
             if deidentify, let lookup = row["patient_id_lookup"] as Data? {

@@ -13,8 +13,8 @@ import Foundation
 /// 3. `OperatingThresholds` picks the operating and urgency thresholds on the calibrated scores.
 public enum ModelCalibration {
     /// `log(K · π_c)` for `balanced` class weighting, zeros for `none`.
-    public static func offsets(classWeighting: String, trainingCounts: [String: Int], labels: [String]) -> [Double] {
-        guard classWeighting == "balanced" else { return Array(repeating: 0, count: labels.count) }
+    public static func offsets(classWeighting: TrainingSettings.ClassWeighting, trainingCounts: [String: Int], labels: [String]) -> [Double] {
+        guard classWeighting == .balanced else { return Array(repeating: 0, count: labels.count) }
         let total = Double(labels.reduce(0) { $0 + (trainingCounts[$1] ?? 0) })
         return labels.map { label in
             let count = Double(trainingCounts[label] ?? 0)

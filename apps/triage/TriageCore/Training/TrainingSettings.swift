@@ -1,9 +1,11 @@
 import Foundation
 import Imaging
 import ModelRuntime
+import SuiteFoundation
 
 /// Everything that decides a training run besides the data; stored in `model.json`'s
-/// provenance and in checkpoints (a resume refuses different settings).
+/// provenance and in checkpoints (a resume refuses different settings). Errors are
+/// `TrainingError.invalidSetting`, named by the command-line option.
 public struct TrainingSettings: Codable, Sendable, Equatable {
     public var epochs: Int
     /// Images per optimiser step.
@@ -18,8 +20,15 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var widths: [Int]
     public var depths: [Int]
     public var augmentation: RadiographAugmentation
-    /// Cross-entropy class weights: `none`, or `balanced` (inverse class frequency, mean 1).
-    public var classWeighting: String
+    public var classWeighting: ClassWeighting
+
+    /// Cross-entropy class weights.
+    public enum ClassWeighting: String, Sendable, StrictStringEnum {
+        /// Every image weighs 1.
+        case none
+        /// Inverse class frequency, mean 1.
+        case balanced
+    }
 
     enum CodingKeys: String, CodingKey {
         case epochs
@@ -31,15 +40,13 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         case classWeighting = "class_weighting"
     }
 
-    public static let classWeightings = ["none", "balanced"]
-
     /// The recipe of the shipped model (docs/TRIAGE-MODEL.md).
     public static let standard = TrainingSettings(
         epochs: 12, batchSize: 64, learningRate: 2e-3, warmupEpochs: 1, weightDecay: 0.05, seed: 1,
-        widths: [32, 64, 128], depths: [2, 2, 2], augmentation: .light, classWeighting: "balanced")
+        widths: [32, 64, 128], depths: [2, 2, 2], augmentation: .light, classWeighting: .balanced)
 
     public init(epochs: Int, batchSize: Int, learningRate: Float, warmupEpochs: Int, weightDecay: Float, seed: UInt64,
-                widths: [Int], depths: [Int], augmentation: RadiographAugmentation, classWeighting: String) {
+                widths: [Int], depths: [Int], augmentation: RadiographAugmentation, classWeighting: ClassWeighting) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -62,30 +69,10 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         guard weightDecay >= 0 else { throw bad("weight-decay", "must not be negative") }
         guard !widths.isEmpty, widths.count == depths.count, widths.allSatisfy({ $0 > 0 }), depths.allSatisfy({ $0 > 0 })
         else { throw bad("widths/depths", "one positive depth per positive width") }
-        guard Self.classWeightings.contains(classWeighting) else {
-            throw bad("class-weighting", "unknown value '\(classWeighting)' (expected none or balanced)")
-        }
     }
 
     /// The network these settings train.
     public func architecture(classes: Int) -> ResNet.Config {
         ResNet.Config(block: .basic, stem: .small, widths: widths, depths: depths, inputChannels: 1, classes: classes)
-    }
-}
-
-/// Why training could not start or go on.
-public enum TrainingError: Error, Equatable, CustomStringConvertible {
-    case invalidSetting(option: String, detail: String)
-    /// A checkpoint in the output folder belongs to another run.
-    case checkpointMismatch(path: String, detail: String)
-    case io(path: String, detail: String)
-
-    public var description: String {
-        switch self {
-        case .invalidSetting(let option, let detail): return "--\(option): \(detail)"
-        case .checkpointMismatch(let path, let detail):
-            return "\(path): the checkpoint there is from a different run (\(detail)); choose another --out or delete it"
-        case .io(let path, let detail): return "\(path): \(detail)"
-        }
     }
 }

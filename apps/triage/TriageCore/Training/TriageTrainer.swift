@@ -2,6 +2,7 @@ import Evaluation
 import Foundation
 import Imaging
 import ModelRuntime
+import SuiteFoundation
 
 /// `triage train`: trains the triage ResNet from scratch on a labels CSV, keeps the epoch with
 /// the best validation AUC, calibrates a temperature and chooses the thresholds on validation,
@@ -37,11 +38,20 @@ public struct TriageTrainer {
     /// What the trainer reports as it goes.
     public enum Event: Sendable {
         case loaded(train: Int, validation: Int)
-        case resumed(epochsDone: Int)
-        /// A step within an epoch (for a progress bar).
-        case step(epoch: Int, step: Int, of: Int, loss: Float)
-        case epoch(epoch: Int, of: Int, loss: Double, validationAUC: Double, seconds: Double, best: Bool)
+        /// The epochs: steps, validation AUC (the metric), resumption.
+        case training(TrainingEvent)
         case finished(TriageModelSpec)
+    }
+
+    /// What must match for a resume.
+    struct Identity: RunIdentity {
+        var settings: TrainingSettings
+        var trainSHA256: String
+        var validationSHA256: String
+
+        func difference(from other: Identity) -> String {
+            other.settings != settings ? "settings differ" : "the labels files differ"
+        }
     }
 
     public let options: Options
@@ -76,30 +86,26 @@ public struct TriageTrainer {
         let architecture = s.architecture(classes: options.labels.count)
         let fresh = FreshWeights(seed: s.seed, rule: FreshWeights.torchvisionResNet(classifierInFeatures: architecture.features))
         let network = try TrainableResNet(config: architecture, weights: fresh)
-        var optimizer = AdamW(weightDecay: s.weightDecay)
-        let identity = TrainingCheckpoint.Identity(settings: s, trainSHA256: train.sha256, validationSHA256: validation.sha256)
-        var state = try TrainingCheckpoint.resume(in: output, expecting: identity, parameters: network.parameters,
-                                                  optimizer: &optimizer)
-            ?? TrainingCheckpoint(identity: identity, epochsDone: 0, optimizerSteps: 0, aucByEpoch: [], bestEpoch: 0, seconds: 0)
-        if state.epochsDone > 0 { try progress(.resumed(epochsDone: state.epochsDone)) }
+        let group = OptimizedParameters(name: "network", parameters: network.parameters,
+                                        optimizer: AdamW(weightDecay: s.weightDecay))
+        let run = TrainingRun(
+            identity: Identity(settings: s, trainSHA256: train.sha256, validationSHA256: validation.sha256),
+            configuration: .init(epochs: s.epochs, seed: s.seed, stepStream: "augment", folder: output), groups: [group])
 
         let labels = train.rows.map(\.label)
-        let classWeights = s.classWeighting == "balanced" ? Self.balancedWeights(labels, classes: options.labels.count) : nil
+        let classWeights = s.classWeighting == .balanced ? Self.balancedWeights(labels, classes: options.labels.count) : nil
         let batches = Self.batchCount(trainImages.count, batchSize: s.batchSize)
         let schedule = LearningRateSchedule.cosine(base: s.learningRate, minimum: 0, warmupSteps: s.warmupEpochs * batches,
                                                    totalSteps: s.epochs * batches)
         let positive = options.labels.firstIndex(of: options.positiveLabel) ?? 1
         let validationLabels = validation.rows.map { $0.label == positive }
 
-        while state.epochsDone < s.epochs {
-            let epoch = state.epochsDone  // 0-based
-            let started = Date()
-            var shuffler = SeededGenerator(seed: s.seed, stream: "shuffle/\(epoch)")
-            var augmenter = SeededGenerator(seed: s.seed, stream: "augment/\(epoch)")
-            let order = Array(trainImages.indices).shuffled(using: &shuffler)
-            var lossSum = 0.0
-            for b in 0..<batches {
-                let members = Array(order[(b * order.count / batches)..<((b + 1) * order.count / batches)])
+        let state = try run.run(
+            batches: { _, shuffle in
+                let order = Array(trainImages.indices).shuffled(using: &shuffle)
+                return (0..<batches).map { b in Array(order[(b * order.count / batches)..<((b + 1) * order.count / batches)]) }
+            },
+            step: { members, step, augmenter in
                 let x = normaliser.batch(members.map { i in
                     var samples = trainImages[i]
                     s.augmentation.apply(&samples, width: side, height: side, using: &augmenter)
@@ -110,39 +116,24 @@ public struct TriageTrainer {
                                                                 classWeights: classWeights)
                 network.parameters.zeroGradients()
                 network.backward(tape, logitsGradient: gradient)
-                optimizer.step(network.parameters, learningRate: schedule.learningRate(atStep: optimizer.steps))
-                lossSum += Double(loss)
-                try progress(.step(epoch: epoch + 1, step: b + 1, of: batches, loss: loss))
-            }
-            let logits = try Self.logits(network.inferenceModel(), validationImages, normaliser)
-            let auc = try BinaryPredictions(labels: validationLabels,
-                                            probabilities: Self.probabilities(logits, classes: options.labels.count,
-                                                                              positive: positive)).rocAUC()
-            let best = state.aucByEpoch.allSatisfy { auc > $0 }
-            if best {
-                try SafeTensorsWriter.write(network.parameters.namedTensors(),
-                                            to: output.appendingPathComponent(TrainingCheckpoint.bestFile))
-                state.bestEpoch = epoch + 1
-            }
-            state.aucByEpoch.append(auc)
-            state.epochsDone += 1
-            state.optimizerSteps = optimizer.steps
-            let seconds = Date().timeIntervalSince(started)
-            state.seconds += seconds
-            try state.save(parameters: network.parameters, optimizer: optimizer, in: output)
-            try progress(.epoch(epoch: epoch + 1, of: s.epochs, loss: lossSum / Double(batches), validationAUC: auc,
-                            seconds: seconds, best: best))
-        }
+                group.step(learningRate: schedule.learningRate(atStep: step))
+                return loss
+            },
+            validate: {
+                let logits = try Self.logits(network.inferenceModel(), validationImages, normaliser)
+                return try BinaryPredictions(labels: validationLabels,
+                                             probabilities: Self.probabilities(logits, classes: options.labels.count,
+                                                                               positive: positive)).rocAUC()
+            },
+            progress: { try progress(.training($0)) })
 
-        // The best epoch, calibrated and thresholded on validation.
-        let bestURL = output.appendingPathComponent(TrainingCheckpoint.bestFile)
-        try network.parameters.load(from: SafeTensorsFile(url: bestURL))
+        // The best epoch (now in the parameters), calibrated and thresholded on validation.
         let logits = try Self.logits(network.inferenceModel(), validationImages, normaliser)
         let provenance = Provenance(
             command: options.command, train: train.summary, validation: validation.summary, settings: s,
-            selectedEpoch: state.bestEpoch, validationAUCByEpoch: state.aucByEpoch,
+            selectedEpoch: state.bestEpoch, validationAUCByEpoch: state.metrics,
             trainableParameters: network.parameters.trainableCount, trainingSeconds: state.seconds,
-            finishedAt: ISO8601DateFormatter().string(from: Date()), threads: ComputeThreads.current,
+            finishedAt: Timestamp.now(), threads: ComputeThreads.current,
             blasCore: ComputeThreads.blasCore)
         let uncalibrated = TriageModelSpec(
             name: options.name, architecture: architecture, input: input, labels: options.labels,
@@ -152,8 +143,10 @@ public struct TriageTrainer {
                                                labels: options.labels)
         let spec = try ModelCalibration.calibrate(uncalibrated, logits: logits, offsets: offsets, validation: validation)
         try spec.validate(path: output.appendingPathComponent(TriageModel.specFile).path)
-        try ModelFolderWriter.write(spec: spec, weights: bestURL, to: output)
-        try? FileManager.default.removeItem(at: TrainingCheckpoint.url(in: output))
+        // The best epoch's file becomes the folder's weights.
+        try ModelFolderWriter.write(spec: spec, weights: output.appendingPathComponent(TrainingRun<Identity>.bestFileName),
+                                    to: output)
+        run.removeFiles()
         try progress(.finished(spec))
         return spec
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SuiteFoundation
 
 /// The order of the reading worklist, with ageing so that no study waits forever.
 ///
@@ -29,11 +30,9 @@ public struct WorklistPolicy: Sendable, Equatable {
 
     /// The worklist order of `studies` at `now`.
     public func ordered(_ studies: [StudyStore.Study], now: Date) -> [WorklistItem] {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return studies.map { study in
-            let arrival = formatter.date(from: study.createdAt) ?? now
-            let base = study.urgency.flatMap(Urgency.init(rawValue:)) ?? .routine
+            let arrival = Timestamp.date(study.createdAt) ?? now
+            let base = study.urgency ?? .routine
             let waited = now.timeIntervalSince(arrival)
             return WorklistItem(study: study, baseUrgency: base, effectiveUrgency: effectiveUrgency(base: base, waited: waited),
                                 waitingHours: max(0, waited) / 3600)

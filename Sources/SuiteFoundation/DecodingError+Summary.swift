@@ -1,8 +1,19 @@
 import Foundation
 
-package extension DecodingError {
+extension DecodingError {
+    /// Where in the decoded value the error is (empty at the top level).
+    package var codingKeys: [any CodingKey] {
+        switch self {
+        case .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context),
+             .dataCorrupted(let context):
+            return context.codingPath
+        @unknown default:
+            return []
+        }
+    }
+
     /// A one-line account for users: the key path and what was wrong there.
-    var summary: String {
+    package var summary: String {
         func path(_ keys: [CodingKey]) -> String {
             keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
