@@ -173,3 +173,34 @@ struct BatchRunnerTests {
         #expect(tickets == 4 && answers == 4)
     }
 }
+
+/// `assistant fit-policy`: the chosen thresholds follow the rule on the sweep, and the decision
+/// the Answerer takes is the policy's.
+@Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
+struct AnswerPolicyFitTests {
+    @Test func theChosenThresholdsHaveTheBestUtility() throws {
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let encoder = try SentenceEncoder(folder: Fixtures.miniLM)
+        let index = try KnowledgeIndex(path: home.appendingPathComponent("kb.sqlite").path)
+        let articles = try KnowledgeBaseFile.load(Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path)
+        _ = try index.build(articles, encoder: encoder, modelID: "m")
+        let tickets = [("my card still has not been delivered", "card_delivery"), ("I can't remember my PIN", "pin_change"),
+                       ("someone stole my wallet with my card in it", "lost_or_stolen_card"),
+                       ("what is the capital of Peru", "oos"), ("recommend a good pizza place", "oos"),
+                       ("how do I bake bread", "oos"), ("a label no article has", "unknown_intent")]
+            .map { LabelledText(text: $0.0, intent: $0.1) }
+        let fit = try AnswerPolicyFit(index: index, encoder: encoder, tickets: tickets, outOfScopeLabel: "oos", wrongCost: 4)
+        #expect(fit.tickets == 6 && fit.inScope == 3 && fit.skipped == 1)
+        #expect(fit.sweep.contains(fit.chosen) && fit.chosen.right > 0)
+        #expect(fit.sweep.allSatisfy { $0.utility <= fit.chosen.utility })
+        // Utility is right − 4 × wrong per ticket: check it against the row's other figures.
+        for row in fit.sweep {
+            let wrong = row.wrongShareOfAnswers * (1 - row.escalated)
+            #expect(abs(row.utility - (row.right - 4 * wrong)) < 1e-9)
+        }
+        #expect(throws: ClassifierError.self) {
+            try AnswerPolicyFit(index: index, encoder: encoder, tickets: [tickets[6]], outOfScopeLabel: "oos")
+        }
+    }
+}

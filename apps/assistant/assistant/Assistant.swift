@@ -9,6 +9,7 @@ struct Assistant: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             TokenizeCommand.self, EmbedCommand.self, IndexCommand.self, AskCommand.self, BatchCommand.self, TrainCommand.self, EvalCommand.self,
+            FitPolicyCommand.self,
             ServeCommand.self, TokensCommand.self,
             KeysCommand<AssistantProduct>.self, AuditCommand<AssistantProduct>.self, RecordsCommand<AssistantProduct>.self,
         ])

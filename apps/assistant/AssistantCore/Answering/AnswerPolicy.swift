@@ -1,13 +1,49 @@
 /// Thresholds of the answer/escalate decision (cosines are of unit sentence embeddings).
-public struct AnswerPolicy: Sendable, Equatable {
-    /// Below this cosine to the best article, no article supports an answer.
-    public var minimumSourceCosine = 0.35
+///
+/// The defaults were chosen by `assistant fit-policy` on the demo knowledge base with tickets it
+/// never indexed (docs/KNOWLEDGE-BASE.md, "Answer thresholds": the command, the data, the rule
+/// and the figures).
+public struct AnswerPolicy: Codable, Sendable, Equatable {
+    /// With an intent classifier: the answer is the first retrieved article of the predicted
+    /// intent whose cosine reaches this.
+    public var classifierSourceCosine = 0.30
+    /// Without a classifier: below this cosine to the best article, no article supports an answer.
+    public var minimumSourceCosine = 0.60
     /// Below this cosine the match is too weak to answer from.
-    public var answerCosine = 0.5
+    public var answerCosine = 0.60
     /// When the two best articles serve different intents and their cosines differ by less than this.
-    public var ambiguityMargin = 0.02
+    public var ambiguityMargin = 0.05
     /// Longest ticket accepted, in characters.
     public var maximumTicketCharacters = 100_000
 
     public init() {}
+
+    /// Without a classifier: the escalation reason for retrieved `sources` (best fused first), or
+    /// nil to answer with the first source. `intents` gives an article's intents.
+    func escalation(_ sources: [HybridRetriever.Source], intents: (String) throws -> [String]) rethrows -> AnswerResult.Reason? {
+        guard let best = sources.first, best.cosine >= minimumSourceCosine else { return .noSource }
+        let byCosine = sources.sorted { $0.cosine > $1.cosine }
+        if byCosine[0].cosine < answerCosine { return .lowConfidence }
+        if byCosine.count > 1, byCosine[0].cosine - byCosine[1].cosine < ambiguityMargin,
+           Set(try intents(byCosine[0].articleID)).isDisjoint(with: try intents(byCosine[1].articleID)) {
+            return .ambiguous
+        }
+        return nil
+    }
+
+    /// With a classifier: out-of-scope and ambiguity come from its verdict, and the answer must
+    /// be a retrieved article of the predicted intent (`noSource` otherwise).
+    func decision(_ prediction: IntentClassifier.Prediction, sources: [HybridRetriever.Source],
+                  intents: (String) throws -> [String]) rethrows -> (AnswerResult.Reason?, HybridRetriever.Source?) {
+        switch prediction.verdict {
+        case .outOfScope: return (.outOfScope, nil)
+        case .ambiguous: return (.ambiguous, nil)
+        case .inScope: break
+        }
+        let intent = prediction.ranking[0].label
+        for source in sources where source.cosine >= classifierSourceCosine {
+            if try intents(source.articleID).contains(intent) { return (nil, source) }
+        }
+        return (.noSource, nil)
+    }
 }

@@ -90,15 +90,7 @@ public struct Answerer: Sendable {
     /// The escalation reason, or nil to answer with the best source.
     func decide(sources: [HybridRetriever.Source], kinds: Set<PIIRedactor.Kind>) throws -> AnswerResult.Reason? {
         if kinds.contains(.card) || kinds.contains(.iban) { return .piiPolicy }
-        guard let best = sources.first, best.cosine >= policy.minimumSourceCosine else { return .noSource }
-        let byCosine = sources.sorted { $0.cosine > $1.cosine }
-        if byCosine[0].cosine < policy.answerCosine { return .lowConfidence }
-        if byCosine.count > 1, byCosine[0].cosine - byCosine[1].cosine < policy.ambiguityMargin,
-           let a = try index.article(id: byCosine[0].articleID), let b = try index.article(id: byCosine[1].articleID),
-           Set(a.intents).isDisjoint(with: b.intents) {
-            return .ambiguous
-        }
-        return nil
+        return try policy.escalation(sources) { try index.article(id: $0)?.intents ?? [] }
     }
 
     /// With a classifier: out-of-scope and ambiguity come from it, and the answer must come from
@@ -106,16 +98,7 @@ public struct Answerer: Sendable {
     func decide(prediction: IntentClassifier.Prediction, sources: [HybridRetriever.Source],
                 kinds: Set<PIIRedactor.Kind>) throws -> (AnswerResult.Reason?, HybridRetriever.Source?) {
         if kinds.contains(.card) || kinds.contains(.iban) { return (.piiPolicy, nil) }
-        switch prediction.verdict {
-        case .outOfScope: return (.outOfScope, nil)
-        case .ambiguous: return (.ambiguous, nil)
-        case .inScope: break
-        }
-        let intent = prediction.ranking[0].label
-        for source in sources where source.cosine >= policy.minimumSourceCosine {
-            if let article = try index.article(id: source.articleID), article.intents.contains(intent) { return (nil, source) }
-        }
-        return (.noSource, nil)
+        return try policy.decision(prediction, sources: sources) { try index.article(id: $0)?.intents ?? [] }
     }
 
     /// Intents of the retrieved articles, scored by their share of the fused retrieval score.
