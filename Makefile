@@ -14,7 +14,7 @@ PYDICOM_WHEEL := pydicom==3.0.2
 PYDICOM_WHEEL_SHA256 := abf971a5440f84dbaf42c4b6758e30e62480902584f8b270b9a5d146e278a07b
 PYDICOM_TEST_FILES := third_party/pydicom-test-files
 
-.PHONY: setup system-packages model pydicom-test-files fuzz build release test demo bench fixtures clean
+.PHONY: setup system-packages model pydicom-test-files fuzz build release test demo bench fixtures codegen clean
 
 ## setup: Debian packages (only those missing), the all-MiniLM-L6-v2 model folder, pydicom's test files
 setup: system-packages model pydicom-test-files
@@ -79,9 +79,13 @@ demo: setup release
 bench: setup release
 	@bash tools/bench/run.sh $(RELEASE_BIN)
 
-## fixtures: regenerate the committed golden fixtures (Python venv outside the repo)
-fixtures: model
+## fixtures: regenerate the committed golden fixtures under Tests/Fixtures (Python venv outside the repo)
+fixtures: model pydicom-test-files
 	@bash tools/fixtures/generate.sh $(MODEL_DIR)
+
+## codegen: regenerate the committed generated Swift sources (Unicode tables, DICOM dictionary); see tools/codegen/README.md
+codegen:
+	@bash tools/codegen/generate.sh
 
 ## fuzz: libFuzzer + AddressSanitizer on the PNG, JPEG and DICOM decoders, FUZZ_SECONDS each (default 60); see docs/FUZZING.md
 fuzz: system-packages
