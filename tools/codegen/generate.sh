@@ -9,15 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=${CODEGEN_VENV:-$HOME/.cache/suite-venvs/codegen}
-req=tools/codegen/requirements.txt
-sum=$(sha256sum "$req" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-if [ "$(cat "$venv/.requirements.sha256" 2>/dev/null || true)" != "$sum" ]; then
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-  echo "$sum" > "$venv/.requirements.sha256"
-fi
+source tools/python-venv.sh
+ensure_venv "$venv" tools/codegen/requirements.txt
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(unicode dicom)
 for t in "${targets[@]}"; do
