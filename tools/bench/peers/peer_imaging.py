@@ -3,7 +3,7 @@
 
 Usage: peers/peer_imaging.py --dir DIR [--runs 5] [--size 224] [--swift-dump DIR]
 
-The same work as `suite-bench imaging`, on the same files (tools/bench/imaging_inputs.py), each
+The same work as `suite-bench imaging`, on the same files (tools/bench/inputs/imaging_inputs.py), each
 read into memory first; every case turns one file into a float32 [1, size, size] model input:
   png8, png16, jpeg: Image.open(BytesIO) → convert("L") unless already "L" or "I;16" →
                      resize((size, size), Image.BILINEAR) (Pillow antialiases when reducing;
