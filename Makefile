@@ -14,7 +14,7 @@ PYDICOM_WHEEL := pydicom==3.0.2
 PYDICOM_WHEEL_SHA256 := abf971a5440f84dbaf42c4b6758e30e62480902584f8b270b9a5d146e278a07b
 PYDICOM_TEST_FILES := third_party/pydicom-test-files
 
-.PHONY: setup system-packages model pydicom-test-files fuzz build release test demo bench fixtures clean
+.PHONY: setup system-packages model pydicom-test-files fuzz build release test demo bench fixtures codegen clean
 
 ## setup: Debian packages (only those missing), the all-MiniLM-L6-v2 model folder, pydicom's test files
 setup: system-packages model pydicom-test-files
@@ -75,13 +75,22 @@ test: setup
 demo: setup release
 	@bash tools/demo.sh $(RELEASE_BIN)
 
-## bench: release build, peers side by side, results into docs/BENCHMARKS.md
-bench: setup release
-	@bash tools/bench/run.sh $(RELEASE_BIN)
+## bench: release build of the benchmark package tools/bench (suite-bench, and the suite's triage and
+## assistant through it: the suite is compiled once), peers side by side, results into docs/BENCHMARKS.md
+BENCH_BIN := tools/bench/.build/release
+bench: setup
+	$(SWIFT) build -c release --package-path tools/bench --product suite-bench
+	$(SWIFT) build -c release --package-path tools/bench --product triage
+	$(SWIFT) build -c release --package-path tools/bench --product assistant
+	@bash tools/bench/run.sh $(BENCH_BIN)
 
-## fixtures: regenerate the committed golden fixtures (Python venv outside the repo)
-fixtures: model
+## fixtures: regenerate the committed golden fixtures under Tests/Fixtures (Python venv outside the repo)
+fixtures: model pydicom-test-files
 	@bash tools/fixtures/generate.sh $(MODEL_DIR)
+
+## codegen: regenerate the committed generated Swift sources (Unicode tables, DICOM dictionary); see tools/codegen/README.md
+codegen:
+	@bash tools/codegen/generate.sh
 
 ## fuzz: libFuzzer + AddressSanitizer on the PNG, JPEG and DICOM decoders, FUZZ_SECONDS each (default 60); see docs/FUZZING.md
 fuzz: system-packages

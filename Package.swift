@@ -10,6 +10,15 @@ let package = Package(
     products: [
         .executable(name: "assistant", targets: ["assistant"]),
         .executable(name: "triage", targets: ["triage"]),
+        // For the benchmark package (tools/bench/Package.swift), which depends on this one by path.
+        .library(name: "Tokenization", targets: ["Tokenization"]),
+        .library(name: "ModelRuntime", targets: ["ModelRuntime"]),
+        .library(name: "DICOM", targets: ["DICOM"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Vault", targets: ["Vault"]),
+        .library(name: "AuditLog", targets: ["AuditLog"]),
+        .library(name: "RecordStore", targets: ["RecordStore"]),
+        .library(name: "AssistantCore", targets: ["AssistantCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -91,15 +100,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "apps/triage/triage"),
-
-        // Benchmarks (`make bench`)
-        .executableTarget(
-            name: "suite-bench",
-            dependencies: [
-                "ModelRuntime", "Tokenization", "RecordStore", "Imaging", "DICOM", "AssistantCore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "tools/bench/SuiteBench"),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["RecordStore", "Vault"], path: "Tests/TestSupport"),

@@ -1,5 +1,5 @@
 /// The standard data dictionary (VR, VM and keyword per tag), generated from pydicom's by
-/// tools/fixtures/dicom_dictionary.py into DataDictionary+Table.swift and parsed on first use.
+/// tools/codegen/dicom_dictionary.py into DataDictionary+Table.swift and parsed on first use.
 public enum DataDictionary {
     public struct Entry: Sendable {
         public let tag: Tag

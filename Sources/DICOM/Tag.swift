@@ -1,5 +1,6 @@
-/// A DICOM attribute tag (group, element). `Tag.patientName` and the other keyword constants are
-/// generated from the standard's data dictionary (Tag+Keywords.swift).
+/// A DICOM attribute tag (group, element). `Tag.patientName` and the other keyword constants (for the
+/// tags the suite names, Tag+Keywords.swift) are generated with the data dictionary by
+/// tools/codegen/dicom_dictionary.py; any other tag: `DataDictionary.tag(forKeyword:)`.
 public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let group: UInt16
     public let element: UInt16

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# `make bench`: the suite's release binary side by side with its Python peers, results into
-# docs/BENCHMARKS.md (through tools/bench/report.py).
+# `make bench`: the suite's release binaries side by side with their Python peers, results into
+# docs/BENCHMARKS.md (through tools/bench/report/report.py). Orchestration only: each timed step
+# goes through tools/bench/step.py, every figure comes from a peer or suite-bench, the report from
+# report/report.py.
 #
-# Usage (from anywhere; `make bench` runs it from the repo root after the release build and
-# `make setup`):
-#   bash tools/bench/run.sh RELEASE_BIN_DIR        # e.g. .build/release
+# Usage (from anywhere; `make bench` runs it after `make setup` and the release build of the bench
+# package, which builds suite-bench, triage and assistant into tools/bench/.build/release):
+#   bash tools/bench/run.sh BIN_DIR        # e.g. tools/bench/.build/release: suite-bench, triage, assistant
 #
 # Environment overrides (all optional):
 #   BENCH_RUNS=5           timed runs per measurement (median reported)
@@ -30,12 +32,12 @@
 # Re-run only the imaging benchmark (a few minutes), the CNN one (about 15 minutes), or only
 # `triage batch` against its peer (about 15 minutes once the inputs exist; generating them takes
 # longer the first time):
-#   BENCH_ONLY=imaging bash tools/bench/run.sh .build/release
-#   BENCH_ONLY=cnn bash tools/bench/run.sh .build/release
-#   BENCH_ONLY=batch bash tools/bench/run.sh .build/release
+#   BENCH_ONLY=imaging bash tools/bench/run.sh tools/bench/.build/release
+#   BENCH_ONLY=cnn bash tools/bench/run.sh tools/bench/.build/release
+#   BENCH_ONLY=batch bash tools/bench/run.sh tools/bench/.build/release
 set -euo pipefail
 
-bin_dir=${1:?usage: tools/bench/run.sh RELEASE_BIN_DIR}
+bin_dir=${1:?usage: tools/bench/run.sh BIN_DIR (suite-bench, triage, assistant: tools/bench/.build/release)}
 bin_dir=$(cd "$bin_dir" 2>/dev/null && pwd) || { echo "bench: no such directory: $1" >&2; exit 1; }
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
@@ -62,12 +64,13 @@ for s in $only; do
 done
 
 # ---- preconditions
+build_hint="swift build -c release --package-path tools/bench --product"
 if [ ! -x "$bench_bin" ]; then
-  echo "bench: $bench_bin not found; build it first: swift build -c release --product suite-bench (or make release)" >&2
+  echo "bench: $bench_bin not found; build it first: $build_hint suite-bench (or make bench)" >&2
   exit 1
 fi
 if wants batch && [ ! -x "$bin_dir/triage" ]; then
-  echo "bench: $bin_dir/triage not found; build it first: swift build -c release --product triage (or make release)" >&2
+  echo "bench: $bin_dir/triage not found; build it first: $build_hint triage (or make bench)" >&2
   exit 1
 fi
 text_sections=0
@@ -83,17 +86,8 @@ if [ "$text_sections" = 1 ] && [ ! -f "$model/model.safetensors" ]; then
 fi
 
 # ---- the peers' venv (outside the repo)
-req=tools/bench/requirements.txt
-req_sum=$(sha256sum "$req" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ]; then
-  say "creating the bench venv at $venv"
-  python3 -m venv "$venv"
-fi
-if [ "$(cat "$venv/.bench-requirements.sha256" 2>/dev/null || true)" != "$req_sum" ]; then
-  say "installing $req into $venv (first time: a few minutes)"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-  echo "$req_sum" > "$venv/.bench-requirements.sha256"
-fi
+source tools/python-venv.sh
+ensure_venv "$venv" tools/bench/requirements.txt
 py=$venv/bin/python
 
 # ---- results dir (git-ignored: .build*/)
@@ -131,86 +125,15 @@ export TRANSFORMERS_VERBOSITY=error PYTHONWARNINGS=ignore
   printf '%s\n' "$runs" > "$results/runs.txt"
 }
 
-# Fraction of CPU time busy over one second, as a percentage: a check that nothing else heavy
-# runs beside a timed step (the machine has few cores; a busy neighbour skews every figure).
-cpu_busy() {
-  local u n s i w q sq st u2 n2 s2 i2 w2 q2 sq2 st2
-  read -r _ u n s i w q sq st _ < /proc/stat
-  sleep 1
-  read -r _ u2 n2 s2 i2 w2 q2 sq2 st2 _ < /proc/stat
-  local busy=$(( (u2+n2+s2+q2+sq2+st2) - (u+n+s+q+sq+st) )) idle=$(( (i2+w2) - (i+w) ))
-  echo $(( 100 * busy / (busy + idle > 0 ? busy + idle : 1) ))
-}
-
-# CPU jiffies (USER_HZ) the whole machine has spent busy since boot.
-machine_busy() {
-  local u n s i w q sq st
-  read -r _ u n s i w q sq st _ < /proc/stat
-  echo $((u + n + s + q + sq + st))
-}
-# CPU seconds used so far by this shell's finished children: bash `times`, second line. Run in
-# this shell (not in $(...), whose subshell has no children yet), through a file.
-children_cpu() {
-  times > "$results/.times"
-  tail -n 1 "$results/.times" | awk '{ t = 0; for (f = 1; f <= 2; f++) { split($f, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.2f\n", t }'
-}
-ncpu=$(nproc 2>/dev/null || echo 1)
-hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
-
-steps_json=$results/steps.jsonl
-: > "$steps_json"
 tries=$((1 + ${BENCH_RETRIES:-1}))
-
-# wait_quiet NAME: waits up to $quiet_wait s for the CPU to be idle; sets $busy (% before).
-wait_quiet() {
-  local waited=0; busy=$(cpu_busy)
-  while [ "$busy" -gt 20 ] && [ "$waited" -lt "$quiet_wait" ]; do
-    [ "$waited" -eq 0 ] && say "the CPU is ${busy}% busy; waiting up to ${quiet_wait} s for it to quieten before '$1'"
-    sleep 4; waited=$((waited + 5)); busy=$(cpu_busy)
-  done
-  if [ "$busy" -gt 20 ]; then
-    say "WARNING: the CPU was ${busy}% busy just before '$1': something else is running; figures may be low"
-  fi
-}
-
-# step NAME OUTFILE CMD...: runs CMD (one JSON object on stdout) into OUTFILE, its stderr to the
-# terminal and the log, and notes its wall time, the CPU load just before it and the share of
-# the CPU that other processes used while it ran. A timed step that shared the machine (other
-# processes above 10%) is run again, up to BENCH_RETRIES more times; the cleanest try is kept.
+: > "$results/steps.jsonl"
+# step NAME OUTFILE CMD...: one timed step through step.py (waits for a quiet CPU, runs CMD into
+# $results/OUTFILE, retries a try that shared the CPU, appends its row to steps.jsonl).
 # `step_tries=1 step ...` runs it once whatever (peak memory does not depend on the load).
 step() {
   local name=$1 outfile=$2; shift 2
-  local try best_others=1000 best_row="" t0 m0 c0 t1 m1 c1 secs others row n=${step_tries:-$tries}
-  for ((try = 1; try <= n; try++)); do
-    wait_quiet "$name"
-    say "$name$([ "$try" -gt 1 ] && echo " (try $try of $n)")"
-    echo "== $name (try $try): $*" >> "$log"
-    children_cpu > "$results/.cpu"; c0=$(cat "$results/.cpu")
-    t0=$(date +%s.%N); m0=$(machine_busy)
-    "$@" > "$results/$outfile.try" 2> >(tee -a "$log" >&2)
-    t1=$(date +%s.%N); m1=$(machine_busy)
-    children_cpu > "$results/.cpu"; c1=$(cat "$results/.cpu")
-    "$py" -c 'import json,sys; json.load(open(sys.argv[1]))' "$results/$outfile.try" \
-      || { say "ERROR: $name did not print one JSON object (see $results/$outfile.try)"; exit 1; }
-    read -r secs others < <("$py" -c "
-wall = $t1 - $t0
-other = ($m1 - $m0) / $hz - ($c1 - $c0)
-print(round(wall, 1), max(0, round(100 * other / (wall * $ncpu), 1)))")
-    row=$(printf '{"step": "%s", "file": "%s", "seconds": %s, "cpu_busy_before_pct": %s, "other_cpu_during_pct": %s, "try": %d}' \
-      "$name" "$outfile" "$secs" "$busy" "$others" "$try")
-    say "$name: done in $(printf '%.0f' "$secs") s (other processes used ${others}% of the CPU meanwhile)"
-    if "$py" -c "import sys; sys.exit(0 if $others < $best_others else 1)"; then
-      best_others=$others; best_row=$row
-      mv "$results/$outfile.try" "$results/$outfile"
-    else
-      rm -f "$results/$outfile.try"
-    fi
-    if "$py" -c "import sys; sys.exit(0 if $others <= 10 else 1)"; then
-      break
-    fi
-    say "WARNING: other processes used ${others}% of the CPU during '$name'; its figures may be low"
-  done
-  echo "$best_row" >> "$steps_json"
+  "$py" tools/bench/step.py --results "$results" --name "$name" --out "$outfile" \
+    --tries "${step_tries:-$tries}" --quiet-wait "$quiet_wait" -- "$@"
 }
 
 if [ "$text_sections" = 1 ] && wants embed; then
@@ -218,7 +141,7 @@ if [ "$text_sections" = 1 ] && wants embed; then
     step "swift embed, $t thread(s)" "swift-embed-t$t.json" \
       "$bench_bin" embed --model "$model" --data "$data" --runs "$runs" --batch "$batch" --threads "$t"
     step "peers embed (sentence-transformers, ONNX Runtime), $t thread(s)" "peer-text-t$t.json" \
-      "$py" tools/bench/peer_text.py --model "$model" --data "$data" --runs "$runs" --batch "$batch" --threads "$t"
+      "$py" tools/bench/peers/peer_text.py --model "$model" --data "$data" --runs "$runs" --batch "$batch" --threads "$t"
   done
 fi
 
@@ -226,7 +149,7 @@ if [ "$text_sections" = 1 ] && wants tokenize; then
   step "swift tokenize" swift-tokenize.json \
     "$bench_bin" tokenize --model "$model" --data "$data" --runs "$runs"
   step "peer tokenize (HF tokenizers)" peer-tokenize.json \
-    "$py" tools/bench/peer_tokenize.py --model "$model" --data "$data" --runs "$runs" \
+    "$py" tools/bench/peers/peer_tokenize.py --model "$model" --data "$data" --runs "$runs" \
     --swift-json "$results/swift-tokenize.json"
 fi
 
@@ -234,7 +157,7 @@ if [ "$text_sections" = 1 ] && wants memory; then
   step_tries=1 step "swift memory" swift-memory.json \
     "$bench_bin" memory --model "$model" --data "$data" --batch "$batch"
   step_tries=1 step "peer memory (sentence-transformers)" peer-memory.json \
-    "$py" tools/bench/peer_memory.py --model "$model" --data "$data" --batch "$batch" --threads 2
+    "$py" tools/bench/peers/peer_memory.py --model "$model" --data "$data" --batch "$batch" --threads 2
 fi
 if wants vault; then
   step_tries=1 step "swift vault and audit log" swift-vault.json \
@@ -249,7 +172,7 @@ same_malloc=(env MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=53687091
 if wants imaging; then
   # Inputs: generated once into the cache (outside the repo), again when the generator or the count changes.
   images=${BENCH_IMAGES:-20}
-  gen=tools/bench/imaging_inputs.py
+  gen=tools/bench/inputs/imaging_inputs.py
   stamp="$(sha256sum "$gen" | cut -d' ' -f1) $images"
   image_dir=$cache/imaging-inputs
   if [ "$(cat "$image_dir/.stamp" 2>/dev/null || true)" != "$stamp" ]; then
@@ -263,7 +186,7 @@ if wants imaging; then
   step "swift imaging (decode + resize to 224x224)" swift-imaging.json \
     env OPENBLAS_NUM_THREADS=1 "$bench_bin" imaging --dir "$image_dir" --runs "$runs" --dump "$results/swift-imaging-dump"
   step "peer imaging (Pillow, pydicom + NumPy)" peer-imaging.json \
-    "${same_malloc[@]}" "$py" tools/bench/peer_imaging.py --dir "$image_dir" --runs "$runs" --swift-dump "$results/swift-imaging-dump"
+    "${same_malloc[@]}" "$py" tools/bench/peers/peer_imaging.py --dir "$image_dir" --runs "$runs" --swift-dump "$results/swift-imaging-dump"
 fi
 
 if wants cnn; then
@@ -273,7 +196,7 @@ if wants cnn; then
     step "swift cnn (inference, training, sgemm peak), $t thread(s)" "swift-cnn-t$t.json" \
       "$bench_bin" cnn --runs "$runs" --threads "$t" --export "$cnn_dir"
     step "peers cnn (PyTorch, ONNX Runtime), $t thread(s)" "peer-cnn-t$t.json" \
-      "$py" tools/bench/peer_cnn.py --cases "$cnn_dir/cnn-cases.json" --runs "$runs" --threads "$t"
+      "$py" tools/bench/peers/peer_cnn.py --cases "$cnn_dir/cnn-cases.json" --runs "$runs" --threads "$t"
   done
   rm -f "$cnn_dir"/*.safetensors  # 50 MB of random weights; cnn-cases.json stays
 fi
@@ -281,24 +204,24 @@ fi
 if wants batch; then
   # Inputs: generated once into the cache (outside the repo), again when a generator or the count changes.
   batch_images=${BENCH_BATCH_IMAGES:-2000}
-  stamp="$(cat tools/bench/batch_inputs.py tools/bench/imaging_inputs.py | sha256sum | cut -d' ' -f1) $batch_images"
+  stamp="$(cat tools/bench/inputs/batch_inputs.py tools/bench/inputs/imaging_inputs.py | sha256sum | cut -d' ' -f1) $batch_images"
   batch_dir=$cache/batch-inputs
   if [ "$(cat "$batch_dir/.stamp" 2>/dev/null || true)" != "$stamp" ]; then
     say "generating the triage batch inputs ($batch_images images, 2048x2048) into $batch_dir (several minutes)"
     rm -rf "$batch_dir"
-    "$py" tools/bench/batch_inputs.py --out "$batch_dir" --count "$batch_images" > /dev/null
+    "$py" tools/bench/inputs/batch_inputs.py --out "$batch_dir" --count "$batch_images" > /dev/null
     echo "$stamp" > "$batch_dir/.stamp"
   fi
   cp "$batch_dir/manifest.json" "$results/batch-inputs.json"
   batch_runs=${BENCH_BATCH_RUNS:-3}
-  bb() { "${same_malloc[@]}" "$py" tools/bench/batch_bench.py --input "$batch_dir/images" --runs "$batch_runs" "$@"; }
+  bb=("${same_malloc[@]}" "$py" tools/bench/peers/batch_bench.py --input "$batch_dir/images" --runs "$batch_runs")
   for w in 1 2; do
     step "swift batch, $w worker(s)" "swift-batch-w$w.json" \
-      bb --work "$results/batch-swift-w$w" swift --triage "$bin_dir/triage" --model data/triage-model --workers "$w"
+      "${bb[@]}" --work "$results/batch-swift-w$w" swift --triage "$bin_dir/triage" --model data/triage-model --workers "$w"
   done
   for n in 1 2; do
     step "peer batch (Pillow, pydicom, PyTorch), $n process(es)" "peer-batch-p$n.json" \
-      bb --work "$results/batch-peer-p$n" peer --python "$py" --model data/triage-model --processes "$n" \
+      "${bb[@]}" --work "$results/batch-peer-p$n" peer --python "$py" --model data/triage-model --processes "$n" \
       --swift-store "$results/batch-swift-w1/run-$((batch_runs - 1))/home/store.sqlite"
   done
 fi
@@ -308,7 +231,7 @@ if wants assistant; then
   if [ ! -f "$data" ]; then
     say "data set not found at $data (the shared Banking77 data): skipping the assistant benchmarks; their section of $out is kept"
   elif [ ! -f "$model/model.safetensors" ] || [ ! -x "$bin_dir/assistant" ]; then
-    echo "bench: the assistant section needs $model (make setup) and $bin_dir/assistant (swift build -c release --product assistant)" >&2
+    echo "bench: the assistant section needs $model (make setup) and $bin_dir/assistant ($build_hint assistant)" >&2
     exit 1
   else
     a_common=(--assistant "$bin_dir/assistant" --model "$model" --data "$data")
@@ -332,6 +255,6 @@ printf '{"total_seconds": %d, "runs": %d, "threads": "%s", "data": "%s", "only":
 
 mkdir -p "$(dirname "$out")"
 # Sections this run did not measure are kept from the current $out (report.py says so under each).
-"$py" tools/bench/report.py --results "$results" --out "$out" --keep "$out"
+"$py" tools/bench/report/report.py --results "$results" --out "$out" --keep "$out"
 say "wrote $out (results: $results)"
 say "total time: $(( (end_all - start_all) / 60 )) min $(( (end_all - start_all) % 60 )) s"

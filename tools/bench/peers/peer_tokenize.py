@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peer tokenizer throughput for `make bench`: Hugging Face `tokenizers` (Rust) on ONE thread.
 
-Usage: peer_tokenize.py --model DIR --data FILE [--runs 5] [--swift-json FILE]
+Usage: peers/peer_tokenize.py --model DIR --data FILE [--runs 5] [--swift-json FILE]
 
 Tokenizer.from_file(DIR/tokenizer.json) with no_truncation() and no_padding(); special tokens
 are added (encode's default), so `tokens` is the total number of ids over all texts, the same
@@ -18,23 +18,22 @@ compared: `token_count_matches_swift`.
 Prints ONE JSON object on stdout.
 """
 import os
+import sys
 
-os.environ["RAYON_NUM_THREADS"] = "1"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import benchlib  # noqa: E402
+
+benchlib.limit_threads(1, ("RAYON_NUM_THREADS",))
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
 
 import tokenizers  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 
-
-def median(values):
-    s = sorted(values)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+log = benchlib.logger("peer_tokenize")
+median = benchlib.median
 
 
 def main():
@@ -45,8 +44,7 @@ def main():
     p.add_argument("--swift-json", help="suite-bench tokenize output to compare the token count with")
     args = p.parse_args()
 
-    with open(args.data, encoding="utf-8") as f:
-        texts = [json.loads(line)["text"] for line in f if line.strip()]
+    texts = benchlib.read_texts(args.data)
     tok = Tokenizer.from_file(os.path.join(args.model, "tokenizer.json"))
     tok.no_truncation()
     tok.no_padding()
@@ -55,13 +53,8 @@ def main():
     batch_tokens = sum(len(e.ids) for e in tok.encode_batch(texts))  # warm-up of the batch way
 
     def timed(fn, label):
-        rates = []
-        for r in range(args.runs):
-            t0 = time.perf_counter()
-            fn()
-            rates.append(tokens / (time.perf_counter() - t0))
-            print(f"[peer_tokenize] {label} run {r + 1}/{args.runs}: {rates[-1]:,.0f} tokens/s",
-                  file=sys.stderr, flush=True)
+        rates, _ = benchlib.timed_runs(
+            fn, tokens, args.runs, lambda r, rate: log(f"{label} run {r + 1}/{args.runs}: {rate:,.0f} tokens/s"))
         return rates
 
     encode = tok.encode
@@ -69,7 +62,7 @@ def main():
     batch = timed(lambda: tok.encode_batch(texts), "encode_batch")
     result = {
         "tokenizers": tokenizers.__version__,
-        "python": sys.version.split()[0],
+        "python": benchlib.python_version(),
         "threads": 1,
         "env": {k: os.environ[k] for k in ("RAYON_NUM_THREADS", "TOKENIZERS_PARALLELISM")},
         "texts": len(texts),
@@ -88,7 +81,7 @@ def main():
         result["swift_tokens"] = swift.get("tokens")
         result["swift_texts"] = swift.get("texts")
         result["token_count_matches_swift"] = (swift.get("tokens") == tokens and swift.get("texts") == len(texts))
-    print(json.dumps(result))
+    benchlib.emit(result)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch fine-tuning of all-MiniLM-L6-v2 with the recipe of `assistant train --fine-tune-layers 6`.
 
-  peer_finetune.py --examples ../shared/data/banking77/train.jsonl --model models/all-MiniLM-L6-v2 \
+  tools/bench/experiments/peer_finetune.py --examples ../shared/data/banking77/train.jsonl --model models/all-MiniLM-L6-v2 \
       [--epochs 6] [--learning-rate 1e-4] [--label-smoothing 0] [--seed 1] [--threads 2]
 
 The reference for what the recipe reaches, independent of the Swift training code: the same

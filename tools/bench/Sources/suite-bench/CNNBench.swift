@@ -7,7 +7,7 @@ import ModelRuntime
 /// `CrossEntropyLoss`, backward, `AdamW`) — with the GFLOP/s they reach and the machine's
 /// measured sgemm peak (`MatMul.gemm`, square matrices) on the same threads.
 ///
-/// With `--export DIR` it first writes what tools/bench/peer_cnn.py needs to measure the same
+/// With `--export DIR` it first writes what tools/bench/peers/peer_cnn.py needs to measure the same
 /// models on the same weights: `cnn-cases.json` (the cases below), `<model>.safetensors`
 /// (torchvision names) and `<model>-check.safetensors` (a reference input and this suite's
 /// eval-mode logits for it).

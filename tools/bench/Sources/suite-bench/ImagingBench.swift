@@ -10,7 +10,7 @@ enum ImagingCase: String, CaseIterable, ExpressibleByArgument {
     case jpegDCT = "jpeg_dct"
     case dicom
 
-    /// Folder of the inputs under the benchmark directory (tools/bench/imaging_inputs.py).
+    /// Folder of the inputs under the benchmark directory (tools/bench/inputs/imaging_inputs.py).
     var folder: String {
         switch self {
         case .png8: "png8"
@@ -51,7 +51,7 @@ func threadCPUSeconds() -> Double {
 struct ImagingBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "imaging", abstract: "Images/s: decode + resize to 224x224 float, one thread (JSON on stdout).")
-    @Option(help: "Folder written by tools/bench/imaging_inputs.py (png8/, png16/, jpeg/, dicom/).")
+    @Option(help: "Folder written by tools/bench/inputs/imaging_inputs.py (png8/, png16/, jpeg/, dicom/).")
     var dir: String
     @Option var runs = 5
     @Option(help: "Output width and height.")

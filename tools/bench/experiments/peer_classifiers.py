@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Held-out accuracy of `assistant train` classifiers, recomputed with sentence-transformers.
 
-  peer_classifiers.py --examples ../shared/data/banking77/train.jsonl DIR [DIR ...]
+  tools/bench/experiments/peer_classifiers.py --examples ../shared/data/banking77/train.jsonl DIR [DIR ...]
 
 Each DIR is an `assistant train --fine-tune-layers K --out DIR` folder: DIR/encoder is a
 sentence-transformers model, DIR/classifier.json the head (weights [classes, 384] row-major,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The standard frozen-encoder intent classifier on the split `assistant train` holds out.
 
-  peer_intents.py --examples ../shared/data/banking77/train.jsonl --model models/all-MiniLM-L6-v2 [--c 1 10 100]
+  tools/bench/experiments/peer_intents.py --examples ../shared/data/banking77/train.jsonl --model models/all-MiniLM-L6-v2 [--c 1 10 100]
 
 Embeds every example with sentence-transformers (the reference implementation of
 all-MiniLM-L6-v2: mean pooling, L2 normalisation), holds out the examples that

@@ -2,8 +2,7 @@
 `suite-bench assistant-*` steps of run.sh: assistant-serve-t{N}.json, assistant-batch-t{N}.json,
 assistant-index.json and assistant-retrieval.json. Standard library only.
 """
-import glob
-import os
+from benchlib import conditions, load, load_per_thread, rate as ms
 
 TITLE = "Assistant: service latency, batch, index, retrieval"
 
@@ -12,21 +11,13 @@ RANKERS = (("hybrid", "hybrid (RRF of both lists, k = 60) — what `ask` uses"),
            ("dense", "dense only (cosine of all-MiniLM-L6-v2 embeddings)"))
 
 
-def ms(x):
-    return "—" if x is None else f"{x:,.1f}"
-
-
 def num(x, digits=1):
     return "—" if x is None else f"{x:,.{digits}f}"
 
 
-def by_threads(results, load, prefix):
+def by_threads(results, prefix):
     """{threads: result} for the files `<prefix>-t<N>.json`, most threads first."""
-    found = {}
-    for path in glob.glob(os.path.join(results, f"{prefix}-t*.json")):
-        t = int(os.path.basename(path)[len(prefix) + 2:-len(".json")])
-        found[t] = load(results, os.path.basename(path))
-    return dict(sorted(found.items(), reverse=True))
+    return dict(sorted(load_per_thread(results, prefix).items(), reverse=True))
 
 
 def decisions(d):
@@ -34,10 +25,10 @@ def decisions(d):
     return f"{d.get('answer', 0):,} / {d.get('escalate', 0):,}"
 
 
-def section(results, load, steps):
+def section(results, steps):
     """Lines of the section (after its heading), or None when nothing of it was measured."""
-    serve = by_threads(results, load, "assistant-serve")
-    batch = by_threads(results, load, "assistant-batch")
+    serve = by_threads(results, "assistant-serve")
+    batch = by_threads(results, "assistant-batch")
     index = load(results, "assistant-index.json")
     retrieval = load(results, "assistant-retrieval.json")
     if not (serve or batch or index or retrieval):
@@ -60,7 +51,7 @@ def section(results, load, steps):
         add(f"`suite-bench assistant-serve` starts `assistant serve` on 127.0.0.1 (a free port; rate limit lifted), waits for "
             f"`/healthz`, sends {first.get('warmup', '?')} untimed warm-up requests, then for each concurrency C the "
             "timed requests from C keep-alive connections (one client thread each, blocking sockets, "
-            "tools/bench/SuiteBench/LoopbackHTTPClient.swift). Each latency runs from the request's first byte "
+            "tools/bench/Sources/suite-bench/LoopbackHTTPClient.swift). Each latency runs from the request's first byte "
             "sent to the response's last byte read. The client runs on the same 2 CPUs as the server.")
         add("")
         add("| `--threads` | concurrency | requests | p50 ms | p90 ms | p99 ms | max ms | requests/s | answered / escalated |")
@@ -169,12 +160,8 @@ def section(results, load, steps):
         add("Not measured.")
         add("")
 
-    mine = [st for st in steps if "assistant" in st.get("step", "")]
-    if mine:
-        add("Conditions: " + "; ".join(
-            f"{st['step']}: {st['seconds']:.0f} s, CPU {st['cpu_busy_before_pct']}% busy before, other processes "
-            f"{st.get('other_cpu_during_pct', 0):.1f}% of the CPU during (try {st.get('try', 1)})" for st in mine)
-            + (". **Measured under load**: figures may be low." if any((st.get("other_cpu_during_pct") or 0) > 10
-                                                                    for st in mine) else "."))
+    line = conditions(steps, ("swift assistant",), lead="Conditions: ", with_seconds=True)
+    if line:
+        add(line)
         add("")
     return L

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Python peer of `triage batch` for `make bench`: a folder of images → verdicts in SQLite.
 
-Usage: peer_batch.py --input DIR --model data/triage-model --db FILE [--processes 1] [--batch 32]
+Usage: peers/peer_batch.py --input DIR --model data/triage-model --db FILE [--processes 1] [--batch 32]
 
 The work per image is what `triage batch` does to score it:
   read the file's bytes; SHA-256 of them (the key: a content seen before is not scored again);
@@ -37,11 +37,14 @@ import hashlib
 import io
 import json
 import os
-import resource
 import sqlite3
 import sys
 import time
 from datetime import datetime, timezone
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import benchlib  # noqa: E402
 
 
 def parse_args():
@@ -57,9 +60,7 @@ def parse_args():
 ARGS = parse_args() if __name__ == "__main__" else None
 CORES = os.cpu_count() or 1
 if ARGS:
-    _threads = str(max(1, CORES // ARGS.processes))
-    for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_v] = _threads
+    benchlib.limit_threads(max(1, CORES // ARGS.processes), ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"))
 
 import numpy as np  # noqa: E402
 import PIL  # noqa: E402
@@ -115,7 +116,7 @@ def prepare(path, name, spec):
     x = None
     if fmt is not None:
         x = (unit_input(data, fmt, spec) - np.float32(spec["mean"][0])) / np.float32(spec["std"][0])
-    return name, digest, fmt, x, os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return name, digest, fmt, x, os.getpid(), benchlib.peak_rss_bytes()
 
 
 def listing(root):
@@ -145,7 +146,7 @@ def load_model(model_dir, threads):
     import torch
     from safetensors.torch import load_file
 
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "fixtures"))
     from resnet_golden import ResNet
 
     torch.set_num_threads(threads)
@@ -245,16 +246,16 @@ def main():
         pool.close()
         pool.join()
     scorer.db.close()
-    main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    main_peak = benchlib.peak_rss_bytes()
     workers = {pid: v for pid, v in peaks.items() if pid != os.getpid()}
-    print(json.dumps({
+    benchlib.emit({
         "processes": args.processes, "torch_threads": torch.get_num_threads(), "batch": args.batch, **counts,
         "seconds_inside": time.time() - t0, "start_unix": t0, "first_commit_unix": scorer.first_commit,
         "peak_rss_main_bytes": main_peak, "peak_rss_workers_bytes": sorted(workers.values()),
         "peak_rss_sum_bytes": main_peak + sum(workers.values()),
-        "versions": {"python": sys.version.split()[0], "torch": torch.__version__, "pillow": PIL.__version__,
+        "versions": {"python": benchlib.python_version(), "torch": torch.__version__, "pillow": PIL.__version__,
                      "pydicom": pydicom.__version__, "numpy": np.__version__},
-    }, sort_keys=True))
+    }, sort_keys=True)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,8 @@
 """The "CNN inference and training" section of docs/BENCHMARKS.md (used by report.py), from
-swift-cnn-t<N>.json (`suite-bench cnn`) and peer-cnn-t<N>.json (peer_cnn.py) in a results
+swift-cnn-t<N>.json (`suite-bench cnn`) and peer-cnn-t<N>.json (peers/peer_cnn.py) in a results
 directory of run.sh. Standard library only.
 """
-import glob
-import json
-import os
-
-import report_steps
+from benchlib import conditions, load_per_thread, rate, ratio, spread
 
 TITLE = "CNN inference and training (images/s, higher is better)"
 
@@ -23,26 +19,6 @@ DESCRIPTIONS = {
 TARGETS = {"inference": 1.0, "training": 0.8}
 
 
-def load_all(results, prefix):
-    """{threads: parsed JSON} for every results/<prefix>-t<N>.json."""
-    out = {}
-    for path in glob.glob(os.path.join(results, f"{prefix}-t*.json")):
-        t = os.path.basename(path)[len(prefix) + 2:-len(".json")]
-        if t.isdigit():
-            with open(path, encoding="utf-8") as f:
-                text = f.read().strip()
-            out[int(t)] = json.loads(text) if text else None
-    return out
-
-
-def rate(x):
-    return "—" if x is None else f"{x:,.1f}"
-
-
-def ratio(a, b):
-    return "—" if not a or not b else f"{a / b:.2f}×"
-
-
 def rows(swift, peer):
     """(threads, mode, model, batch, swift row, peer row) in table order."""
     out = []
@@ -56,12 +32,12 @@ def rows(swift, peer):
     return out
 
 
-def section(results, steps, spread):
+def section(results, steps):
     """Lines of the section (after its heading), or None when no swift-cnn-t*.json is there."""
-    swift = {t: v for t, v in load_all(results, "swift-cnn").items() if v}
+    swift = {t: v for t, v in load_per_thread(results, "swift-cnn").items() if v}
     if not swift:
         return None
-    peer = {t: v for t, v in load_all(results, "peer-cnn").items() if v}
+    peer = {t: v for t, v in load_per_thread(results, "peer-cnn").items() if v}
     first = swift[min(swift)]
     versions = next((p.get("versions", {}) for p in peer.values()), {})
     L = []
@@ -108,11 +84,11 @@ def section(results, steps, spread):
         "(`ResNet.Config.multiplyAdds`); a training step counts 3 × the forward pass (forward, input and weight "
         "gradients). These are *effective* figures: the suite runs 3×3 stride-1 convolutions with 32+ channels "
         "through Winograd F(2×2, 3×3), 2.25× fewer multiplications than counted, so they can pass the sgemm peak.")
-    add("- Swift: `suite-bench cnn --threads N` (tools/bench/SuiteBench/CNNBench.swift). Inference: "
+    add("- Swift: `suite-bench cnn --threads N` (tools/bench/Sources/suite-bench/CNNBench.swift). Inference: "
         "`TrainableResNet.inferenceModel()` (batch norms folded into the convolutions) → `ResNet.forward`. Training: "
         "`TrainableResNet.forward` (batch statistics) → `CrossEntropyLoss.softmax` → `backward` → `AdamW.step` "
         "(lr 1e-3, weight decay 1e-4 on convolution and linear weights).")
-    add(f"- PyTorch {versions.get('torch', '?')}: `tools/bench/peer_cnn.py`, eager NCHW float32 on the CPU "
+    add(f"- PyTorch {versions.get('torch', '?')}: `tools/bench/peers/peer_cnn.py`, eager NCHW float32 on the CPU "
         "(oneDNN convolutions), `torch.set_num_threads(N)`, `set_num_interop_threads(1)`; inference in eval mode "
         "under `torch.inference_mode()`; training in train mode with `F.cross_entropy`, `backward`, "
         "`torch.optim.AdamW` (same settings, `zero_grad(set_to_none=True)`).")
@@ -131,7 +107,7 @@ def section(results, steps, spread):
     errors = {(p.get("ort") or {}).get("error") for _, _, _, _, _, p in rows(swift, peer)} - {None}
     for e in sorted(errors):
         add(f"- ONNX Runtime **not measured**: {e}")
-    line = report_steps.conditions(steps, ("swift cnn", "peers cnn"))
+    line = conditions(steps, ("swift cnn", "peers cnn"))
     if line:
         add(line)
     add("")

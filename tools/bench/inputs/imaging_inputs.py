@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the inputs of the imaging benchmark: seeded synthetic chest-radiograph-like phantoms.
 
-Usage: imaging_inputs.py --out DIR [--count 20] [--size 2048] [--seed 3]
+Usage: inputs/imaging_inputs.py --out DIR [--count 20] [--size 2048] [--seed 3]
 
 DIR gets four folders with `count` images each, all `size` x `size`, the same phantom i in every
 format:
@@ -19,16 +19,18 @@ detector noise (sigma 0.6% of full scale): noise alone would make PNG unrealisti
 no noise at all unrealistically fast.
 """
 import argparse
-import hashlib
 import io
-import json
 import os
+import sys
 
 import numpy as np
 import pydicom
 from PIL import Image
 from pydicom.dataset import FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import benchlib  # noqa: E402
 
 DX_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.1.1"  # Digital X-Ray Image Storage - For Presentation
 INTERCEPT = -1024
@@ -140,16 +142,13 @@ def main():
             with open(os.path.join(args.out, f, f"{i:03d}{folders[f]}"), "wb") as fh:
                 fh.write(data)
             sizes[f] += len(data)
-    with open(os.path.abspath(__file__), "rb") as fh:
-        script = hashlib.sha256(fh.read()).hexdigest()
+    script = benchlib.sha256_file(os.path.abspath(__file__))
     manifest = {"count": args.count, "size": args.size, "seed": args.seed, "generator_sha256": script,
                 "mean_bytes": {f: sizes[f] // args.count for f in folders},
                 "dicom": {"rescale_slope": 1, "rescale_intercept": INTERCEPT, "window_center": WINDOW[0],
                           "window_width": WINDOW[1], "bits_stored": 12},
                 "jpeg_quality": 90, "png_compress_level": 6}
-    with open(os.path.join(args.out, "manifest.json"), "w") as fh:
-        json.dump(manifest, fh, indent=1)
-    print(json.dumps(manifest))
+    benchlib.write_manifest(args.out, manifest)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 """Times one `triage batch` configuration, or its Python peer, end to end, for `make bench`.
 
 Usage:
-  batch_bench.py --input DIR --work DIR [--runs 3] swift --triage BIN --model DIR --workers N
-  batch_bench.py --input DIR --work DIR [--runs 3] peer --python PY --model DIR --processes N
+  peers/batch_bench.py --input DIR --work DIR [--runs 3] swift --triage BIN --model DIR --workers N
+  peers/batch_bench.py --input DIR --work DIR [--runs 3] peer --python PY --model DIR --processes N
                  [--swift-store FILE]
 
 Each run starts from nothing: swift gets a fresh home with `triage keys init` (not timed),
@@ -31,8 +31,12 @@ import shutil
 import sqlite3
 import statistics
 import subprocess
+import sys
 import time
 from datetime import datetime
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import benchlib  # noqa: E402
 
 
 def warm(root):
@@ -146,8 +150,8 @@ def main():
     by_rate = sorted(runs, key=lambda x: x["images_per_s"])
     result = {
         "runner": args.runner, "runs": runs, "files": files, "input_bytes": input_bytes,
-        "median_images_per_s": statistics.median(x["images_per_s"] for x in runs),
-        "median_first_result_s": statistics.median(x["first_result_s"] for x in runs),
+        "median_images_per_s": benchlib.median([x["images_per_s"] for x in runs]),
+        "median_first_result_s": benchlib.median([x["first_result_s"] for x in runs]),
         "median_run": by_rate[len(by_rate) // 2],
         "peak_rss_bytes": max(x["peak_rss_bytes"] for x in runs),
         "store": os.path.join(keep, "home", "store.sqlite") if args.runner == "swift" else os.path.join(keep, "results.sqlite"),
@@ -158,7 +162,7 @@ def main():
         result["processes"] = args.processes
         if args.swift_store and os.path.exists(args.swift_store):
             result["agreement"] = agreement(args.swift_store, result["store"])
-    print(json.dumps(result, sort_keys=True))
+    benchlib.emit(result, sort_keys=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the input folder of the `triage batch` benchmark: seeded, all-different phantoms.
 
-Usage: batch_inputs.py --out DIR [--count 2000] [--size 2048] [--seed 5] [--bases 40] [--processes 2]
+Usage: inputs/batch_inputs.py --out DIR [--count 2000] [--size 2048] [--seed 5] [--bases 40] [--processes 2]
 
 DIR/images/ gets `count` files, image i in format i mod 3:
   NNNN.png  8-bit gray PNG (Pillow, zlib level 6)
@@ -22,14 +22,16 @@ the script fails if any two are equal) while compressing like imaging_inputs.py'
 import argparse
 import hashlib
 import io
-import json
 import multiprocessing
 import os
+import sys
 
 import numpy as np
 from PIL import Image
 
-import imaging_inputs
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import benchlib  # noqa: E402
+import imaging_inputs  # noqa: E402
 
 FORMATS = (("png8", ".png"), ("dicom", ".dcm"), ("jpeg", ".jpg"))
 
@@ -72,11 +74,6 @@ def write_base(job):
     return written
 
 
-def sha256_file(path):
-    with open(path, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True)
@@ -100,15 +97,13 @@ def main():
                 "counts": counts, "distinct_sha256": len(hashes),
                 "mean_bytes": {f: sum(n for g, n, _ in written if g == f) // max(counts[f], 1) for f in counts},
                 "total_bytes": sum(n for _, n, _ in written),
-                "generator_sha256": sha256_file(os.path.abspath(__file__)),
-                "phantom_sha256": sha256_file(os.path.join(here, "imaging_inputs.py")),
+                "generator_sha256": benchlib.sha256_file(os.path.abspath(__file__)),
+                "phantom_sha256": benchlib.sha256_file(os.path.join(here, "imaging_inputs.py")),
                 "jpeg_quality": 90, "png_compress_level": 6,
                 "dicom": {"rescale_slope": 1, "rescale_intercept": imaging_inputs.INTERCEPT,
                           "window_center": imaging_inputs.WINDOW[0], "window_width": imaging_inputs.WINDOW[1],
                           "bits_stored": 12}}
-    with open(os.path.join(args.out, "manifest.json"), "w") as fh:
-        json.dump(manifest, fh, indent=1)
-    print(json.dumps(manifest))
+    benchlib.write_manifest(args.out, manifest)
 
 
 if __name__ == "__main__":

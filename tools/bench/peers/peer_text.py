@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peer embedding throughput for `make bench`: sentence-transformers (PyTorch) and ONNX Runtime.
 
-Usage: peer_text.py --model DIR --data FILE [--runs 5] [--batch 32] [--threads N]
+Usage: peers/peer_text.py --model DIR --data FILE [--runs 5] [--batch 32] [--threads N]
 
 Prints ONE JSON object on stdout (progress goes to stderr):
   versions, threads, batch, sentences,
@@ -27,6 +27,7 @@ to the torch.export-based one) and cached outside the repo under $BENCH_CACHE
 (default ~/.cache/suite-venvs/bench-cache).
 """
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -34,6 +35,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import benchlib  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -53,32 +57,15 @@ def parse_args(argv=None):
 
 ARGS = parse_args()
 # Before importing anything that starts a thread pool.
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
-    os.environ[var] = str(ARGS.threads)
+benchlib.limit_threads(ARGS.threads)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "true" if ARGS.threads > 1 else "false")
 
 import numpy as np  # noqa: E402
 
-import installed  # noqa: E402
-
 WARMUP = 256
-
-
-def log(*parts):
-    print("[peer_text]", *parts, file=sys.stderr, flush=True)
-
-
-def load_texts(path):
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line)["text"] for line in f if line.strip()]
-
-
-def median(values):
-    s = sorted(values)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+log = benchlib.logger("peer_text")
 
 
 # ---------------------------------------------------------------- ONNX Runtime (child process)
@@ -87,12 +74,7 @@ def ort_encoder(onnx_path, model_dir, threads, batch, max_length):
     import onnxruntime as ort
     from transformers import AutoTokenizer
 
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = threads
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(onnx_path, so, providers=["CPUExecutionProvider"])
+    session = benchlib.ort_session(onnx_path, threads)
     input_names = [i.name for i in session.get_inputs()]
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
 
@@ -118,20 +100,15 @@ def ort_encoder(onnx_path, model_dir, threads, batch, max_length):
 
 
 def ort_child(args):
-    texts = load_texts(args.data)
+    texts = benchlib.read_texts(args.data)
     encode, _ = ort_encoder(args.ort_child, args.model, args.threads, args.batch, args.max_length)
     encode(texts[:WARMUP])
-    rates = []
-    emb = None
-    for r in range(args.runs):
-        t0 = time.perf_counter()
-        emb = encode(texts)
-        dt = time.perf_counter() - t0
-        rates.append(len(texts) / dt)
-        log(f"ort threads={args.threads} run {r + 1}/{args.runs}: {rates[-1]:.1f} sentences/s")
+    rates, emb = benchlib.timed_runs(
+        lambda: encode(texts), len(texts), args.runs,
+        lambda r, rate: log(f"ort threads={args.threads} run {r + 1}/{args.runs}: {rate:.1f} sentences/s"))
     if args.ort_out and emb is not None:
         np.save(args.ort_out, emb)
-    print(json.dumps({"runs_sentences_per_s": rates, "median_sentences_per_s": median(rates)}))
+    benchlib.emit({"runs_sentences_per_s": rates, "median_sentences_per_s": benchlib.median(rates)})
 
 
 # ---------------------------------------------------------------- ONNX export (cached)
@@ -225,12 +202,12 @@ def main(args):
 
     import transformers
 
-    texts = load_texts(args.data)
+    texts = benchlib.read_texts(args.data)
     result = {
-        "versions": {"python": sys.version.split()[0], "torch": torch.__version__,
+        "versions": {"python": benchlib.python_version(), "torch": torch.__version__,
                      "sentence_transformers": sentence_transformers.__version__,
                      "transformers": transformers.__version__, "tokenizers": tokenizers.__version__,
-                     "numpy": np.__version__, **installed.versions("onnxruntime", "onnx")},
+                     "numpy": np.__version__, **benchlib.versions("onnxruntime", "onnx")},
         "threads": args.threads, "torch_threads": torch.get_num_threads(),
         "batch": args.batch, "sentences": len(texts),
     }
@@ -239,15 +216,10 @@ def main(args):
     result["max_seq_length"] = model.max_seq_length
     log(f"sentence-transformers threads={args.threads}: warm-up")
     model.encode(texts[:WARMUP], batch_size=args.batch, show_progress_bar=False)
-    rates = []
-    st_emb = None
-    for r in range(args.runs):
-        t0 = time.perf_counter()
-        st_emb = model.encode(texts, batch_size=args.batch, show_progress_bar=False)
-        dt = time.perf_counter() - t0
-        rates.append(len(texts) / dt)
-        log(f"pytorch threads={args.threads} run {r + 1}/{args.runs}: {rates[-1]:.1f} sentences/s")
-    result["pytorch"] = {"runs_sentences_per_s": rates, "median_sentences_per_s": median(rates)}
+    rates, st_emb = benchlib.timed_runs(
+        functools.partial(model.encode, texts, batch_size=args.batch, show_progress_bar=False), len(texts), args.runs,
+        lambda r, rate: log(f"pytorch threads={args.threads} run {r + 1}/{args.runs}: {rate:.1f} sentences/s"))
+    result["pytorch"] = {"runs_sentences_per_s": rates, "median_sentences_per_s": benchlib.median(rates)}
     st_emb = np.asarray(st_emb, dtype=np.float32)
     del model
 
@@ -255,7 +227,7 @@ def main(args):
         result["ort"] = {"error": "skipped (--skip-ort)"}
     else:
         result["ort"] = run_ort(args, st_emb)
-    print(json.dumps(result))
+    benchlib.emit(result)
 
 
 def run_ort(args, st_emb):

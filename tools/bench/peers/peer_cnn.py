@@ -2,7 +2,7 @@
 """Peer CNN throughput for `make bench`: PyTorch (eager, CPU) and ONNX Runtime on the same
 models, with the same weights, as `suite-bench cnn`.
 
-Usage: peer_cnn.py --cases DIR/cnn-cases.json [--runs 5] [--threads N] [--min-seconds 1.0]
+Usage: peers/peer_cnn.py --cases DIR/cnn-cases.json [--runs 5] [--threads N] [--min-seconds 1.0]
 
 `suite-bench cnn --export DIR` writes DIR/cnn-cases.json (the models, their input sizes and
 batch sizes: the one list both sides measure), each model's weights under torchvision names
@@ -45,6 +45,10 @@ import sys
 import tempfile
 import time
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import benchlib  # noqa: E402
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -59,25 +63,12 @@ def parse_args(argv=None):
 
 
 ARGS = parse_args()
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(ARGS.threads)
+benchlib.limit_threads(ARGS.threads, ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"))
 
 import numpy as np  # noqa: E402
 
-import installed  # noqa: E402
-
 TOLERANCE = 1e-3
-
-
-def log(*parts):
-    print("[peer_cnn]", *parts, file=sys.stderr, flush=True)
-
-
-def median(values):
-    s = sorted(values)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-
+log = benchlib.logger("peer_cnn")
 
 def throughput(images, body, runs, min_seconds):
     """Images/s of `runs` timed runs of `body` (one batch), after a warm-up and a sizing call."""
@@ -92,7 +83,7 @@ def throughput(images, body, runs, min_seconds):
         for _ in range(iterations):
             body()
         rates.append(images * iterations / (time.perf_counter() - t0))
-    return {"runs_images_per_s": rates, "median_images_per_s": median(rates), "iterations_per_run": iterations}
+    return {"runs_images_per_s": rates, "median_images_per_s": benchlib.median(rates), "iterations_per_run": iterations}
 
 
 def load_cases(path):
@@ -112,7 +103,7 @@ def build(arch):
     peer_batch.py's network), returning only the logits, [N, classes]."""
     import torch.nn as nn
 
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "fixtures"))
     from resnet_golden import ResNet
 
     class Logits(nn.Module):
@@ -149,16 +140,6 @@ def random_batch(m, batch, seed):
 
 # ---------------------------------------------------------------- ONNX Runtime (child process)
 
-def ort_session(path, threads):
-    import onnxruntime as ort
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = threads
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-
-
 def ort_child(args):
     """Runs the plan written by the parent: per model an ONNX file, the batches to time and
     the reference input whose logits go back for the agreement check."""
@@ -166,7 +147,7 @@ def ort_child(args):
         plan = json.load(f)
     out = {"models": {}, "inference": []}
     for m in plan["models"]:
-        session = ort_session(m["onnx"], args.threads)
+        session = benchlib.ort_session(m["onnx"], args.threads)
         name = session.get_inputs()[0].name
         check = np.load(m["check_input"])
         logits = session.run(None, {name: check})[0]
@@ -177,7 +158,7 @@ def ort_child(args):
             r = throughput(batch, lambda: session.run(None, {name: x}), args.runs, args.min_seconds)
             log(f"ort {m['name']} batch {batch} threads {args.threads}: {r['median_images_per_s']:.1f} images/s")
             out["inference"].append({"model": m["name"], "batch": batch, **r})
-    print(json.dumps(out))
+    benchlib.emit(out)
 
 
 def export_onnx(model, m, folder):
@@ -230,8 +211,8 @@ def main(args):
 
     cases = load_cases(args.cases)
     result = {
-        "versions": {"python": sys.version.split()[0], "torch": torch.__version__, "numpy": np.__version__,
-                     **installed.versions("onnxruntime", "onnx"),
+        "versions": {"python": benchlib.python_version(), "torch": torch.__version__, "numpy": np.__version__,
+                     **benchlib.versions("onnxruntime", "onnx"),
                      "mkldnn": bool(torch.backends.mkldnn.is_available())},
         "threads": args.threads, "torch_threads": torch.get_num_threads(), "runs": args.runs,
         "min_seconds": args.min_seconds, "models": {}, "inference": [], "training": [],
@@ -302,7 +283,7 @@ def main(args):
     for a in (m["agreement"] for m in result["models"].values()):
         a["ok"] = bool(a["torch_vs_swift_max_abs"] <= TOLERANCE
                        and a.get("ort_vs_torch_max_abs", 0.0) <= TOLERANCE)
-    print(json.dumps(result))
+    benchlib.emit(result)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Peer imaging throughput for `make bench`: Pillow, pydicom + NumPy on ONE thread.
 
-Usage: peer_imaging.py --dir DIR [--runs 5] [--size 224] [--swift-dump DIR]
+Usage: peers/peer_imaging.py --dir DIR [--runs 5] [--size 224] [--swift-dump DIR]
 
-The same work as `suite-bench imaging`, on the same files (tools/bench/imaging_inputs.py), each
+The same work as `suite-bench imaging`, on the same files (tools/bench/inputs/imaging_inputs.py), each
 read into memory first; every case turns one file into a float32 [1, size, size] model input:
   png8, png16, jpeg: Image.open(BytesIO) → convert("L") unless already "L" or "I;16" →
                      resize((size, size), Image.BILINEAR) (Pillow antialiases when reducing;
@@ -23,13 +23,15 @@ every case is compared with Swift's: `max_abs_diff_vs_swift`.
 Prints ONE JSON object on stdout.
 """
 import os
+import sys
 
-for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_v] = "1"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import benchlib  # noqa: E402
+
+benchlib.limit_threads(1, ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"))
 
 import argparse  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import platform  # noqa: E402
 import time  # noqa: E402
 
@@ -39,12 +41,6 @@ import pydicom  # noqa: E402
 from PIL import Image, features  # noqa: E402
 
 FOLDERS = {"png8": "png8", "png16": "png16", "jpeg": "jpeg", "jpeg_dct": "jpeg", "dicom": "dicom"}
-
-
-def median(values):
-    s = sorted(values)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 def pillow_input(data, size, draft):
@@ -125,7 +121,7 @@ def main():
             cpu_rates.append(len(blobs) / (time.thread_time() - c0))
         row = {"images": len(blobs), "mean_bytes": sum(map(len, blobs)) // len(blobs),
                "output_mean": total / (len(blobs) * args.size * args.size),
-               "runs_images_per_s": rates, "median_images_per_s": median(rates), "runs_cpu_images_per_s": cpu_rates}
+               "runs_images_per_s": rates, "median_images_per_s": benchlib.median(rates), "runs_cpu_images_per_s": cpu_rates}
         if args.swift_dump:
             path = os.path.join(args.swift_dump, f"{case}.f32")
             if os.path.exists(path):
@@ -135,8 +131,8 @@ def main():
     versions = {"python": platform.python_version(), "pillow": PIL.__version__, "pydicom": pydicom.__version__,
                 "numpy": np.__version__, "libjpeg_turbo": features.version("libjpeg_turbo"),
                 "zlib": features.version("zlib")}
-    print(json.dumps({"size": args.size, "runs": args.runs, "threads": 1, "cases": cases, "versions": versions},
-                     sort_keys=True))
+    benchlib.emit({"size": args.size, "runs": args.runs, "threads": 1, "cases": cases, "versions": versions},
+                  sort_keys=True)
 
 
 if __name__ == "__main__":
