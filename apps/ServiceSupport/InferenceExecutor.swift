@@ -124,13 +124,18 @@ public final class InferenceExecutor: Service, Sendable {
         await shutdown()
     }
 
-    /// Refuses new jobs, lets the workers finish every queued one, and returns when all have exited.
-    public func shutdown() async {
+    /// Refuses new jobs from now on; the workers finish every queued one, then exit.
+    public func close() {
         let first = state.withLock { s -> Bool in
             defer { s.closed = true }
             return !s.closed
         }
         if first { for _ in 0..<configuration.workers { wakeups.signal() } }
+    }
+
+    /// `close()`, then returns when every queued job has run and the workers have exited.
+    public func shutdown() async {
+        close()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = state.withLock { s -> Bool in
                 if s.liveWorkers == 0 { return true }

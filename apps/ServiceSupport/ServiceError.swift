@@ -8,7 +8,6 @@ public enum ServiceErrorCode: String, Sendable, CaseIterable {
     case unauthorized
     case forbidden
     case notFound = "not_found"
-    case methodNotAllowed = "method_not_allowed"
     case bodyTooLarge = "body_too_large"
     case rateLimited = "rate_limited"
     case overloaded

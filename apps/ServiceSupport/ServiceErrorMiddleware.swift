@@ -38,7 +38,6 @@ public struct ServiceErrorMiddleware<Context: RequestContext>: RouterMiddleware 
         case .unauthorized: return .unauthorized
         case .forbidden: return .forbidden
         case .notFound: return .notFound("no such route")
-        case .methodNotAllowed: return ServiceError(.methodNotAllowed, code: .methodNotAllowed, message: "method not allowed")
         case .contentTooLarge: return .bodyTooLarge
         case .tooManyRequests: return .rateLimited(retryAfterSeconds: 1)
         case .serviceUnavailable: return .overloaded(retryAfterSeconds: 1)
