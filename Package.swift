@@ -87,8 +87,7 @@ let package = Package(
             name: "AssistantServer",
             dependencies: [
                 "AssistantCore", "ServiceSupport", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdAuth", package: "hummingbird-auth"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "apps/assistant/AssistantServer"),
         .executableTarget(
@@ -143,15 +142,15 @@ let package = Package(
             name: "AssistantServerTests",
             dependencies: [
                 "AssistantServer", "AssistantCore", "ServiceSupport", "TestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/AssistantServerTests"),
         .testTarget(
             name: "ServiceSupportTests",
             dependencies: [
-                "ServiceSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "ServiceSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/ServiceSupportTests"),
         .target(

@@ -13,7 +13,7 @@ import Testing
 /// The shared service layer as the assistant uses it: the executor's queue limit (503 +
 /// Retry-After), roles, the Prometheus exposition, the body limit, and graceful shutdown
 /// draining an in-flight request. Jobs that must block wait on semaphores on the executor's
-/// own threads; the tests wait on signals (queue depth, drain start), never on time.
+/// own threads; the tests wait on signals (the executor's load reports, drain start), never on time.
 @Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"), .timeLimit(.minutes(2)))
 struct ServiceLayerTests {
     typealias Setup = APITests.Setup
@@ -28,7 +28,8 @@ struct ServiceLayerTests {
         let s = try APITests.setup()
         defer { try? FileManager.default.removeItem(at: s.home) }
         let gate = DispatchSemaphore(value: 0)
-        let executor = InferenceExecutor(.init(workers: 1, queueLimit: 1, retryAfterSeconds: 3))
+        let (loads, loadSignal) = AsyncStream.makeStream(of: InferenceExecutor.Load.self)
+        let executor = InferenceExecutor(.init(workers: 1, queueLimit: 1, retryAfterSeconds: 3)) { loadSignal.yield($0) }
         let app = buildApplication(ServerConfiguration(), service: s.service, executor: executor)
         try await app.test(.router) { client in
             // One job holds the worker, one waits: the queue is full.
@@ -47,6 +48,7 @@ struct ServiceLayerTests {
             }
             gate.signal()
             gate.signal()
+            _ = await loads.first { $0 == .init(waiting: 0, running: 0) }  // both held jobs finished
             try await client.execute(uri: "/v1/classify", method: .post, headers: APITests.headers(s.agent), body: Self.classifyBody) {
                 #expect($0.status == .ok)
             }
@@ -130,9 +132,9 @@ struct ServiceLayerTests {
         defer { try? FileManager.default.removeItem(at: s.home) }
         let gate = DispatchSemaphore(value: 0)
         let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
-        let (depths, depthSignal) = AsyncStream.makeStream(of: Int.self)
+        let (loads, loadSignal) = AsyncStream.makeStream(of: InferenceExecutor.Load.self)
         let (ports, portSignal) = AsyncStream.makeStream(of: Int.self)
-        let executor = InferenceExecutor(.init(workers: 1, queueLimit: 4)) { depthSignal.yield($0) }
+        let executor = InferenceExecutor(.init(workers: 1, queueLimit: 4)) { loadSignal.yield($0) }
         let drain = DrainMonitor()
         var configuration = ServerConfiguration()
         configuration.host = "127.0.0.1"
@@ -148,13 +150,13 @@ struct ServiceLayerTests {
             client.connect()
             // Hold the only worker, then send a request: its job waits behind the held one.
             try executor.enqueue { startedSignal.yield(); gate.wait() }
-            await started.first { _ in true }  // depth went 1 (queued) then 0 (taken)
+            await started.first { _ in true }  // load went (1 waiting, 0 running), then (0, 1)
             let request = Task {
                 try await client.execute(.init("/v1/classify", method: .post, headers: APITests.headers(s.agent), body: Self.classifyBody))
             }
-            var events = depths.makeAsyncIterator()
+            var events = loads.makeAsyncIterator()
             _ = await events.next(); _ = await events.next()
-            #expect(await events.next() == 1)  // the request's job is queued: it is in flight
+            #expect(await events.next() == .init(waiting: 1, running: 1))  // the request's job is queued: it is in flight
             await group.triggerGracefulShutdown()
             await drain.waitForDrainStart()  // the server is shutting down with the request still in flight
             #expect(drain.inFlight == 1)

@@ -31,18 +31,18 @@ struct InferenceExecutorTests {
         #expect(InferenceExecutorError.queueFull(retryAfterSeconds: 7).serviceError.retryAfterSeconds == 7)
         for _ in 0..<5 { gate.signal() }
         await executor.shutdown()
-        #expect(executor.load.waiting == 0 && executor.load.running == 0)
+        #expect(executor.load == .init(waiting: 0, running: 0))
     }
 
     @Test func shutdownFinishesQueuedJobsAndRefusesNewOnes() async throws {
         let gate = DispatchSemaphore(value: 0)
         let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
-        let (depths, depthSignal) = AsyncStream.makeStream(of: Int.self)
-        let executor = InferenceExecutor(.init(workers: 1, queueLimit: 8)) { depthSignal.yield($0) }
+        let (loads, loadSignal) = AsyncStream.makeStream(of: InferenceExecutor.Load.self)
+        let executor = InferenceExecutor(.init(workers: 1, queueLimit: 8)) { loadSignal.yield($0) }
         try executor.enqueue { startedSignal.yield(); gate.wait() }
         await started.first { _ in true }
         let results = (0..<4).map { n in Task { try await executor.perform { n * 10 } } }
-        _ = await depths.first { $0 == 4 }  // all four wait behind the blocked worker
+        _ = await loads.first { $0.waiting == 4 }  // all four wait behind the blocked worker
         executor.close()
         #expect(throws: InferenceExecutorError.shuttingDown) { try executor.enqueue {} }
         await #expect(throws: InferenceExecutorError.shuttingDown) { try await executor.perform { 1 } }
@@ -51,6 +51,6 @@ struct InferenceExecutorTests {
         var values: [Int] = []
         for result in results { values.append(try await result.value) }
         #expect(values == [0, 10, 20, 30])
-        #expect(executor.load.waiting == 0 && executor.load.running == 0)
+        #expect(executor.load == .init(waiting: 0, running: 0))
     }
 }

@@ -71,14 +71,23 @@ public final class InferenceExecutor: Service, Sendable {
     private let state: Mutex<State>
     /// One signal per queued job, plus one per worker at shutdown.
     private let wakeups = DispatchSemaphore(value: 0)
-    private let onQueueDepthChange: (@Sendable (Int) -> Void)?
+    private let onLoadChange: (@Sendable (Load) -> Void)?
 
-    /// - Parameter onQueueDepthChange: called with the number of waiting jobs after each change
-    ///   (the metrics gauge; tests use it to know a request's job is queued).
-    public init(_ configuration: Configuration = .init(), onQueueDepthChange: (@Sendable (Int) -> Void)? = nil) {
+    /// Jobs waiting for a worker, and jobs running.
+    public struct Load: Sendable, Equatable {
+        public var waiting: Int
+        public var running: Int
+        public init(waiting: Int, running: Int) { self.waiting = waiting; self.running = running }
+    }
+
+    /// - Parameter onLoadChange: called with the load after every change — a job queued, taken
+    ///   by a worker, finished — in order, under the executor's lock: keep it short and never
+    ///   call back into the executor. The queue-depth gauge uses it; tests use it to know when
+    ///   a request's job is queued or every job has finished.
+    public init(_ configuration: Configuration = .init(), onLoadChange: (@Sendable (Load) -> Void)? = nil) {
         precondition(configuration.workers >= 1 && configuration.queueLimit >= 0 && configuration.retryAfterSeconds >= 1)
         self.configuration = configuration
-        self.onQueueDepthChange = onQueueDepthChange
+        self.onLoadChange = onLoadChange
         state = Mutex(State(liveWorkers: configuration.workers))
         for index in 0..<configuration.workers {
             let thread = Thread { [self] in workerLoop() }
@@ -101,7 +110,7 @@ public final class InferenceExecutor: Service, Sendable {
 
     /// Queues `job` without waiting for it: it is in the queue when this returns.
     public func enqueue(_ job: @escaping @Sendable () -> Void) throws(InferenceExecutorError) {
-        let depth = try state.withLock { s throws(InferenceExecutorError) -> Int in
+        try state.withLock { s throws(InferenceExecutorError) in
             if s.closed { throw .shuttingDown }
             // At most `workers` jobs run and `queueLimit` wait, whether or not a worker has
             // woken up to take the newest ones yet.
@@ -109,14 +118,13 @@ public final class InferenceExecutor: Service, Sendable {
                 throw .queueFull(retryAfterSeconds: configuration.retryAfterSeconds)
             }
             s.queue.append(job)
-            return s.waiting
+            onLoadChange?(Load(waiting: s.waiting, running: s.running))
         }
-        onQueueDepthChange?(depth)
         wakeups.signal()
     }
 
-    /// Jobs waiting for a worker, and jobs running.
-    public var load: (waiting: Int, running: Int) { state.withLock { ($0.waiting, $0.running) } }
+    /// The load now.
+    public var load: Load { state.withLock { Load(waiting: $0.waiting, running: $0.running) } }
 
     /// Runs until graceful shutdown (or cancellation), then drains (`shutdown()`).
     public func run() async throws {
@@ -149,15 +157,18 @@ public final class InferenceExecutor: Service, Sendable {
     private func workerLoop() {
         while true {
             wakeups.wait()
-            let next = state.withLock { s -> (job: @Sendable () -> Void, depth: Int)? in
+            let next = state.withLock { s -> (@Sendable () -> Void)? in
                 guard let job = s.pop() else { return nil }  // only once closed and empty
                 s.running += 1
-                return (job, s.waiting)
+                onLoadChange?(Load(waiting: s.waiting, running: s.running))
+                return job
             }
             guard let next else { break }
-            onQueueDepthChange?(next.depth)
-            next.job()
-            state.withLock { $0.running -= 1 }
+            next()
+            state.withLock { s in
+                s.running -= 1
+                onLoadChange?(Load(waiting: s.waiting, running: s.running))
+            }
         }
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.liveWorkers -= 1

@@ -7,14 +7,19 @@ import Synchronization
 public final class RateLimiter: Sendable {
     public let perMinute: Int
     private let windows = Mutex<[String: (minute: Int, count: Int)]>([:])
+    private let clock: @Sendable () -> Date
 
-    public init(perMinute: Int) {
+    /// - Parameter clock: the time now (tests fix it).
+    public init(perMinute: Int, clock: @escaping @Sendable () -> Date = { Date() }) {
         precondition(perMinute > 0, "the rate limit must be positive")
         self.perMinute = perMinute
+        self.clock = clock
     }
 
-    /// Whether one more request is allowed now; when not, the seconds until the window ends.
-    public func check(_ key: String, now: Date = Date()) -> (allowed: Bool, retryAfterSeconds: Int) {
+    /// Whether one more request is allowed at `now` (default: the clock's time); when not, the
+    /// seconds until the window ends.
+    public func check(_ key: String, now: Date? = nil) -> (allowed: Bool, retryAfterSeconds: Int) {
+        let now = now ?? clock()
         let seconds = now.timeIntervalSince1970
         let minute = Int(seconds / 60)
         let allowed = windows.withLock { w in

@@ -50,7 +50,7 @@ public func buildApplication(_ configuration: ServerConfiguration, service: Assi
     -> some ApplicationProtocol
 {
     let serviceMetrics = metrics.service
-    let executor = executor ?? InferenceExecutor(configuration.executor) { serviceMetrics.recordQueueDepth($0) }
+    let executor = executor ?? InferenceExecutor(configuration.executor) { serviceMetrics.recordQueueDepth($0.waiting) }
     let drain = drain ?? DrainMonitor(metrics: serviceMetrics, logger: logger)
     let store = service.store
 
