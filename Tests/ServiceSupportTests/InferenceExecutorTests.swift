@@ -18,6 +18,9 @@ struct InferenceExecutorTests {
         }
         #expect(sums == (1...20).map { $0 * ($0 + 1) / 2 }.reduce(0, +))
         await #expect(throws: Failure.self) { try await executor.perform { () throws -> Int in throw Failure() } }
+        // A result arrives once its job's slot is free: the caller may submit again at once.
+        #expect(try await executor.perform { 7 } == 7)
+        #expect(executor.load == .init(waiting: 0, running: 0))
         await executor.shutdown()
     }
 

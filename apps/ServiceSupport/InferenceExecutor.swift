@@ -48,8 +48,12 @@ public final class InferenceExecutor: Service, Sendable {
         }
     }
 
+    /// A job's work; what it returns runs once the job's slot is free (a caller resumed from
+    /// there may submit again at once without meeting its own finished job in the count).
+    private typealias Job = @Sendable () -> (@Sendable () -> Void)?
+
     private struct State {
-        var queue: [(@Sendable () -> Void)?] = []
+        var queue: [Job?] = []
         var head = 0
         var running = 0
         var closed = false
@@ -57,7 +61,7 @@ public final class InferenceExecutor: Service, Sendable {
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
         var waiting: Int { queue.count - head }
 
-        mutating func pop() -> (@Sendable () -> Void)? {
+        mutating func pop() -> Job? {
             guard head < queue.count else { return nil }
             let job = queue[head]
             queue[head] = nil
@@ -101,7 +105,10 @@ public final class InferenceExecutor: Service, Sendable {
     public func perform<T: Sendable>(_ job: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             do {
-                try enqueue { continuation.resume(with: Result { try job() }) }
+                try submit {
+                    let result = Result { try job() }
+                    return { continuation.resume(with: result) }
+                }
             } catch {
                 continuation.resume(throwing: error)
             }
@@ -110,6 +117,13 @@ public final class InferenceExecutor: Service, Sendable {
 
     /// Queues `job` without waiting for it: it is in the queue when this returns.
     public func enqueue(_ job: @escaping @Sendable () -> Void) throws(InferenceExecutorError) {
+        try submit {
+            job()
+            return nil
+        }
+    }
+
+    private func submit(_ job: @escaping Job) throws(InferenceExecutorError) {
         try state.withLock { s throws(InferenceExecutorError) in
             if s.closed { throw .shuttingDown }
             // At most `workers` jobs run and `queueLimit` wait, whether or not a worker has
@@ -157,18 +171,19 @@ public final class InferenceExecutor: Service, Sendable {
     private func workerLoop() {
         while true {
             wakeups.wait()
-            let next = state.withLock { s -> (@Sendable () -> Void)? in
+            let next = state.withLock { s -> Job? in
                 guard let job = s.pop() else { return nil }  // only once closed and empty
                 s.running += 1
                 onLoadChange?(Load(waiting: s.waiting, running: s.running))
                 return job
             }
             guard let next else { break }
-            next()
+            let completion = next()
             state.withLock { s in
                 s.running -= 1
                 onLoadChange?(Load(waiting: s.waiting, running: s.running))
             }
+            completion?()
         }
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.liveWorkers -= 1
