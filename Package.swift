@@ -25,7 +25,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
@@ -63,6 +68,22 @@ let package = Package(
             dependencies: ["RecordStore", "ModelRuntime", "SuiteFoundation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "apps/CommandLineSupport"),
 
+        // Shared by the HTTP services: tokens and roles, JSON errors, body and rate limits, metrics,
+        // request logs, the bounded inference executor, graceful shutdown (Hummingbird stays out of Sources/)
+        .target(
+            name: "ServiceSupport",
+            dependencies: [
+                "SuiteFoundation", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "apps/ServiceSupport"),
+
         // assistant
         .target(
             name: "AssistantCore",
@@ -74,13 +95,18 @@ let package = Package(
             path: "apps/assistant/AssistantCore"),
         .target(
             name: "AssistantServer",
-            dependencies: ["AssistantCore", "SuiteFoundation", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "AssistantCore", "ServiceSupport", "SuiteFoundation", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             path: "apps/assistant/AssistantServer"),
         .executableTarget(
             name: "assistant",
             dependencies: [
-                "AssistantCore", "AssistantServer", "CommandLineSupport", "SuiteFoundation",
+                "AssistantCore", "AssistantServer", "CommandLineSupport", "ServiceSupport", "SuiteFoundation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "apps/assistant/assistant"),
 
@@ -117,8 +143,19 @@ let package = Package(
         .testTarget(name: "AssistantCoreTests", dependencies: ["AssistantCore", "ModelRuntime", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/AssistantCoreTests"),
         .testTarget(
             name: "AssistantServerTests",
-            dependencies: ["AssistantServer", "AssistantCore", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "AssistantServer", "AssistantCore", "ServiceSupport", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/AssistantServerTests"),
+        .testTarget(
+            name: "ServiceSupportTests",
+            dependencies: [
+                "ServiceSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ServiceSupportTests"),
         .target(
             name: "TriageTestSupport",
             dependencies: [

@@ -1,17 +1,33 @@
 #!/usr/bin/env bash
 # Checks the import table of ../shared/DESIGN.md: imports point down only
 # (apps → product cores → shared modules → C targets). Shared modules never import a product,
-# ArgumentParser or Hummingbird. Exits 1 and lists offending lines.
+# ArgumentParser or Hummingbird. The shared app-level modules under apps/ (CommandLineSupport,
+# ServiceSupport) never import a product; product cores never import CLI/HTTP frameworks or them.
+#
+#   module                     may import
+#   Sources/*                  other shared modules, C targets, Foundation, swift-crypto, GRDB
+#   apps/CommandLineSupport    shared modules, ArgumentParser
+#   apps/ServiceSupport        Hummingbird, hummingbird-auth, swift-log, swift-metrics,
+#                              swift-prometheus, swift-service-lifecycle (no shared domain module)
+#   apps/*/*Core               shared modules
+#   apps/*/*Server             its core, shared modules, ServiceSupport, Hummingbird
+#   apps/*/<executable>        all of the above for its product, ArgumentParser
+#
+# Exits 1 and lists offending lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-products='AssistantCore|AssistantServer|TriageCore|CommandLineSupport|ArgumentParser|Hummingbird[A-Za-z]*'
+products='AssistantCore|AssistantServer|TriageCore|TriageServer|CommandLineSupport|ServiceSupport|ArgumentParser|Hummingbird[A-Za-z]*'
 if grep -rnE "^\s*(@testable )?import ($products)\b" Sources/; then
   echo "error: a shared module (Sources/) imports a product or a CLI/HTTP framework" >&2
   status=1
 fi
-if grep -rnE "^\s*import (ArgumentParser|Hummingbird[A-Za-z]*|CommandLineSupport)\b" apps/*/*Core/ 2>/dev/null; then
+if grep -rnE "^\s*import (ArgumentParser|Hummingbird[A-Za-z]*|CommandLineSupport|ServiceSupport)\b" apps/*/*Core/ 2>/dev/null; then
   echo "error: a product core imports a CLI/HTTP framework (executables and servers only)" >&2
+  status=1
+fi
+if grep -rnE "^\s*(@testable )?import (AssistantCore|AssistantServer|TriageCore|TriageServer|CommandLineSupport|ArgumentParser|ModelRuntime|RecordStore)\b" apps/ServiceSupport/; then
+  echo "error: ServiceSupport (shared by the services) imports a product, a domain module or the CLI framework" >&2
   status=1
 fi
 if grep -rnE "^\s*import (AssistantCore|assistant)\b" apps/triage/ || grep -rnE "^\s*import (TriageCore|triage)\b" apps/assistant/; then

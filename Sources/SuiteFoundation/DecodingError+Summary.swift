@@ -12,6 +12,18 @@ extension DecodingError {
         }
     }
 
+    /// Where the error is and what kind it is, without any decoded text: for answers to network
+    /// clients, whose requests may hold personal data.
+    package var summaryWithoutValues: String {
+        let path = codingKeys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        switch self {
+        case .keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
+        case .typeMismatch, .valueNotFound: return "wrong type at '\(path)'"
+        case .dataCorrupted: return path.isEmpty ? "not valid JSON" : "invalid value at '\(path)'"
+        @unknown default: return "not valid JSON"
+        }
+    }
+
     /// A one-line account for users: the key path and what was wrong there.
     package var summary: String {
         func path(_ keys: [CodingKey]) -> String {

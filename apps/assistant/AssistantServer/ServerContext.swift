@@ -1,16 +1,23 @@
 import AssistantCore
-import Hummingbird
+import ServiceSupport
 
-/// Per-request context: who the bearer token belongs to, once the auth middleware has run.
-public struct ServerContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public var tokenName: String?
-    public var role: AssistantStore.Role?
+/// Per-request context: the shared service context with the assistant's roles; its identity is
+/// set by the bearer-token authenticator.
+public typealias ServerContext = ServiceRequestContext<AssistantStore.Role>
 
-    public init(source: Source) {
-        coreContext = .init(source: source)
+extension AssistantStore.Role {
+    /// The roles a token of this role holds: an admin may do everything an agent may.
+    var grantedRoles: Set<AssistantStore.Role> {
+        switch self {
+        case .agent: return [.agent]
+        case .admin: return [.agent, .admin]
+        }
     }
+}
 
-    /// Request bodies are small JSON documents.
-    public var maxUploadSize: Int { 64 * 1024 }
+extension AssistantStore {
+    /// The identity of a valid, unrevoked token (looked up by its SHA-256 hash).
+    func identity(forToken secret: String) throws -> TokenIdentity<Role>? {
+        try authenticate(secret).map { TokenIdentity(name: $0.name, roles: $0.role.grantedRoles) }
+    }
 }

@@ -1,52 +1,42 @@
+import AssistantCore
+import CoreMetrics
 import Foundation
+import ServiceSupport
 import Synchronization
 
-/// Request counters and latencies in Prometheus text format (`GET /metrics`).
+/// The assistant's metrics for `GET /metrics`: the shared request metrics
+/// (`assistant_requests_total{route,status}`, `assistant_request_seconds`, …) plus its
+/// decisions, all swift-metrics instruments exported by swift-prometheus.
 public final class ServerMetrics: Sendable {
-    private struct State {
-        var requests: [String: Int] = [:]          // "route|status"
-        var latencyBuckets: [Double: Int] = [:]    // upper bound (s) → count
-        var latencySum = 0.0
-        var latencyCount = 0
-        var decisions: [String: Int] = [:]         // answer / escalate
+    public let service: ServiceMetrics
+    private let answered: Counter
+    private let escalated: Counter
+    private let escalationRate: Gauge
+    private let counts = Mutex<(answered: Int, escalated: Int)>((0, 0))
+
+    public init() {
+        service = ServiceMetrics(prefix: "assistant")
+        answered = Counter(label: "assistant_decisions_total", dimensions: [("decision", "answer")], factory: service.factory)
+        escalated = Counter(label: "assistant_decisions_total", dimensions: [("decision", "escalate")], factory: service.factory)
+        escalationRate = Gauge(label: "assistant_escalation_rate", dimensions: [], factory: service.factory)
+        escalationRate.record(0)
     }
 
-    static let buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-    private let state = Mutex(State())
-
-    public init() {}
-
-    func record(route: String, status: Int, seconds: Double) {
-        state.withLock { s in
-            s.requests["\(route)|\(status)", default: 0] += 1
-            for bound in Self.buckets where seconds <= bound { s.latencyBuckets[bound, default: 0] += 1 }
-            s.latencySum += seconds
-            s.latencyCount += 1
+    func recordDecision(_ decision: AnswerResult.Decision) {
+        switch decision {
+        case .answer: answered.increment()
+        case .escalate: escalated.increment()
         }
-    }
-
-    func recordDecision(_ decision: String) {
-        state.withLock { $0.decisions[decision, default: 0] += 1 }
-    }
-
-    public func render() -> String {
-        state.withLock { s in
-            var out = "# HELP assistant_requests_total HTTP requests by route and status.\n# TYPE assistant_requests_total counter\n"
-            for (key, n) in s.requests.sorted(by: { $0.key < $1.key }) {
-                let parts = key.split(separator: "|")
-                out += "assistant_requests_total{route=\"\(parts[0])\",status=\"\(parts[1])\"} \(n)\n"
+        let rate = counts.withLock { c -> Double in
+            switch decision {
+            case .answer: c.answered += 1
+            case .escalate: c.escalated += 1
             }
-            out += "# HELP assistant_request_seconds Request latency.\n# TYPE assistant_request_seconds histogram\n"
-            for bound in Self.buckets { out += "assistant_request_seconds_bucket{le=\"\(bound)\"} \(s.latencyBuckets[bound] ?? 0)\n" }
-            out += "assistant_request_seconds_bucket{le=\"+Inf\"} \(s.latencyCount)\n"
-            out += "assistant_request_seconds_sum \(s.latencySum)\nassistant_request_seconds_count \(s.latencyCount)\n"
-            let answered = s.decisions["answer"] ?? 0, escalated = s.decisions["escalate"] ?? 0
-            out += "# HELP assistant_decisions_total Answers and escalations.\n# TYPE assistant_decisions_total counter\n"
-            out += "assistant_decisions_total{decision=\"answer\"} \(answered)\nassistant_decisions_total{decision=\"escalate\"} \(escalated)\n"
-            let rate = answered + escalated > 0 ? Double(escalated) / Double(answered + escalated) : 0
-            out += "# HELP assistant_escalation_rate Share of decisions that escalated.\n# TYPE assistant_escalation_rate gauge\n"
-            out += "assistant_escalation_rate \(rate)\n"
-            return out
+            return Double(c.escalated) / Double(c.answered + c.escalated)
         }
+        escalationRate.record(rate)
     }
+
+    /// The Prometheus text exposition.
+    public func render() -> String { service.render() }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import CommandLineSupport
+import Foundation
 
 @main
-struct Assistant: ParsableCommand {
+struct Assistant: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assistant",
         abstract: "Answer support tickets from a knowledge base with a BERT sentence encoder.",
@@ -14,5 +15,21 @@ struct Assistant: ParsableCommand {
             KeysCommand<AssistantProduct>.self, AuditCommand<AssistantProduct>.self, RecordsCommand<AssistantProduct>.self,
         ])
 
-    static func main() { mainWithSuiteExitCodes() }
+    /// `serve` is asynchronous; every other subcommand (and every parse error, --help,
+    /// --version) takes the synchronous path with the suite's exit codes, unchanged.
+    static func main() async {
+        guard let command = try? parseAsRoot(), let serve = command as? ServeCommand else { mainWithSuiteExitCodes() }
+        do {
+            try await serve.run()
+            Foundation.exit(0)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+            printError("assistant: error: \(error)")
+            Foundation.exit(ExitStatus.failure.rawValue)
+        }
+    }
 }

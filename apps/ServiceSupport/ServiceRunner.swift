@@ -1,0 +1,15 @@
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Start-up and graceful shutdown with swift-service-lifecycle: runs the services (an
+/// application, which runs its own executor and server) until SIGINT or SIGTERM, then shuts them
+/// down gracefully in reverse order — the HTTP server stops accepting, finishes its in-flight
+/// requests, then the executor finishes its queued jobs. A second signal does not force it.
+public enum ServiceRunner {
+    public static func run(_ services: [any Service], logger: Logger,
+                           signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+        try await group.run()
+    }
+}
