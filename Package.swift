@@ -167,3 +167,13 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "TriageTestSupport"], path: "Tests/CLITests"),
     ]
 )
+
+// Every target: existentials spelled `any`, members visible only through the module's own
+// imports, and imports internal unless `public import` marks a dependency that leaks into its API.
+for target in package.targets where target.type != .system && !["ModelRuntime", "ModelRuntimeTests"].contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ]
+}

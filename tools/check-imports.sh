@@ -5,6 +5,7 @@
 # ServiceSupport) never import a product; product cores never import CLI/HTTP frameworks or them.
 #
 #   module                     may import
+#   Sources/SuiteFoundation    Foundation only (everything may import it)
 #   Sources/*                  other shared modules, C targets, Foundation, swift-crypto, GRDB
 #   apps/CommandLineSupport    shared modules, ArgumentParser
 #   apps/ServiceSupport        Hummingbird, hummingbird-auth, swift-log, swift-metrics,
@@ -13,25 +14,38 @@
 #   apps/*/*Server             its core, shared modules, ServiceSupport, Hummingbird
 #   apps/*/<executable>        all of the above for its product, ArgumentParser
 #
+# Tokenization is imported only by the tokenizer's users: ModelRuntime (a sentence encoder is
+# tokenizer + BERT + pooling), AssistantCore and the assistant executable.
+# An import may carry an access level (`public import`, `package import`).
+#
 # Exits 1 and lists offending lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
+imp='^\s*(@testable |@preconcurrency |public |package |internal )*import'
 products='AssistantCore|AssistantServer|TriageCore|TriageServer|CommandLineSupport|ServiceSupport|ArgumentParser|Hummingbird[A-Za-z]*'
-if grep -rnE "^\s*(@testable )?import ($products)\b" Sources/; then
+if grep -rnE "$imp ($products)\b" Sources/; then
   echo "error: a shared module (Sources/) imports a product or a CLI/HTTP framework" >&2
   status=1
 fi
-if grep -rnE "^\s*import (ArgumentParser|Hummingbird[A-Za-z]*|CommandLineSupport|ServiceSupport)\b" apps/*/*Core/ 2>/dev/null; then
+if grep -rnE "$imp (ArgumentParser|Hummingbird[A-Za-z]*|CommandLineSupport|ServiceSupport)\b" apps/*/*Core/ 2>/dev/null; then
   echo "error: a product core imports a CLI/HTTP framework (executables and servers only)" >&2
   status=1
 fi
-if grep -rnE "^\s*(@testable )?import (AssistantCore|AssistantServer|TriageCore|TriageServer|CommandLineSupport|ArgumentParser|ModelRuntime|RecordStore)\b" apps/ServiceSupport/; then
+if grep -rnE "$imp (AssistantCore|AssistantServer|TriageCore|TriageServer|CommandLineSupport|ArgumentParser|ModelRuntime|RecordStore)\b" apps/ServiceSupport/; then
   echo "error: ServiceSupport (shared by the services) imports a product, a domain module or the CLI framework" >&2
   status=1
 fi
-if grep -rnE "^\s*import (AssistantCore|assistant)\b" apps/triage/ || grep -rnE "^\s*import (TriageCore|triage)\b" apps/assistant/; then
+if grep -rnE "$imp (AssistantCore|assistant)\b" apps/triage/ || grep -rnE "$imp (TriageCore|triage)\b" apps/assistant/; then
   echo "error: one product imports the other" >&2
+  status=1
+fi
+if grep -rnE "$imp " Sources/SuiteFoundation/ | grep -vE "import Foundation\s*$"; then
+  echo "error: SuiteFoundation imports something besides Foundation" >&2
+  status=1
+fi
+if grep -rlE "$imp Tokenization\b" Sources/ apps/ | grep -vE "^(Sources/(Tokenization|ModelRuntime)|apps/assistant/(AssistantCore|assistant))/"; then
+  echo "error: Tokenization imported by a module that does not use the tokenizer" >&2
   status=1
 fi
 [ $status = 0 ] && echo "imports point down only"

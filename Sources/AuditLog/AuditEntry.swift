@@ -1,5 +1,5 @@
-import Foundation
-import GRDB
+public import Foundation
+public import GRDB
 
 /// A value of an entry's details: scalars only, so free text is a deliberate choice of the caller.
 public enum AuditValue: Sendable, Equatable, Codable {
@@ -8,7 +8,7 @@ public enum AuditValue: Sendable, Equatable, Codable {
     case double(Double)
     case bool(Bool)
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let i = try? c.decode(Int.self) { self = .int(i) }
@@ -16,7 +16,7 @@ public enum AuditValue: Sendable, Equatable, Codable {
         else { self = .string(try c.decode(String.self)) }
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
         case .string(let s): try c.encode(s)

@@ -1,5 +1,5 @@
 import CJPEG
-import Foundation
+public import Foundation
 
 /// A DICOM file: its File Meta Information, its data set and its transfer syntax.
 ///

@@ -1,5 +1,5 @@
 import CJPEG
-import Foundation
+public import Foundation
 
 /// Writes a `DICOMFile` as a Part 10 file: zero preamble, "DICM", the File Meta group (Explicit VR
 /// Little Endian, group length recomputed), then the data set in the file's encoding. Sequences

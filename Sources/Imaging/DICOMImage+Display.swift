@@ -1,4 +1,4 @@
-import DICOM
+public import DICOM
 
 extension DICOMImage {
     /// `DICOMImage(file, frame: frame, limits: limits).display()`, the same values, made in one

@@ -1,4 +1,4 @@
-import DICOM
+public import DICOM
 import Foundation
 
 /// One frame of a DICOM file as an image, with what display needs: the file's VOI window and

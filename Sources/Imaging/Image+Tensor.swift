@@ -1,4 +1,4 @@
-import ModelRuntime
+public import ModelRuntime
 
 extension Image {
     /// Per-channel normalisation, (v − mean[c]) / std[c], as torchvision's Normalize.

@@ -1,5 +1,5 @@
 import DICOM
-import Foundation
+public import Foundation
 
 /// Options for reading any supported file.
 public struct ImageReadOptions: Sendable {

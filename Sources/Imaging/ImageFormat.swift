@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The container formats the suite reads, recognised by their magic bytes.
 public enum ImageFormat: String, Sendable, Equatable {

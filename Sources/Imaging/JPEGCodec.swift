@@ -1,5 +1,5 @@
 import CJPEG
-import Foundation
+public import Foundation
 
 /// What a JPEG's markers declare (read without decoding pixels).
 public struct JPEGInfo: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import CPNG
-import Foundation
+public import Foundation
 
 /// What a PNG's header declares (read without decoding pixels).
 public struct PNGInfo: Sendable, Equatable {

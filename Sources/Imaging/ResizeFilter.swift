@@ -1,4 +1,4 @@
-import SuiteFoundation
+public import SuiteFoundation
 
 /// Resampling filters, with Pillow's kernels and supports (`Resample.c`).
 public enum ResizeFilter: String, Sendable, StrictStringEnum {

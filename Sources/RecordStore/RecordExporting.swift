@@ -1,5 +1,5 @@
-import Foundation
-import Vault
+public import Foundation
+public import Vault
 
 /// A product store that `records export` and `keys rotate --reencrypt` can work on.
 public protocol RecordExporting: Sendable {

@@ -1,7 +1,7 @@
-import AuditLog
-import Foundation
-import GRDB
-import Vault
+public import AuditLog
+public import Foundation
+public import GRDB
+public import Vault
 
 /// A product's store opened with its keys: the SQLite database (WAL, migrations in code), its
 /// vault and its audit log. The product's own tables come in through `migrations`.

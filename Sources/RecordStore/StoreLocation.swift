@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where a product keeps its state: `<home>/store.sqlite` (WAL), `<home>/audit.checkpoints`,
 /// and by default the key file `<home>/keyring.json`.

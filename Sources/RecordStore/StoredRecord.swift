@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+package import GRDB
 import SuiteFoundation
 
 /// A stored value that does not read back as its column's type: a row changed outside the

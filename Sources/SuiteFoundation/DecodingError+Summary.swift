@@ -26,7 +26,7 @@ extension DecodingError {
 
     /// A one-line account for users: the key path and what was wrong there.
     package var summary: String {
-        func path(_ keys: [CodingKey]) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
             keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
         switch self {

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// The suite's one JSON writer for machine output, stored JSON and checkpoint metadata:
 /// sorted keys and unescaped slashes, so equal values give equal bytes.

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Times as the suite stores and prints them: ISO 8601 in UTC with milliseconds,
 /// e.g. `2026-12-07T11:46:02.123Z`. Strings of this form sort in time order.

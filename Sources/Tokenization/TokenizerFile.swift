@@ -71,7 +71,7 @@ struct TokenizerFile: Decodable {
             }
             private enum Keys: String, CodingKey { case SpecialToken, Sequence }
 
-            init(from decoder: Decoder) throws {
+            init(from decoder: any Decoder) throws {
                 let c = try decoder.container(keyedBy: Keys.self)
                 if let body = try c.decodeIfPresent(Body.self, forKey: .SpecialToken) {
                     self = .special(id: body.id, typeID: body.typeID)
@@ -110,7 +110,7 @@ struct TokenizerFile: Decodable {
     struct TokenAndID: Decodable {
         let token: String
         let id: Int32
-        init(from decoder: Decoder) throws {
+        init(from decoder: any Decoder) throws {
             var c = try decoder.unkeyedContainer()
             token = try c.decode(String.self)
             id = try c.decode(Int32.self)
@@ -133,7 +133,7 @@ struct TokenizerFile: Decodable {
             case batchLongest
             case fixed(Int)
             private enum Keys: String, CodingKey { case Fixed }
-            init(from decoder: Decoder) throws {
+            init(from decoder: any Decoder) throws {
                 if let name = try? decoder.singleValueContainer().decode(String.self) {
                     guard name == "BatchLongest" else {
                         throw UnsupportedValue(field: "padding.strategy", value: name)

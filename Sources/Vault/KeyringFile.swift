@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 import SuiteFoundation
 
 /// The on-disk key file: `{"format": "suite-keyring/1", "keys": [{"version", "created", "key"}]}`,

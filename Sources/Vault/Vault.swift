@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import GRDB
+public import Crypto
+public import Foundation
+public import GRDB
 import SuiteFoundation
 import Synchronization
 

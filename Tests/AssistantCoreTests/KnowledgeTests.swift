@@ -4,6 +4,8 @@ import RecordStore
 import TestSupport
 import Testing
 import Vault
+import GRDB
+import AuditLog
 @testable import AssistantCore
 
 /// Knowledge-base validation with file:line errors, and PII masking.

@@ -7,6 +7,8 @@ import RecordStore
 import TestSupport
 import Testing
 import Vault
+import GRDB
+import AuditLog
 @testable import AssistantServer
 
 /// The HTTP API through HummingbirdTesting: auth and roles, statuses and error codes, limits,

@@ -8,6 +8,8 @@ import ServiceLifecycle
 import ServiceSupport
 import TestSupport
 import Testing
+import RecordStore
+import GRDB
 @testable import AssistantServer
 
 /// The shared service layer as the assistant uses it: the executor's queue limit (503 +

@@ -1,6 +1,9 @@
 import Foundation
 import TestSupport
 import Testing
+import RecordStore
+import AuditLog
+import Vault
 
 /// `keys`, `audit` and `records` of both executables, including a re-encryption killed with
 /// SIGKILL and resumed.

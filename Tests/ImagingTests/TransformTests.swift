@@ -3,6 +3,7 @@ import Foundation
 @testable import Imaging
 import TestSupport
 import Testing
+import ModelRuntime
 
 /// Window/level against pydicom's `apply_windowing`, and the geometric and tensor transforms.
 struct TransformTests {

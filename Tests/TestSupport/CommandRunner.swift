@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Runs one of the suite's executables as a user would, feeding standard input and capturing
 /// both output streams.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Paths the tests share: committed fixtures, the installed model, the shared data folder.
 public enum Fixtures {

@@ -1,7 +1,7 @@
-import Foundation
-import GRDB
-import RecordStore
-import Vault
+public import Foundation
+public import GRDB
+public import RecordStore
+public import Vault
 
 /// A product-like store in a temporary home, with one table of sealed columns
 /// (`people(id, name_sealed, email_sealed, email_lookup, note)`), for Vault/AuditLog tests.

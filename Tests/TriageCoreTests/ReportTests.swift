@@ -6,6 +6,7 @@ import Imaging
 import TestSupport
 import Testing
 import TriageTestSupport
+import RecordStore
 @testable import TriageCore
 
 /// Batch reports (CSV, JSON, HTML) carry de-identified ids only; the demo inputs are what they claim.

@@ -5,6 +5,7 @@ import SuiteFoundation
 import TestSupport
 import Testing
 import Vault
+import GRDB
 @testable import TriageCore
 
 /// The worklist order with ageing, marking studies read, and what the store keeps of a verdict.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import ZIPFoundation
 
 /// Archives built byte by byte for tests, hostile ones included.

@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import ModelRuntime
 import TestSupport
-import TriageCore
+public import TriageCore
 
 /// A tiny random-weight triage model folder for tests (its scores mean nothing): a two-stage
 /// basic ResNet on 16×16 gray inputs, written with the product's own folder writer.

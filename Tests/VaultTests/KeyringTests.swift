@@ -2,6 +2,8 @@ import Foundation
 import RecordStore
 import TestSupport
 import Testing
+import GRDB
+import Crypto
 @testable import Vault
 
 /// Key files and keyrings as an attacker or a careless operator would meet them.

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 
 /// The suite's exit codes: 0 ok, 1 failed, 2 usage, 3 partial (some inputs of a batch failed).

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import ModelRuntime
 
 /// The `--threads` knob: BLAS threads and parallel loops (one knob for the whole suite).

@@ -1,5 +1,5 @@
 import Foundation
-import ModelRuntime
+public import ModelRuntime
 
 /// Prints a `TrainingRun`'s progress on standard error, the same for both products: a step
 /// counter rewritten in place on a terminal, one line per epoch everywhere.

@@ -1,5 +1,5 @@
-import Hummingbird
-import HummingbirdAuth
+public import Hummingbird
+public import HummingbirdAuth
 
 /// Bearer-token authentication on hummingbird-auth's `AuthenticatorMiddleware`: the secret from
 /// `Authorization: Bearer …` is handed to the product's `verify` (which looks up its hash in the

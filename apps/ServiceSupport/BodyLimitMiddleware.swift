@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 
 /// Refuses bodies over `maximumBytes` with 413 `body_too_large`: at once when `Content-Length`
 /// says so, otherwise while reading (a chunked body is never buffered beyond the limit). The

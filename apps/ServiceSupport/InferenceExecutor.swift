@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import ServiceLifecycle
+public import ServiceLifecycle
 import Synchronization
 
 /// Why the executor refused a job; the edge answers 503 with `Retry-After`.

@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+public import Hummingbird
 import SuiteFoundation
 
 /// A JSON response body in the suite's one JSON style (`JSONOutput`: sorted keys).

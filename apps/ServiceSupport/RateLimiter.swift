@@ -1,5 +1,5 @@
-import Foundation
-import Hummingbird
+public import Foundation
+public import Hummingbird
 import Synchronization
 
 /// A fixed one-minute window per key (a token name): at most `perMinute` requests in each

@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
-import Logging
+public import Hummingbird
+public import Logging
 
 /// One structured swift-log line per request: method, route pattern, status, duration and the
 /// request id Hummingbird puts in the logger's metadata. Never the raw path, query, headers,

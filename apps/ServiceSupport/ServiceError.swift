@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+public import Hummingbird
 import SuiteFoundation
 
 /// The stable error codes of the HTTP services. Clients switch on these; the messages are for

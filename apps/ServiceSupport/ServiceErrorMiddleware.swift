@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 import Logging
 
 /// The edge where errors become HTTP responses: a product's typed errors through its `map`,

@@ -1,8 +1,8 @@
 import CoreMetrics
 import Foundation
-import Hummingbird
+public import Hummingbird
 import Metrics
-import Prometheus
+public import Prometheus
 import Synchronization
 
 /// The metrics of one service, written with swift-metrics and exported by swift-prometheus from

@@ -1,5 +1,5 @@
-import Hummingbird
-import HummingbirdAuth
+public import Hummingbird
+public import HummingbirdAuth
 
 /// Who a bearer token belongs to: its name (a label such as `desk-1`, never a person's data)
 /// and the roles it holds. A role that includes others lists them all (an admin is also an agent),

@@ -1,6 +1,6 @@
-import Logging
-import ServiceLifecycle
-import UnixSignals
+public import Logging
+public import ServiceLifecycle
+public import UnixSignals
 
 /// Start-up and graceful shutdown with swift-service-lifecycle: runs the services (an
 /// application, which runs its own executor and server) until SIGINT or SIGTERM, then shuts them

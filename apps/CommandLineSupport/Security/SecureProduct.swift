@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import RecordStore
+public import RecordStore
 
 /// What the shared `keys`, `audit` and `records` commands need to know about a product.
 public protocol SecureProduct {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Errors reading line-oriented input; each names the source and the 1-based line.
 public enum InputError: Error, Equatable, CustomStringConvertible {

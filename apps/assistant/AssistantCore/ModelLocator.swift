@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 import ModelRuntime
 
 /// Finds the sentence-encoder folder: `--model DIR`, then `$ASSISTANT_MODEL_DIR`, then the

@@ -1,8 +1,8 @@
-import AssistantCore
+public import AssistantCore
 import Foundation
-import Hummingbird
-import Logging
-import ServiceSupport
+public import Hummingbird
+public import Logging
+public import ServiceSupport
 
 /// Settings of `assistant serve`.
 public struct ServerConfiguration: Sendable {

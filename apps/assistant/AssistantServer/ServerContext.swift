@@ -1,5 +1,5 @@
-import AssistantCore
-import ServiceSupport
+public import AssistantCore
+public import ServiceSupport
 
 /// Per-request context: the shared service context with the assistant's roles; its identity is
 /// set by the bearer-token authenticator.

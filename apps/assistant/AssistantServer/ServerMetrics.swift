@@ -1,7 +1,7 @@
 import AssistantCore
 import CoreMetrics
 import Foundation
-import ServiceSupport
+public import ServiceSupport
 import Synchronization
 
 /// The assistant's metrics for `GET /metrics`: the shared request metrics

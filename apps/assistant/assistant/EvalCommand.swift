@@ -4,6 +4,7 @@ import CommandLineSupport
 import Foundation
 import ModelRuntime
 import SuiteFoundation
+import Evaluation
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

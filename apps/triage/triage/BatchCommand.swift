@@ -3,6 +3,7 @@ import CommandLineSupport
 import Foundation
 import ModelRuntime
 import TriageCore
+import RecordStore
 
 struct BatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

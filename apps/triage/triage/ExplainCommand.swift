@@ -3,6 +3,8 @@ import CommandLineSupport
 import Foundation
 import SuiteFoundation
 import TriageCore
+import AuditLog
+import RecordStore
 
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandLineSupport
 import Foundation
 import TriageCore
+import RecordStore
 
 struct ReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import CommandLineSupport
 import Foundation
 import ModelRuntime
 import TriageCore
+import Imaging
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

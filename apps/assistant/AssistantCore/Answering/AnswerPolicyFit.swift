@@ -1,5 +1,5 @@
 import Foundation
-import ModelRuntime
+public import ModelRuntime
 
 /// Chooses `AnswerPolicy`'s cosine thresholds on labelled tickets the knowledge base never
 /// indexed (`assistant fit-policy`). A ticket whose intent some article carries is in scope, and

@@ -1,4 +1,4 @@
-import SuiteFoundation
+public import SuiteFoundation
 
 /// What `assistant ask` decides for one ticket.
 public struct AnswerResult: Codable, Sendable, Equatable {

@@ -1,6 +1,6 @@
 import AuditLog
 import Foundation
-import ModelRuntime
+public import ModelRuntime
 
 /// Errors about the ticket itself.
 public enum TicketError: Error, Equatable, CustomStringConvertible {

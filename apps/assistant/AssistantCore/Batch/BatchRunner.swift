@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 import SuiteFoundation
 
 /// Answers a ticket archive row by row into a JSONL file with exactly one line per input row,

@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
-import ModelRuntime
+public import Foundation
+public import ModelRuntime
 import Tokenization
 
 /// Supervised fine-tuning of the sentence encoder for intent classification

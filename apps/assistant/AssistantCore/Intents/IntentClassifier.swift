@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SuiteFoundation
 
 /// A calibrated intent classifier on frozen sentence embeddings: multinomial logistic

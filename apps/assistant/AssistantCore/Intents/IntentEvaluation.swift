@@ -1,6 +1,6 @@
-import Evaluation
+public import Evaluation
 import Foundation
-import ModelRuntime
+public import ModelRuntime
 
 /// `assistant eval`: a classifier's figures on labelled examples, embedded with the encoder
 /// the classifier was trained with. An escalation (out of scope or ambiguous) of an in-scope

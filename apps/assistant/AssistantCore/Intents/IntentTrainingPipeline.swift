@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import ModelRuntime
 
 /// `assistant train` end to end: embeds the examples with the sentence encoder (fine-tuning its

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Writes the classifier's MODEL_CARD.md from the training report (never by hand).
 public enum IntentModelCard {

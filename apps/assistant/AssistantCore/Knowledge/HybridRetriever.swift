@@ -1,5 +1,5 @@
 import Foundation
-import ModelRuntime
+public import ModelRuntime
 
 /// Hybrid retrieval: BM25 over the FTS5 index and cosine similarity of sentence embeddings,
 /// fused by reciprocal rank (RRF, `1 / (k + rank)` summed over both lists, k = 60).

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
-import ModelRuntime
+public import ModelRuntime
 import RecordStore
 import SuiteFoundation
 

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import RecordStore
-import SuiteFoundation
+public import SuiteFoundation
 
 /// Where a ticket came in (the `tickets.source` column).
 public enum TicketChannel: String, Sendable, StrictStringEnum {

@@ -1,5 +1,5 @@
-import GRDB
-import Vault
+public import GRDB
+public import Vault
 
 /// The assistant's tables. Identifying fields (ticket text, customer e-mail, edited answers)
 /// are sealed; the e-mail is findable through a keyed hash; only non-identifying columns are indexed.

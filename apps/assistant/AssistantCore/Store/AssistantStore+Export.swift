@@ -1,9 +1,9 @@
 import AuditLog
-import Foundation
+public import Foundation
 import GRDB
-import RecordStore
+public import RecordStore
 import SuiteFoundation
-import Vault
+public import Vault
 
 extension AssistantStore: RecordExporting {
     public var sealedColumns: [SealedColumn] { AssistantSchema.sealedColumns }

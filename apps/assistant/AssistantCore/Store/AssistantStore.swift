@@ -1,9 +1,9 @@
 import AuditLog
 import Crypto
-import Foundation
+public import Foundation
 import GRDB
-import RecordStore
-import SuiteFoundation
+public import RecordStore
+public import SuiteFoundation
 import Vault
 
 /// The assistant's record store: tickets, answers, feedback and API tokens, with identifying

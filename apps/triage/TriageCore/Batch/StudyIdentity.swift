@@ -1,4 +1,4 @@
-import DICOM
+public import DICOM
 
 extension StudyStore.Identity {
     /// The identifying attributes of a DICOM file (Patient's Name, Patient ID, Patient's Birth

@@ -1,5 +1,5 @@
 import DICOM
-import Foundation
+public import Foundation
 import Imaging
 import ModelRuntime
 

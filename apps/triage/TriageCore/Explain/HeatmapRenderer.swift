@@ -1,5 +1,5 @@
-import Foundation
-import Imaging
+public import Foundation
+public import Imaging
 
 /// Turns a class activation map into pictures: the colour-mapped map at the image's size, or
 /// the map blended over the (windowed) image.

@@ -1,5 +1,5 @@
-import Foundation
-import Imaging
+public import Foundation
+public import Imaging
 
 /// Small gray previews for reports, by area averaging (each output pixel is the mean of the
 /// source pixels it covers: cheap on 2048² radiographs and free of aliasing).

@@ -1,6 +1,7 @@
 import AuditLog
 import Foundation
 import Vault
+import RecordStore
 
 /// The hook through which every read of identifying data (patient name, ID, birth date, accession
 /// number, institution...) is announced before it is shown.

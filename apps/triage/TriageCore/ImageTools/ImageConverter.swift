@@ -1,6 +1,6 @@
-import DICOM
-import Foundation
-import Imaging
+public import DICOM
+public import Foundation
+public import Imaging
 
 /// Why a conversion request cannot be carried out (reported as a usage error by the CLI).
 public enum ConversionError: Error, CustomStringConvertible, Equatable {

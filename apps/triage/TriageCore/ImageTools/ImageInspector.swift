@@ -1,5 +1,5 @@
 import DICOM
-import Foundation
+public import Foundation
 import Imaging
 
 /// Reads what a file declares without decoding its pixels (`triage inspect`).

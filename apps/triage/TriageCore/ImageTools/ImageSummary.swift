@@ -1,4 +1,4 @@
-import DICOM
+public import DICOM
 import Foundation
 import Imaging
 

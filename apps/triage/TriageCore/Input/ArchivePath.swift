@@ -1,3 +1,4 @@
+import Foundation
 /// Entry names of archives, checked before anything is read: a name must stay inside the
 /// archive root once `.` and `..` are resolved, and may not be absolute.
 enum ArchivePath {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A folder read recursively in name order. Symbolic links are followed only to regular files
 /// inside the folder; links leaving it, links to folders (loops) and non-regular files

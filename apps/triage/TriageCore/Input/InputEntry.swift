@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One file met while reading a batch input (a folder, a zip or a tar archive), in the order
 /// the input yields them.

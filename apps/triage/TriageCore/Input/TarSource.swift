@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A tar or tar.gz archive read as a stream, one header block and its data at a time (nothing
 /// is written to disk). Links, devices and FIFOs are skipped with the reason, names that leave

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import ZIPFoundation
 
 /// A zip archive read through its central directory. Each entry's declared size is checked

@@ -1,4 +1,4 @@
-import Evaluation
+public import Evaluation
 import Foundation
 
 /// What `triage eval` prints and what `triage train` stores in `model.json` for the validation

@@ -1,7 +1,7 @@
-import DICOM
-import Foundation
-import Imaging
-import ModelRuntime
+public import DICOM
+public import Foundation
+public import Imaging
+public import ModelRuntime
 
 /// An image made ready for the model, with what the tools around the score need.
 public struct PreparedInput: Sendable {

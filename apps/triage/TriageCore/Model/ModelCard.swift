@@ -1,4 +1,7 @@
 import Foundation
+import ModelRuntime
+import Imaging
+import Evaluation
 
 /// `MODEL_CARD.md`, generated from `model.json` by `triage train` and `triage eval --write-card`
 /// (never edited by hand), so that every figure on it is one the tools measured.

@@ -1,6 +1,6 @@
 import Foundation
 import ModelRuntime
-import SuiteFoundation
+public import SuiteFoundation
 
 /// How soon a study should be read, from its score and the model's urgency thresholds.
 public enum Urgency: String, Sendable, StrictStringEnum, Comparable {

@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
-import ModelRuntime
+public import Foundation
+public import ModelRuntime
 
 /// A triage model folder loaded for scoring: `model.json` (`TriageModelSpec`) and
 /// `weights.safetensors` (torchvision-named ResNet parameters, batch norms folded at load).

@@ -1,7 +1,7 @@
-import Foundation
-import Imaging
-import ModelRuntime
-import SuiteFoundation
+public import Foundation
+public import Imaging
+public import ModelRuntime
+public import SuiteFoundation
 
 /// The `model.json` of a triage model folder (beside `weights.safetensors` and `MODEL_CARD.md`):
 /// what the network is, what input it expects, how its output becomes a decision, and where
@@ -114,7 +114,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
         self.provenance = provenance
     }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         try StrictKeys.check(decoder, keys: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         format = try c.decode(Int.self, forKey: .format)
@@ -184,7 +184,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
 }
 
 extension TriageModelSpec.Input {
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         typealias K = TriageModelSpec.Input.CodingKeys
         try StrictKeys.check(decoder, known: ["width", "height", "mean", "std", "resize", "crop"])
         let c = try decoder.container(keyedBy: K.self)
@@ -198,7 +198,7 @@ extension TriageModelSpec.Input {
 }
 
 extension TriageModelSpec.UrgencyThresholds {
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         try StrictKeys.check(decoder, known: ["priority", "urgent"])
         let c = try decoder.container(keyedBy: CodingKeys.self)
         priority = try c.decode(Double.self, forKey: .priority)

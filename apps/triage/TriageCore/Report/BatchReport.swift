@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SuiteFoundation
 
 /// The report of a batch: its counts and its studies in worklist order (read ones included).

@@ -1,6 +1,7 @@
 import AuditLog
-import Foundation
+public import Foundation
 import SuiteFoundation
+import RecordStore
 
 /// Writes a batch report as CSV, JSON or HTML (by the file's extension), through a temporary
 /// file and a rename (mode 0600), so a report is never half-written; each report written is

@@ -1,6 +1,6 @@
-import AuditLog
-import Foundation
-import Imaging
+public import AuditLog
+public import Foundation
+public import Imaging
 
 /// What the model says about one file, for `triage scan` and `triage explain`.
 public struct ImageAssessment: Sendable {

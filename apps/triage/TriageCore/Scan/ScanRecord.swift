@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// One line of `triage scan --json` / `triage explain --json`.
 public struct ScanRecord: Sendable, Encodable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What `triage batch` learnt about one image, ready to be stored.
 public struct StudyResult: Sendable {

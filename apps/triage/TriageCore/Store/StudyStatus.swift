@@ -1,4 +1,4 @@
-import SuiteFoundation
+public import SuiteFoundation
 
 /// Where a study is in its life (the `studies.status` column).
 public enum StudyStatus: String, Sendable, StrictStringEnum {

@@ -2,6 +2,8 @@ import AuditLog
 import Foundation
 import GRDB
 import SuiteFoundation
+import Vault
+import RecordStore
 
 extension StudyStore {
     public struct MergeSummary: Sendable, Equatable {

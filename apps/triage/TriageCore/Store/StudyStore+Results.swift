@@ -1,7 +1,9 @@
 import AuditLog
-import Foundation
+public import Foundation
 import GRDB
 import SuiteFoundation
+import Vault
+import RecordStore
 
 extension StudyStore {
     /// Stores a batch of results in one transaction together with their audit entries

@@ -1,7 +1,8 @@
 import AuditLog
-import Foundation
+public import Foundation
 import GRDB
 import SuiteFoundation
+import RecordStore
 
 extension StudyStore {
     /// Studies with a verdict that nobody has marked read yet (identity not decrypted).

@@ -1,9 +1,9 @@
 import AuditLog
-import Foundation
+public import Foundation
 import GRDB
-import RecordStore
+public import RecordStore
 import SuiteFoundation
-import Vault
+public import Vault
 
 /// The triage record store: studies keyed by content hash, identifying fields sealed.
 public final class StudyStore: Sendable {

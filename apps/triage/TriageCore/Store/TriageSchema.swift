@@ -1,5 +1,5 @@
-import GRDB
-import Vault
+public import GRDB
+public import Vault
 
 /// The triage tables. Identifying DICOM fields (patient name, ID, birth date, accession
 /// number), the source path, the thumbnail and the original headers are sealed; patient ID and

@@ -1,6 +1,6 @@
 import CSV
 import Crypto
-import Foundation
+public import Foundation
 
 /// A labels CSV `file,label` (header row required, paths relative to the CSV's folder), read
 /// and checked completely before any training starts: every problem names the file and line.

@@ -1,4 +1,4 @@
-import Evaluation
+public import Evaluation
 import Foundation
 
 /// The rules that turn validation scores into the model's operating threshold and urgency

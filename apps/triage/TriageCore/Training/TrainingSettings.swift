@@ -1,7 +1,7 @@
 import Foundation
-import Imaging
-import ModelRuntime
-import SuiteFoundation
+public import Imaging
+public import ModelRuntime
+public import SuiteFoundation
 
 /// Everything that decides a training run besides the data; stored in `model.json`'s
 /// provenance and in checkpoints (a resume refuses different settings). Errors are

@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import ModelRuntime
 
 /// Scores every image of a labels CSV with a model and measures it (`triage eval`), or
 /// recalibrates the model on it (`triage calibrate`).

@@ -1,7 +1,7 @@
 import Evaluation
-import Foundation
+public import Foundation
 import Imaging
-import ModelRuntime
+public import ModelRuntime
 import SuiteFoundation
 
 /// `triage train`: trains the triage ResNet from scratch on a labels CSV, keeps the epoch with

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SuiteFoundation
 
 /// The order of the reading worklist, with ageing so that no study waits forever.
