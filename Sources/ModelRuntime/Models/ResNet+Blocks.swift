@@ -1,8 +1,8 @@
-/// The structure of a ResNet, written once: which convolutions and batch norms, in which order,
-/// under which checkpoint names, with which residuals. `ResNet` (inference, batch norms folded)
-/// and `TrainableResNet` (batch statistics, kept activations) build the same `ResNet.Layers`
-/// from these specs, each with its own `ConvBNLayer`, and `ResNet.Config.convolutions` walks
-/// them for cost reports.
+// The structure of a ResNet, written once: which convolutions and batch norms, in which order,
+// under which checkpoint names, with which residuals. `ResNet` (inference, batch norms folded)
+// and `TrainableResNet` (batch statistics, kept activations) build the same `ResNet.Layers`
+// from these specs, each with its own `ConvBNLayer`, and `ResNet.Config.convolutions` walks
+// them for cost reports.
 
 /// One convolution without bias followed by its batch norm: checkpoint names and geometry.
 struct ConvBNSpec: Sendable {
@@ -128,9 +128,9 @@ extension ResNet {
         func forward(_ x: Tensor, _ context: Unit.Context) -> (output: Tensor, kept: Kept?) {
             var y = x, kept: [Unit.Kept] = []
             for (i, conv) in convs.enumerated() {
-                let step = conv.forward(y, relu: i < convs.count - 1, context)
-                y = step.output
-                if Unit.keeps { kept.append(step.kept) }
+                let convKept: Unit.Kept
+                (y, convKept) = conv.forward(y, relu: i < convs.count - 1, context)
+                if Unit.keeps { kept.append(convKept) }
             }
             let shortcut = downsample.map { $0.forward(x, relu: false, context) }
             let s = shortcut?.output ?? x
@@ -171,8 +171,9 @@ extension ResNet {
         func forward(_ images: Tensor, _ context: Unit.Context) -> (features: Tensor, pooled: [Float], kept: Kept?) {
             precondition(images.shape.count == 4 && images.shape[1] == config.inputChannels,
                          "ResNet input \(images.shape), expected [N, \(config.inputChannels), H, W]")
-            let stemStep = stem.forward(images, relu: true, context)
-            var x = stemStep.output
+            // Bound apart, so that nothing but `x` holds the stem's output once a block replaces it.
+            var x: Tensor, stemKept: Unit.Kept
+            (x, stemKept) = stem.forward(images, relu: true, context)
             var pool: Kept.Pool?
             if let g = config.stemPool(x.shape) {
                 var indices = [Int32](repeating: 0, count: Unit.keeps ? g.planes * g.outputPlane : 0)
@@ -189,14 +190,14 @@ extension ResNet {
             }
             var kept: [Block<Unit>.Kept] = []
             for block in blocks {
-                let step = block.forward(x, context)
-                x = step.output
-                if let k = step.kept { kept.append(k) }
+                let blockKept: Block<Unit>.Kept?
+                (x, blockKept) = block.forward(x, context)
+                if let blockKept { kept.append(blockKept) }
             }
             let planes = x.shape[0] * x.shape[1], spatial = x.shape[2] * x.shape[3]
             var pooled = [Float](repeating: 0, count: planes)
             x.withUnsafeBufferPointer { Pooling2D.globalAverage($0.baseAddress!, planes: planes, spatial: spatial, output: &pooled) }
-            return (x, pooled, Unit.keeps ? Kept(stem: stemStep.kept, pool: pool, blocks: kept) : nil)
+            return (x, pooled, Unit.keeps ? Kept(stem: stemKept, pool: pool, blocks: kept) : nil)
         }
     }
 }
