@@ -10,9 +10,10 @@ import Synchronization
 /// - `withThreads(_:_:)` scopes the worker count of our loops (convolution tiles, attention
 ///   sequences, element-wise passes) to one task or thread, read where each loop starts.
 ///   Concurrent callers (parallel test suites, a batch runner beside a server) each keep their
-///   own, so a scope decides which path its kernels take. OpenBLAS 0.3.21 has one process-wide
-///   count only: a scope does not change it, and the kernels whose results a scope decides run
-///   their sgemm calls on one thread anyway (`withSerialBLAS`) or on sizes BLAS keeps serial.
+///   own, so a scope decides how its kernels split their work. OpenBLAS 0.3.21 has one
+///   process-wide count only, which a scope does not change: convolutions run their sgemm calls
+///   on one thread anyway (`withSerialBLAS`); other sgemm calls (dense layers, attention heads)
+///   use the process-wide count, whichever path they are on.
 ///
 /// Every change of OpenBLAS's count goes through one lock, and while any thread runs a section
 /// that wants serial BLAS (`withSerialBLAS`: loops whose own workers each call sgemm), BLAS stays
