@@ -170,7 +170,7 @@ let package = Package(
 
 // Every target: existentials spelled `any`, members visible only through the module's own
 // imports, and imports internal unless `public import` marks a dependency that leaks into its API.
-for target in package.targets where target.type != .system && !["ModelRuntime", "ModelRuntimeTests"].contains(target.name) {
+for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .enableUpcomingFeature("ExistentialAny"),
         .enableUpcomingFeature("MemberImportVisibility"),

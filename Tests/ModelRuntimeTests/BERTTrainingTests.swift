@@ -132,25 +132,9 @@ struct BERTTrainingTests {
         let (_, tape) = forward()
         model.parameters.zeroGradients()
         model.backward(tape, embeddingsGradient: Tensor(shape: [g.lengths.count, h], values: r))
-        let p = model.parameters
-        var compared = 0
-        for (i, entry) in p.entries.enumerated() {
-            let handle = ParameterSet.Handle(index: i)
-            for j in Set([0, entry.count / 3, entry.count - 1]) {
-                let analytic = Double(p.gradient(handle)[j])
-                let original = p.value(handle)[j]
-                let step: Float = 1e-3
-                p.value(handle)[j] = original + step
-                let plus = loss()
-                p.value(handle)[j] = original - step
-                let minus = loss()
-                p.value(handle)[j] = original
-                let numeric = (plus - minus) / Double(2 * step)
-                #expect(abs(numeric - analytic) <= 2e-2 * abs(analytic) + 2e-3,
-                        "\(pooling) \(entry.name)[\(j)]: numeric \(numeric), analytic \(analytic)")
-                compared += 1
-            }
-        }
+        let compared = GradientCheck.expectParameterGradients(model.parameters, step: 1e-3,
+                                                              positions: { Set([0, $0 / 3, $0 - 1]) }, "\(pooling)",
+                                                              loss: loss)
         #expect(compared > 60)
     }
 

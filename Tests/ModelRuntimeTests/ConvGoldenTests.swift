@@ -34,35 +34,35 @@ struct ConvGoldenTests {
 
     @Test(arguments: [1, 2])
     func conv2dMatchesPyTorch(threads: Int) throws {
-        ComputeThreads.set(threads)
-        defer { ComputeThreads.set(ComputeThreads.available) }
-        for c in try Fixtures.json(Cases<ConvCase>.self, "cnn/conv2d.json").cases {
-            let g = Conv2DGeometry(batch: c.batch, inChannels: c.inChannels, height: c.height, width: c.width,
-                                   outChannels: c.outChannels, kernelHeight: c.kernel[0], kernelWidth: c.kernel[1],
-                                   strideH: c.stride[0], strideW: c.stride[1], padH: c.padding[0], padW: c.padding[1],
-                                   dilationH: c.dilation[0], dilationW: c.dilation[1], groups: c.groups)
-            #expect(g.outputShape == c.outputShape, "\(c.name)")
-            var y = [Float](repeating: .nan, count: g.outputCount)
-            var dx = [Float](repeating: .nan, count: g.inputCount)
-            var dw = [Float](repeating: 0, count: g.weightCount)
-            var db = [Float](repeating: 0, count: g.outChannels)
-            if let bias = c.bias {
-                Conv2D.forward(g, input: c.input, weight: c.weight, bias: bias, output: &y)
-                Conv2D.backward(g, input: c.input, weight: c.weight, outputGradient: c.outputGradient,
-                                inputGradient: &dx, weightGradient: &dw, biasGradient: &db)
-                Self.expectClose(db, c.biasGradient ?? [], "\(c.name) bias gradient")
-            } else {
-                Conv2D.forward(g, input: c.input, weight: c.weight, bias: nil, output: &y)
-                Conv2D.backward(g, input: c.input, weight: c.weight, outputGradient: c.outputGradient,
-                                inputGradient: &dx, weightGradient: &dw, biasGradient: nil)
+        try ComputeThreads.withThreads(threads) {
+            for c in try Fixtures.json(Cases<ConvCase>.self, "cnn/conv2d.json").cases {
+                let g = Conv2DGeometry(batch: c.batch, inChannels: c.inChannels, height: c.height, width: c.width,
+                                       outChannels: c.outChannels, kernelHeight: c.kernel[0], kernelWidth: c.kernel[1],
+                                       strideH: c.stride[0], strideW: c.stride[1], padH: c.padding[0], padW: c.padding[1],
+                                       dilationH: c.dilation[0], dilationW: c.dilation[1], groups: c.groups)
+                #expect(g.outputShape == c.outputShape, "\(c.name)")
+                var y = [Float](repeating: .nan, count: g.outputCount)
+                var dx = [Float](repeating: .nan, count: g.inputCount)
+                var dw = [Float](repeating: 0, count: g.weightCount)
+                var db = [Float](repeating: 0, count: g.outChannels)
+                if let bias = c.bias {
+                    Conv2D.forward(g, input: c.input, weight: c.weight, bias: bias, output: &y)
+                    Conv2D.backward(g, input: c.input, weight: c.weight, outputGradient: c.outputGradient,
+                                    inputGradient: &dx, weightGradient: &dw, biasGradient: &db)
+                    Self.expectClose(db, c.biasGradient ?? [], "\(c.name) bias gradient")
+                } else {
+                    Conv2D.forward(g, input: c.input, weight: c.weight, bias: nil, output: &y)
+                    Conv2D.backward(g, input: c.input, weight: c.weight, outputGradient: c.outputGradient,
+                                    inputGradient: &dx, weightGradient: &dw, biasGradient: nil)
+                }
+                Self.expectClose(y, c.output, "\(c.name) output")
+                Self.expectClose(dx, c.inputGradient, "\(c.name) input gradient")
+                Self.expectClose(dw, c.weightGradient, "\(c.name) weight gradient")
+                // The reference agrees with PyTorch too.
+                var slow = [Float](repeating: .nan, count: g.outputCount)
+                Conv2D.reference(g, input: c.input, weight: c.weight, bias: c.bias, output: &slow)
+                Self.expectClose(slow, c.output, "\(c.name) reference output")
             }
-            Self.expectClose(y, c.output, "\(c.name) output")
-            Self.expectClose(dx, c.inputGradient, "\(c.name) input gradient")
-            Self.expectClose(dw, c.weightGradient, "\(c.name) weight gradient")
-            // The reference agrees with PyTorch too.
-            var slow = [Float](repeating: .nan, count: g.outputCount)
-            Conv2D.reference(g, input: c.input, weight: c.weight, bias: c.bias, output: &slow)
-            Self.expectClose(slow, c.output, "\(c.name) reference output")
         }
     }
 

@@ -27,16 +27,16 @@ struct KernelReferenceTests {
 
     @Test(arguments: [1, 2])
     func attentionMatchesReference(threads: Int) {
-        ComputeThreads.set(threads)
-        defer { ComputeThreads.set(ComputeThreads.available) }
-        let heads = 3, headSize = 4, lengths = [5, 1, 8, 3]
-        let total = lengths.reduce(0, +), hidden = heads * headSize
-        let qkv = Self.random(total * 3 * hidden, seed: 7).map { $0 * 3 }
-        var fast = [Float](repeating: .nan, count: total * hidden)
-        var slow = [Float](repeating: .nan, count: total * hidden)
-        Attention.forward(qkv: qkv, lengths: lengths, heads: heads, headSize: headSize, output: &fast)
-        Attention.reference(qkv: qkv, lengths: lengths, heads: heads, headSize: headSize, output: &slow)
-        for (x, y) in zip(fast, slow) { #expect(abs(x - y) <= 1e-5) }
+        ComputeThreads.withThreads(threads) {
+            let heads = 3, headSize = 4, lengths = [5, 1, 8, 3]
+            let total = lengths.reduce(0, +), hidden = heads * headSize
+            let qkv = Self.random(total * 3 * hidden, seed: 7).map { $0 * 3 }
+            var fast = [Float](repeating: .nan, count: total * hidden)
+            var slow = [Float](repeating: .nan, count: total * hidden)
+            Attention.forward(qkv: qkv, lengths: lengths, heads: heads, headSize: headSize, output: &fast)
+            Attention.reference(qkv: qkv, lengths: lengths, heads: heads, headSize: headSize, output: &slow)
+            for (x, y) in zip(fast, slow) { #expect(abs(x - y) <= 1e-5) }
+        }
     }
 
     @Test func softmaxRowsSumToOneAndSurviveLargeInputs() {

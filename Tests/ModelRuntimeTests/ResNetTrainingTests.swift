@@ -81,25 +81,9 @@ struct ResNetTrainingTests {
         let (logits, tape) = network.forward(images)
         network.parameters.zeroGradients()
         network.backward(tape, logitsGradient: CrossEntropyLoss.softmax(logits: logits, labels: labels).gradient)
-        let p = network.parameters
-        var compared = 0
-        for (i, entry) in p.entries.enumerated() where entry.kind != .buffer {
-            let handle = ParameterSet.Handle(index: i)
-            for j in Set([0, entry.count / 2, entry.count - 1]) {
-                let analytic = Double(p.gradient(handle)[j])
-                let original = p.value(handle)[j]
-                let h: Float = 2e-4
-                p.value(handle)[j] = original + h
-                let plus = loss()
-                p.value(handle)[j] = original - h
-                let minus = loss()
-                p.value(handle)[j] = original
-                let numeric = (plus - minus) / Double(2 * h)
-                #expect(abs(numeric - analytic) <= 2e-2 * abs(analytic) + 2e-3,
-                        "\(entry.name)[\(j)]: numeric \(numeric), analytic \(analytic)")
-                compared += 1
-            }
-        }
+        let compared = GradientCheck.expectParameterGradients(network.parameters, step: 2e-4,
+                                                              positions: { Set([0, $0 / 2, $0 - 1]) }, "ResNet",
+                                                              loss: loss)
         #expect(compared > 30)
     }
 }

@@ -60,19 +60,19 @@ struct TransformerBackwardTests {
 
     @Test(arguments: attentionCases)
     func attentionBackwardMatchesReference(lengths: [Int], threads: Int) {
-        ComputeThreads.set(threads)
-        defer { ComputeThreads.set(ComputeThreads.available) }
-        let heads = 3, headSize = 4, total = lengths.reduce(0, +), hidden = heads * headSize
-        let qkv = KernelReferenceTests.random(total * 3 * hidden, seed: 27).map { $0 * 2 }
-        let dOut = KernelReferenceTests.random(total * hidden, seed: 28)
-        var fast = [Float](repeating: .nan, count: total * 3 * hidden)
-        var slow = [Float](repeating: .nan, count: total * 3 * hidden)
-        Attention.backward(qkv: qkv, lengths: lengths, heads: heads, headSize: headSize, outputGradient: dOut,
-                           qkvGradient: &fast)
-        Attention.backwardReference(qkv: qkv, lengths: lengths, heads: heads, headSize: headSize, outputGradient: dOut,
-                                    qkvGradient: &slow)
-        let worst = zip(fast, slow).map { abs($0 - $1) }.max() ?? .nan
-        #expect(worst <= 1e-5, "max |fast − reference| \(worst)")
+        ComputeThreads.withThreads(threads) {
+            let heads = 3, headSize = 4, total = lengths.reduce(0, +), hidden = heads * headSize
+            let qkv = KernelReferenceTests.random(total * 3 * hidden, seed: 27).map { $0 * 2 }
+            let dOut = KernelReferenceTests.random(total * hidden, seed: 28)
+            var fast = [Float](repeating: .nan, count: total * 3 * hidden)
+            var slow = [Float](repeating: .nan, count: total * 3 * hidden)
+            Attention.backward(qkv: qkv, lengths: lengths, heads: heads, headSize: headSize, outputGradient: dOut,
+                               qkvGradient: &fast)
+            Attention.backwardReference(qkv: qkv, lengths: lengths, heads: heads, headSize: headSize, outputGradient: dOut,
+                                        qkvGradient: &slow)
+            let worst = zip(fast, slow).map { abs($0 - $1) }.max() ?? .nan
+            #expect(worst <= 1e-5, "max |fast − reference| \(worst)")
+        }
     }
 
     @Test func attentionBackwardMatchesFiniteDifferences() {

@@ -13,6 +13,12 @@ public enum Activation {
         }
     }
 
+    /// `geluErf` spread over `ComputeThreads.current` workers (inline for small buffers).
+    static func geluErfParallel(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let pointer = SendablePointer(x)
+        Parallel.forEachRange(count) { range in geluErf(pointer.pointer + range.lowerBound, count: range.count) }
+    }
+
     /// erf(x) in single precision as x·P(x²)/Q(x²) on [-4, 4] (|erf| rounds to 1 beyond), with
     /// the minimax coefficients that Eigen uses for its vectorised float erf; within a few ulp
     /// of libm's `erff` (checked in tests).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the suite looks for a folder it ships or installs (`models/all-MiniLM-L6-v2`,
 /// `data/classifier`, `data/triage-model`): the working directory, then the running

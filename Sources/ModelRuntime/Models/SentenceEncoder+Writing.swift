@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension SentenceEncoder {
     /// The files of a sentence-transformers folder besides the weights, copied by `writeFolder`

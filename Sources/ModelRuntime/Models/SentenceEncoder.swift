@@ -1,5 +1,5 @@
-import Foundation
-import Tokenization
+public import Foundation
+public import Tokenization
 
 /// A sentence-transformers model folder (Transformer → Pooling → optional Normalize) run
 /// end to end: tokenize, encode with BERT, pool, normalize.

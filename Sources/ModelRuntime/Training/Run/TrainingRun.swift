@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The one training loop of the suite. It owns the epochs, the seeded per-epoch random
 /// streams, validation and keep-best, the resumable checkpoint and early stopping; a product

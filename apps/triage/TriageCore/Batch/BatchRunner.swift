@@ -66,7 +66,12 @@ public struct BatchRunner {
     ///     only) and how far the input has been read (0…1) when known.
     public func run(_ source: any InputSource, log: (BatchEvent) -> Void = { _ in },
                     progress: (BatchSummary, Double?) -> Void = { _, _ in }) throws -> Outcome {
-        ComputeThreads.set(options.plan.blasThreads)
+        // The inference loop runs on this thread, with the plan's share of the cores.
+        try ComputeThreads.withThreads(options.plan.blasThreads) { try scoring(source, log: log, progress: progress) }
+    }
+
+    private func scoring(_ source: any InputSource, log: (BatchEvent) -> Void,
+                         progress: (BatchSummary, Double?) -> Void) throws -> Outcome {
         let done = try store.completedHashes(modelID: model.id)
         let decodeQueue = BoundedQueue<RawImage>(capacity: options.plan.workers * 2)
         let readyQueue = BoundedQueue<ReadyItem>(capacity: options.batchSize * 2)
