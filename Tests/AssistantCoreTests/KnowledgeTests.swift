@@ -105,13 +105,19 @@ struct AnsweringTests {
 /// `HybridRetriever.denseRanking` is the dense list that `retrieve` fuses (benchmarks rank with it alone).
 @Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
 struct DenseRankingTests {
-    @Test func denseRankingIsTheDenseListOfRetrieve() throws {
+    /// The demo knowledge base indexed with all-MiniLM-L6-v2 in a temporary folder (remove `home` after).
+    static func demoIndex() throws -> (home: URL, encoder: SentenceEncoder, index: KnowledgeIndex, articles: [Article]) {
         let home = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
         let encoder = try SentenceEncoder(folder: Fixtures.miniLM)
         let index = try KnowledgeIndex(path: home.appendingPathComponent("kb.sqlite").path)
         let articles = try KnowledgeBaseFile.load(Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path)
         _ = try index.build(articles, encoder: encoder, modelID: "m")
+        return (home, encoder, index, articles)
+    }
+
+    @Test func denseRankingIsTheDenseListOfRetrieve() throws {
+        let (home, encoder, index, articles) = try Self.demoIndex()
+        defer { try? FileManager.default.removeItem(at: home) }
         let retriever = try HybridRetriever(index: index, encoder: encoder)
         let question = "My new card still hasn't arrived after two weeks"
         let embedding = try encoder.embed([question])[0]
@@ -176,17 +182,13 @@ struct BatchRunnerTests {
     }
 }
 
-/// `assistant fit-policy`: the chosen thresholds follow the rule on the sweep, and the decision
-/// the Answerer takes is the policy's.
+/// `assistant fit-policy`: the chosen thresholds have the best utility of the sweep, and each
+/// row's utility is right − 4 × wrong.
 @Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
 struct AnswerPolicyFitTests {
     @Test func theChosenThresholdsHaveTheBestUtility() throws {
-        let home = try Fixtures.temporaryDirectory()
+        let (home, encoder, index, _) = try DenseRankingTests.demoIndex()
         defer { try? FileManager.default.removeItem(at: home) }
-        let encoder = try SentenceEncoder(folder: Fixtures.miniLM)
-        let index = try KnowledgeIndex(path: home.appendingPathComponent("kb.sqlite").path)
-        let articles = try KnowledgeBaseFile.load(Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path)
-        _ = try index.build(articles, encoder: encoder, modelID: "m")
         let tickets = [("my card still has not been delivered", "card_delivery"), ("I can't remember my PIN", "pin_change"),
                        ("someone stole my wallet with my card in it", "lost_or_stolen_card"),
                        ("what is the capital of Peru", "oos"), ("recommend a good pizza place", "oos"),
