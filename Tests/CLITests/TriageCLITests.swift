@@ -122,11 +122,27 @@ struct TriageCLITests {
         try TestImages.writePhantoms(count: count, size: 48, to: w.inputs)
         let home = try w.home("home")
         let arguments = ["batch", w.inputs.path, "--home", home.path, "--model", w.model, "--workers", "1", "--threads", "1"]
-        let process = try CommandRunner.start("triage", arguments)
-        let deadline = Date().addingTimeInterval(60)
-        while try TestImages.verdictCount(home: home) < 40 && process.isRunning && Date() < deadline { usleep(5000) }
+        // Kill it as soon as it reports 40 stored results (one progress line per commit), so the
+        // kill lands mid-way however fast or slow the machine is.
+        let process = Process(), errors = Pipe()
+        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("triage")
+        process.arguments = arguments + ["--progress-lines"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        var seen = "", reported = 0
+        while reported < 40 {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // it ended without reporting 40
+            seen += String(decoding: chunk, as: UTF8.self)
+            reported = seen.split(separator: "\n").compactMap { line -> Int? in
+                guard let range = line.range(of: "progress: ") else { return nil }
+                return Int(line[range.upperBound...].prefix { $0.isNumber })
+            }.max() ?? 0
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        #expect(reported >= 40, "no progress line reached 40: \(seen.suffix(200))")
         let before = try TestImages.verdictCount(home: home)
         print("killed with \(before) of \(count) images stored")
         #expect(process.terminationReason == .uncaughtSignal && before < count, "the batch finished before the kill")

@@ -28,6 +28,9 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Decoding threads (default: half the cores).") var workers: Int?
     @Option(help: "BLAS threads of the inference loop (default: cores / workers).") var threads: Int?
     @Flag(help: "Continue an interrupted run: the store in --home must exist already.") var resume = false
+    @Flag(name: .customLong("progress-lines"),
+          help: "Print the progress line on stderr each time more results are stored, also when stderr is not a terminal (logs, supervisors).")
+    var progressLines = false
     @Option(help: ArgumentHelp("Score only part I (0-based) of N of the images, by content hash.", valueName: "I/N"))
     var shard: String?
     @Option(name: .customLong("ageing-hours"), help: "Hours of waiting that raise a study's urgency one level (report order).")
@@ -59,6 +62,7 @@ struct BatchCommand: ParsableCommand {
             printError("triage: resuming: \(done) studies in the store already have a verdict from \(model.id)")
         }
         let terminal = standardErrorIsTerminal, line = BatchProgressLine()
+        var lastReported = -1
         let outcome = try BatchRunner(model: model, store: studies, options: options).run(source, log: { event in
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             switch event {
@@ -69,7 +73,12 @@ struct BatchCommand: ParsableCommand {
             case .warning(let message): printError("triage: warning: \(message)")
             }
         }, progress: { summary, fraction in
-            if terminal { FileHandle.standardError.write(Data(("\r\u{1B}[K" + line.render(summary, fraction: fraction)).utf8)) }
+            if terminal {
+                FileHandle.standardError.write(Data(("\r\u{1B}[K" + line.render(summary, fraction: fraction)).utf8))
+            } else if progressLines && summary.done != lastReported {
+                lastReported = summary.done
+                printError("triage: progress: " + line.render(summary, fraction: fraction))
+            }
         })
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         if let error = outcome.inputError { printError("triage: error: \(error)") }
