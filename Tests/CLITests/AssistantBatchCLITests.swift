@@ -30,11 +30,24 @@ struct AssistantBatchCLITests {
         let arguments = ["batch", "--input", input.path, "--output", output.path, "--home", home, "--model", Self.model,
                          "--threads", "1"]
 
-        let process = try CommandRunner.start("assistant", arguments)
-        let deadline = Date().addingTimeInterval(600)  // a debug build on a loaded machine is slow
-        while Self.lineCount(output) < 10 && process.isRunning && Date() < deadline { usleep(5000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        // Kill it as soon as it reports row 10 written (a progress line per row), however fast or
+        // slow the machine is.
+        let process = Process(), errors = Pipe()
+        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("assistant")
+        process.arguments = arguments + ["--progress-lines"]
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "ASSISTANT_MODEL_DIR" }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        var seen = ""
+        while !seen.contains("progress: rows 10:") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // it ended without reporting row 10
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        #expect(seen.contains("progress: rows 10:"), "no progress line for row 10: \(seen.suffix(200))")
         #expect(process.terminationReason == .uncaughtSignal, "the batch ended before it was killed")
         // What survived the kill: the complete lines (a torn last one is redone by --resume).
         let written = try Data(contentsOf: output)

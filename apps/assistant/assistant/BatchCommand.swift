@@ -17,6 +17,9 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output JSONL.", valueName: "file")) var output: String
     @Option(help: "The text field (JSONL) or column (CSV).") var field = "text"
     @Flag(help: "Continue an interrupted run into the same output.") var resume = false
+    @Flag(name: .customLong("progress-lines"),
+          help: "Print a progress line on stderr after every row, also when stderr is not a terminal (logs, supervisors).")
+    var progressLines = false
     @OptionGroup var options: AnswererOptions
 
     func validate() throws {
@@ -32,10 +35,11 @@ struct BatchCommand: ParsableCommand {
         let started = Date()
         let summary = try BatchRunner(answerer: answerer, actor: commandActor)
             .run(source: source, output: URL(fileURLWithPath: output), resume: resume) { s in
-                guard terminal else { return }
+                guard terminal || progressLines else { return }
                 let rate = Double(s.rows - s.skipped) / max(Date().timeIntervalSince(started), 1e-3)
-                FileHandle.standardError.write(Data(String(format: "\rrows %d: answered %d, escalated %d, failed %d (%.1f rows/s)",
-                                                           s.rows, s.answered, s.escalated, s.failed, rate).utf8))
+                let text = String(format: "rows %d: answered %d, escalated %d, failed %d (%.1f rows/s)",
+                                  s.rows, s.answered, s.escalated, s.failed, rate)
+                if terminal { FileHandle.standardError.write(Data(("\r" + text).utf8)) } else { printError("assistant: progress: " + text) }
             }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         print("\(summary.rows) rows (\(summary.skipped) already done): \(summary.answered) answered, \(summary.escalated) escalated, \(summary.failed) failed → \(output)")
