@@ -74,7 +74,10 @@ struct TrainCommand: ParsableCommand {
         let started = Date()
         let outcome: IntentTrainingPipeline.Outcome
         do {
-            outcome = try IntentTrainingPipeline(request).run(progress: report)
+            let printer = TrainingProgressPrinter(metricName: "validation accuracy", folder: out, stepInterval: 10) {
+                String(format: "%.2f%%", $0 * 100)
+            }
+            outcome = try IntentTrainingPipeline(request).run { report($0, printer) }
         } catch TrainingError.invalidSetting(let option, let detail) {
             throw ValidationError("--\(option): \(detail)")
         }
@@ -86,16 +89,16 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Fine-tuning progress on standard error: a step counter on a terminal, one line per epoch.
-    private func report(_ event: IntentTrainingPipeline.Event) {
+    private func report(_ event: IntentTrainingPipeline.Event, _ printer: TrainingProgressPrinter) {
         switch event {
         case .embedding(let train, let validation):
             printError("embedding \(train) training and \(validation) validation examples")
         case .fineTuning(let event):
-            report(event)
+            report(event, printer)
         }
     }
 
-    private func report(_ event: EncoderFineTuner.Event) {
+    private func report(_ event: EncoderFineTuner.Event, _ printer: TrainingProgressPrinter) {
         switch event {
         case .prepared(let n, let v, let tokens, let seconds):
             printError(String(format: "fine-tuning on %d examples, validating on %d (%d tokens, frozen layers run in %.0f s); ",
@@ -104,9 +107,7 @@ struct TrainCommand: ParsableCommand {
         case .probed(let accuracy, let seconds):
             printError(String(format: "linear probe on the base embeddings: validation accuracy %.2f%% (%.0f s)", accuracy * 100, seconds))
         case .training(let event):
-            TrainingProgressPrinter(metricName: "validation accuracy", folder: out, stepInterval: 10) {
-                String(format: "%.2f%%", $0 * 100)
-            }(event)
+            printer(event)
         }
     }
 }

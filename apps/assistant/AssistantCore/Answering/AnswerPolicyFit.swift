@@ -84,6 +84,17 @@ public struct AnswerPolicyFit: Encodable, Sendable {
         let embeddings = try encoder.embed(texts)
         let retrieved = try zip(texts, embeddings).map { try retriever.retrieve($0, embedding: $1, limit: 3) }
         inScope = tickets.filter { allIntents.contains($0.intent) }.count
+        /// Scores one policy: `answer(i)` is the article ticket `i` is answered with, nil when escalated.
+        func tally(_ answer: (Int) throws -> String?) throws -> (right: Double, wrongShare: Double, escalated: Double, utility: Double) {
+            var right = 0, wrong = 0, escalated = 0
+            for (i, ticket) in tickets.enumerated() {
+                guard let article = try answer(i) else { escalated += 1; continue }
+                if try intents(article).contains(ticket.intent) { right += 1 } else { wrong += 1 }
+            }
+            let n = Double(tickets.count)
+            return (Double(right) / n, right + wrong > 0 ? Double(wrong) / Double(right + wrong) : 0, Double(escalated) / n,
+                    (Double(right) - wrongCost * Double(wrong)) / n)
+        }
 
         var rows: [Row] = []
         let grid = stride(from: 0.20, through: 0.70, by: 0.05).map { ($0 * 100).rounded() / 100 }
@@ -92,20 +103,11 @@ public struct AnswerPolicyFit: Encodable, Sendable {
                 for margin in [0.0, 0.01, 0.02, 0.05] {
                     var policy = AnswerPolicy()
                     (policy.minimumSourceCosine, policy.answerCosine, policy.ambiguityMargin) = (minimum, answer, margin)
-                    var right = 0, wrong = 0, escalated = 0
-                    for (ticket, sources) in zip(tickets, retrieved) {
-                        if try policy.escalation(sources, intents: intents) != nil {
-                            escalated += 1
-                        } else if try intents(sources[0].articleID).contains(ticket.intent) {
-                            right += 1
-                        } else {
-                            wrong += 1
-                        }
+                    let t = try tally { i in
+                        try policy.escalation(retrieved[i], intents: intents) == nil ? retrieved[i][0].articleID : nil
                     }
-                    let n = Double(tickets.count)
-                    rows.append(Row(minimumSourceCosine: minimum, answerCosine: answer, ambiguityMargin: margin,
-                                    right: Double(right) / n, wrongShareOfAnswers: right + wrong > 0 ? Double(wrong) / Double(right + wrong) : 0,
-                                    escalated: Double(escalated) / n, utility: (Double(right) - wrongCost * Double(wrong)) / n))
+                    rows.append(Row(minimumSourceCosine: minimum, answerCosine: answer, ambiguityMargin: margin, right: t.right,
+                                    wrongShareOfAnswers: t.wrongShare, escalated: t.escalated, utility: t.utility))
                 }
             }
         }
@@ -116,21 +118,12 @@ public struct AnswerPolicyFit: Encodable, Sendable {
             for threshold in stride(from: 0.0, through: 0.70, by: 0.05).map({ ($0 * 100).rounded() / 100 }) {
                 var policy = AnswerPolicy()
                 policy.classifierSourceCosine = threshold
-                var right = 0, wrong = 0, escalated = 0
-                for ((ticket, sources), prediction) in zip(zip(tickets, retrieved), predictions) {
-                    let (reason, source) = try policy.decision(prediction, sources: sources, intents: intents)
-                    if reason != nil {
-                        escalated += 1
-                    } else if let source, try intents(source.articleID).contains(ticket.intent) {
-                        right += 1
-                    } else {
-                        wrong += 1
-                    }
+                let t = try tally { i in
+                    let (reason, source) = try policy.decision(predictions[i], sources: retrieved[i], intents: intents)
+                    return reason == nil ? source?.articleID : nil
                 }
-                let n = Double(tickets.count)
-                rows.append(ClassifierRow(classifierSourceCosine: threshold, right: Double(right) / n,
-                                          wrongShareOfAnswers: right + wrong > 0 ? Double(wrong) / Double(right + wrong) : 0,
-                                          escalated: Double(escalated) / n, utility: (Double(right) - wrongCost * Double(wrong)) / n))
+                rows.append(ClassifierRow(classifierSourceCosine: threshold, right: t.right, wrongShareOfAnswers: t.wrongShare,
+                                          escalated: t.escalated, utility: t.utility))
             }
             classifierChosen = rows.max { ($0.utility, $0.classifierSourceCosine) < ($1.utility, $1.classifierSourceCosine) }!
             classifierSweep = rows
