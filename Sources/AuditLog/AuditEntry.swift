@@ -52,9 +52,9 @@ public struct AuditEvent: Sendable, Equatable {
 public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "audit_log"
 
-    public var seq: Int64
+    package var seq: Int64
     /// UTC, ISO 8601 with milliseconds.
-    public var time: String
+    package var time: String
     public var actor: String
     public var action: String
     public var objectType: String
@@ -62,8 +62,8 @@ public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var outcome: String
     /// Canonical JSON (sorted keys) of the details.
     public var details: String
-    public var prevHash: Data
-    public var hash: Data
+    var prevHash: Data
+    package var hash: Data
 
     enum CodingKeys: String, CodingKey {
         case seq, time, actor, action, outcome, details, hash

@@ -35,12 +35,12 @@ public struct AuditVerification: Sendable, Equatable, Codable {
     }
 
     public var entries: Int
-    public var headSeq: Int64
-    public var checkpointSeq: Int64?
+    package var headSeq: Int64
+    package var checkpointSeq: Int64?
     /// The first problem found, nil when the chain is intact.
-    public var firstProblem: Problem?
+    package var firstProblem: Problem?
 
-    public var isIntact: Bool { firstProblem == nil }
+    package var isIntact: Bool { firstProblem == nil }
 }
 
 extension AuditLog {
@@ -90,7 +90,7 @@ extension AuditLog {
 
     /// Filters for `entries(matching:)`.
     public struct Query: Sendable {
-        public var since: Date?
+        var since: Date?
         public var actor: String?
         public var action: AuditAction?
         public var limit: Int?

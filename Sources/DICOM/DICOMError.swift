@@ -1,5 +1,5 @@
 /// Why a DICOM file could not be read, decoded or written. Every case names the file.
-public enum DICOMError: Error, CustomStringConvertible, Equatable {
+package enum DICOMError: Error, CustomStringConvertible, Equatable {
     case io(file: String, reason: String)
     /// Not a DICOM Part 10 file (no DICM and nothing that parses as a data set).
     case notDICOM(file: String)
@@ -19,7 +19,7 @@ public enum DICOMError: Error, CustomStringConvertible, Equatable {
     /// Compressed pixel data failed to decode.
     case corruptPixelData(file: String, frame: Int, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .io(let f, let r): "\(f): \(r)"
         case .notDICOM(let f): "\(f): not a DICOM file"

@@ -12,13 +12,13 @@ public struct DICOMFile: Sendable {
     /// The file name used in errors.
     public let file: String
     /// Whether the file had the 128-byte preamble and "DICM".
-    public let hasPreamble: Bool
+    package let hasPreamble: Bool
 
     public struct Options: Sendable {
         /// Deepest sequence nesting accepted.
-        public var maxDepth = 16
+        var maxDepth = 16
         /// Largest inflated size of a Deflated data set.
-        public var maxInflatedBytes = 1 << 31
+        var maxInflatedBytes = 1 << 31
         public init() {}
     }
 

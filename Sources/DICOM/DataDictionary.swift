@@ -1,12 +1,12 @@
 /// The standard data dictionary (VR, VM and keyword per tag), generated from pydicom's by
 /// tools/codegen/dicom_dictionary.py into DataDictionary+Table.swift and parsed on first use.
-public enum DataDictionary {
-    public struct Entry: Sendable {
-        public let tag: Tag
-        public let vr: VR
-        public let vm: String
-        public let keyword: String
-        public let retired: Bool
+package enum DataDictionary {
+    package struct Entry: Sendable {
+        package let tag: Tag
+        package let vr: VR
+        let vm: String
+        package let keyword: String
+        package let retired: Bool
     }
 
     private static let entries: [UInt32: Entry] = {
@@ -24,12 +24,12 @@ public enum DataDictionary {
     }()
 
     /// The entry for `tag`; group length tags (gggg,0000) report UL.
-    public static func entry(for tag: Tag) -> Entry? {
+    package static func entry(for tag: Tag) -> Entry? {
         if let e = entries[tag.combined] { return e }
         if tag.element == 0 { return Entry(tag: tag, vr: .UL, vm: "1", keyword: "GroupLength", retired: false) }
         return nil
     }
 
     /// The tag of a keyword such as "PatientName".
-    public static func tag(forKeyword keyword: String) -> Tag? { byKeyword[keyword]?.tag }
+    package static func tag(forKeyword keyword: String) -> Tag? { byKeyword[keyword]?.tag }
 }

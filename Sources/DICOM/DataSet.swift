@@ -12,9 +12,9 @@ public struct DataSet: Sendable {
     public var isEmpty: Bool { storage.isEmpty }
     public var count: Int { storage.count }
     /// The tags in ascending order (the order of a written file).
-    public var tags: [Tag] { storage.keys.sorted() }
+    package var tags: [Tag] { storage.keys.sorted() }
     /// Elements in ascending tag order.
-    public var elements: [DataElement] { tags.map { storage[$0]! } }
+    package var elements: [DataElement] { tags.map { storage[$0]! } }
 
     public subscript(tag: Tag) -> DataElement? {
         get { storage[tag] }
@@ -76,7 +76,7 @@ public struct DataSet: Sendable {
     public func double(_ tag: Tag) -> Double? { doubles(tag)?.first }
 
     /// Integer values (DS values must be whole numbers).
-    public func ints(_ tag: Tag) -> [Int]? {
+    package func ints(_ tag: Tag) -> [Int]? {
         guard let d = doubles(tag) else { return nil }
         guard d.allSatisfy({ $0 == $0.rounded() && abs($0) < 9e15 }) else { return nil }
         return d.map { Int($0) }
@@ -85,7 +85,7 @@ public struct DataSet: Sendable {
     public func int(_ tag: Tag) -> Int? { ints(tag)?.first }
 
     /// Items of a sequence element.
-    public func sequence(_ tag: Tag) -> [DataSet]? {
+    package func sequence(_ tag: Tag) -> [DataSet]? {
         guard let e = storage[tag], case .sequence(let items) = e.value else { return nil }
         return items
     }

@@ -43,19 +43,19 @@ public struct Deidentifier: Sendable {
     }()
 
     /// What (0012,0063) records.
-    public static let methodDescription = "DICOM PS3.15 E.1 Basic Application Level Confidentiality Profile (triage)"
+    package static let methodDescription = "DICOM PS3.15 E.1 Basic Application Level Confidentiality Profile (triage)"
 
     /// Original UID → replacement.
-    public private(set) var uidMap: [String: String] = [:]
+    private(set) var uidMap: [String: String] = [:]
 
     public init() {}
 
     /// Summary of one file's de-identification.
     public struct Report: Sendable, Equatable {
         public var removed = 0
-        public var emptied = 0
-        public var uidsReplaced = 0
-        public var privateRemoved = 0
+        var emptied = 0
+        package var uidsReplaced = 0
+        package var privateRemoved = 0
         /// Burned In Annotation (0028,0301) is YES: identifying text may be in the pixels.
         public var burnedInAnnotation = false
     }
@@ -118,7 +118,7 @@ public struct Deidentifier: Sendable {
     }
 
     /// The 128-bit number high·2⁶⁴ + low in decimal.
-    public static func decimal(high: UInt64, low: UInt64) -> String {
+    package static func decimal(high: UInt64, low: UInt64) -> String {
         var (h, l) = (high, low)
         var digits: [UInt8] = []
         repeat {

@@ -1,8 +1,8 @@
 /// The Modality LUT stage: Rescale Slope and Intercept (PS3.3 C.11.1), as pydicom's
 /// `apply_modality_lut` applies them (in double precision; identity when either is absent).
-public struct ModalityRescale: Sendable, Equatable {
-    public let slope: Double
-    public let intercept: Double
+package struct ModalityRescale: Sendable, Equatable {
+    package let slope: Double
+    package let intercept: Double
 
     public init(slope: Double = 1, intercept: Double = 0) {
         self.slope = slope
@@ -18,10 +18,10 @@ public struct ModalityRescale: Sendable, Equatable {
         }
     }
 
-    public var isIdentity: Bool { slope == 1 && intercept == 0 }
+    var isIdentity: Bool { slope == 1 && intercept == 0 }
 
     /// - Returns: every sample × slope + intercept, in the array's order.
-    public func apply(_ pixels: PixelArray) -> [Double] {
+    package func apply(_ pixels: PixelArray) -> [Double] {
         let count = pixels.values.count
         return [Double](unsafeUninitializedCapacity: count) { out, n in
             pixels.values.withUnsafeBufferPointer { src in
@@ -37,7 +37,7 @@ public struct ModalityRescale: Sendable, Equatable {
 
     /// Single-precision version for image processing.
     /// - Returns: every sample × slope + intercept as Float32.
-    public func applyFloat(_ pixels: PixelArray) -> [Float] {
+    package func applyFloat(_ pixels: PixelArray) -> [Float] {
         let count = pixels.values.count
         return [Float](unsafeUninitializedCapacity: count) { out, n in
             pixels.values.withUnsafeBufferPointer { src in

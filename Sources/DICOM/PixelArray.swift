@@ -2,15 +2,15 @@
 /// (unsigned) or sign-extended (signed), as pydicom's `pixel_array` returns them.
 public struct PixelArray: Sendable, Equatable {
     public let rows: Int
-    public let columns: Int
-    public let samplesPerPixel: Int
+    package let columns: Int
+    package let samplesPerPixel: Int
     public let frames: Int
     /// Photometric interpretation of `values` (RGB after a YBR conversion).
     public let photometricInterpretation: String
     /// Bits Allocated 32 with unsigned samples: `values` hold bit patterns to read as `UInt32`.
-    public let unsigned32: Bool
+    let unsigned32: Bool
     /// `[frames, rows, columns, samplesPerPixel]`, interleaved.
-    public var values: [Int32]
+    package var values: [Int32]
 
     /// The sample at `index` as a number (unsigned 32-bit samples read correctly).
     @inline(__always)

@@ -1,7 +1,7 @@
 extension PixelDecoder {
     /// Whether `lookUpFrame` can read this pixel data: native (uncompressed), one sample per
     /// pixel, 8 or 16 bits allocated (8-bit data of a big-endian file excepted: its words are swapped).
-    public var supportsLookup: Bool {
+    package var supportsLookup: Bool {
         let d = description
         return transferSyntax.pixelEncoding == .native && d.samplesPerPixel == 1
             && (d.bitsAllocated == 16 || (d.bitsAllocated == 8 && !bigEndian))
@@ -10,7 +10,7 @@ extension PixelDecoder {
     /// The value `frame` gives a sample stored with these bits (the low `bitsAllocated` bits of
     /// `rawBits`, in host order): read as signed or unsigned, then the bits above Bits Stored
     /// cleared (unsigned) or the sign extended from Bits Stored (signed).
-    public func sampleValue(rawBits: Int) -> Int32 {
+    package func sampleValue(rawBits: Int) -> Int32 {
         let d = description
         let bits = d.bitsAllocated == 8 ? Int32(UInt8(truncatingIfNeeded: rawBits)) : Int32(UInt16(truncatingIfNeeded: rawBits))
         var v = d.signed ? (bits << (32 - d.bitsAllocated)) >> (32 - d.bitsAllocated) : bits
@@ -26,7 +26,7 @@ extension PixelDecoder {
     /// from `sampleValue(rawBits:)`, the result is that function applied to `frame(index)`.
     /// - Parameter table: `1 << bitsAllocated` entries.
     /// - Returns: `rows × columns` values, or nil when `supportsLookup` is false.
-    public func lookUpFrame(_ index: Int, table: [Float]) throws -> [Float]? {
+    func lookUpFrame(_ index: Int, table: [Float]) throws -> [Float]? {
         guard try checkLookup(index, table: table) else { return nil }
         let d = description
         return [Float](unsafeUninitializedCapacity: d.pixelsPerFrame) { out, n in
@@ -36,7 +36,7 @@ extension PixelDecoder {
     }
 
     /// Whether `lookUpRow` can read frame `index` with this table (`supportsLookup`); throws for a frame out of range.
-    public func checkLookup(_ index: Int, table: [Float]) throws -> Bool {
+    package func checkLookup(_ index: Int, table: [Float]) throws -> Bool {
         let d = description
         guard supportsLookup else { return false }
         guard index >= 0 && index < d.frames else { throw DICOMError.frameOutOfRange(file: file, frame: index, frames: d.frames) }
@@ -46,7 +46,7 @@ extension PixelDecoder {
 
     /// `lookUpFrame` for samples `column ..< column + count` of one row, into `out`; the frame,
     /// row and columns must lie inside (`checkLookup` first).
-    public func lookUpRow(_ index: Int, row: Int, column: Int, count: Int, table: [Float], into out: UnsafeMutablePointer<Float>) {
+    package func lookUpRow(_ index: Int, row: Int, column: Int, count: Int, table: [Float], into out: UnsafeMutablePointer<Float>) {
         let d = description
         precondition(row >= 0 && row < d.rows && column >= 0 && count >= 0 && column + count <= d.columns, "row \(row) columns \(column)+\(count)")
         let first = index * frameBytes / (d.bitsAllocated / 8) + row * d.columns + column

@@ -107,7 +107,7 @@ public struct PixelDecoder: Sendable {
 
     /// All frames, concatenated.
     /// - Returns: `[frames, rows, columns, samplesPerPixel]`.
-    public func allFrames(toRGB: Bool = true) throws -> PixelArray {
+    package func allFrames(toRGB: Bool = true) throws -> PixelArray {
         var values: [Int32] = []
         values.reserveCapacity(description.pixelsPerFrame * description.samplesPerPixel * description.frames)
         var photometric = description.photometricInterpretation

@@ -1,20 +1,20 @@
 /// The Image Pixel module attributes that say how to read Pixel Data (PS3.3 C.7.6.3).
 public struct PixelDescription: Sendable, Equatable {
     public let rows: Int
-    public let columns: Int
-    public let samplesPerPixel: Int
-    public let bitsAllocated: Int
-    public let bitsStored: Int
+    package let columns: Int
+    package let samplesPerPixel: Int
+    package let bitsAllocated: Int
+    package let bitsStored: Int
     /// Pixel Representation 1: two's complement samples.
-    public let signed: Bool
+    package let signed: Bool
     /// e.g. "MONOCHROME2", "RGB", "YBR_FULL_422".
     public let photometricInterpretation: String
     /// 0: colour-by-pixel (R G B R G B…), 1: colour-by-plane.
-    public let planarConfiguration: Int
+    package let planarConfiguration: Int
     public let frames: Int
 
-    public var isMonochrome: Bool { photometricInterpretation.hasPrefix("MONOCHROME") }
-    public var pixelsPerFrame: Int { rows * columns }
+    package var isMonochrome: Bool { photometricInterpretation.hasPrefix("MONOCHROME") }
+    package var pixelsPerFrame: Int { rows * columns }
 
     /// Reads and validates the description from a data set.
     public init(_ ds: DataSet, file: String) throws {

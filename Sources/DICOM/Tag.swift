@@ -11,14 +11,14 @@ public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// The tag as one 32-bit number, group in the high half (`0x00100010`).
-    public var combined: UInt32 { UInt32(group) << 16 | UInt32(element) }
+    var combined: UInt32 { UInt32(group) << 16 | UInt32(element) }
 
     public init(combined: UInt32) {
         self.init(UInt16(combined >> 16), UInt16(combined & 0xFFFF))
     }
 
     /// Odd groups are private (vendor) attributes.
-    public var isPrivate: Bool { group & 1 == 1 }
+    package var isPrivate: Bool { group & 1 == 1 }
 
     /// The dictionary keyword, e.g. "PatientName", or nil for private and unknown tags.
     public var keyword: String? { DataDictionary.entry(for: self)?.keyword }

@@ -8,29 +8,29 @@ public struct TransferSyntax: Sendable, Equatable {
 
     public let uid: String
     public let name: String
-    public let explicitVR: Bool
-    public let bigEndian: Bool
-    public let deflated: Bool
+    let explicitVR: Bool
+    let bigEndian: Bool
+    let deflated: Bool
     public let pixelEncoding: PixelEncoding
 
-    public var isEncapsulated: Bool { pixelEncoding != .native }
+    var isEncapsulated: Bool { pixelEncoding != .native }
 
-    public static let implicitVRLittleEndian = TransferSyntax(
+    package static let implicitVRLittleEndian = TransferSyntax(
         uid: "1.2.840.10008.1.2", name: "Implicit VR Little Endian", explicitVR: false, bigEndian: false, deflated: false,
         pixelEncoding: .native)
     public static let explicitVRLittleEndian = TransferSyntax(
         uid: "1.2.840.10008.1.2.1", name: "Explicit VR Little Endian", explicitVR: true, bigEndian: false, deflated: false,
         pixelEncoding: .native)
-    public static let explicitVRBigEndian = TransferSyntax(
+    package static let explicitVRBigEndian = TransferSyntax(
         uid: "1.2.840.10008.1.2.2", name: "Explicit VR Big Endian", explicitVR: true, bigEndian: true, deflated: false,
         pixelEncoding: .native)
-    public static let deflatedExplicitVRLittleEndian = TransferSyntax(
+    static let deflatedExplicitVRLittleEndian = TransferSyntax(
         uid: "1.2.840.10008.1.2.1.99", name: "Deflated Explicit VR Little Endian", explicitVR: true, bigEndian: false,
         deflated: true, pixelEncoding: .native)
-    public static let rleLossless = TransferSyntax(
+    static let rleLossless = TransferSyntax(
         uid: "1.2.840.10008.1.2.5", name: "RLE Lossless", explicitVR: true, bigEndian: false, deflated: false,
         pixelEncoding: .rle)
-    public static let jpegBaseline = TransferSyntax(
+    static let jpegBaseline = TransferSyntax(
         uid: "1.2.840.10008.1.2.4.50", name: "JPEG Baseline (Process 1)", explicitVR: true, bigEndian: false,
         deflated: false, pixelEncoding: .jpegBaseline)
 
@@ -67,7 +67,7 @@ public struct TransferSyntax: Sendable, Equatable {
 
     /// The syntax for a UID (trailing NUL/space padding removed). Unknown UIDs are treated as
     /// encapsulated Explicit VR Little Endian, whose pixel data is refused with the UID.
-    public static func forUID(_ raw: String) -> TransferSyntax {
+    static func forUID(_ raw: String) -> TransferSyntax {
         let uid = raw.trimmingCharacters(in: [" ", "\0"])
         for known in [implicitVRLittleEndian, explicitVRLittleEndian, explicitVRBigEndian, deflatedExplicitVRLittleEndian,
                       rleLossless, jpegBaseline] where known.uid == uid {

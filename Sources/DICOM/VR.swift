@@ -12,7 +12,7 @@ public enum VR: String, Sendable, CaseIterable {
     }
 
     /// Character-string VRs (values are text, multi-valued with backslashes).
-    public var isText: Bool {
+    var isText: Bool {
         switch self {
         case .AE, .AS, .CS, .DA, .DS, .DT, .IS, .LO, .LT, .PN, .SH, .ST, .TM, .UC, .UI, .UR, .UT: true
         default: false

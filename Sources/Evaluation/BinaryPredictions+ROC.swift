@@ -1,9 +1,9 @@
 /// One point of a ROC curve.
 public struct ROCPoint: Codable, Sendable, Equatable {
     /// False-positive rate, FP / negatives.
-    public let falsePositiveRate: Double
+    package let falsePositiveRate: Double
     /// True-positive rate (sensitivity), TP / positives.
-    public let truePositiveRate: Double
+    package let truePositiveRate: Double
     /// Predict positive when probability ≥ threshold; `nil` for the starting point (0, 0), which
     /// predicts nothing positive (scikit-learn writes `inf` there).
     public let threshold: Double?
@@ -13,7 +13,7 @@ public struct ROCPoint: Codable, Sendable, Equatable {
 public struct AUCEstimate: Codable, Sendable, Equatable {
     public let auc: Double
     /// √Var from DeLong et al. (1988).
-    public let standardError: Double
+    let standardError: Double
     public let interval: ConfidenceInterval
 }
 
@@ -41,7 +41,7 @@ extension BinaryPredictions {
     /// The ROC curve: the starting point (0, 0) and one point per distinct probability, by
     /// decreasing threshold — scikit-learn's `roc_curve(..., drop_intermediate=False)`.
     /// - Throws: `.singleClass` unless both classes are present.
-    public func rocCurve() throws -> [ROCPoint] {
+    package func rocCurve() throws -> [ROCPoint] {
         try requireBothClasses("ROC curve")
         var points = [ROCPoint(falsePositiveRate: 0, truePositiveRate: 0, threshold: nil)]
         points.reserveCapacity(groupScores.count + 1)

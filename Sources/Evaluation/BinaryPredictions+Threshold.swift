@@ -22,7 +22,7 @@ public struct BinaryConfusionMatrix: Codable, Sendable, Equatable {
     /// Precision = positive predictive value, TP / (TP + FP); 0 when nothing is predicted positive.
     public var precision: Proportion { Proportion(count: truePositives, total: truePositives + falsePositives) }
     /// Negative predictive value, TN / (TN + FN); 0 when nothing is predicted negative.
-    public var negativePredictiveValue: Proportion { Proportion(count: trueNegatives, total: trueNegatives + falseNegatives) }
+    package var negativePredictiveValue: Proportion { Proportion(count: trueNegatives, total: trueNegatives + falseNegatives) }
     /// F1 = 2TP / (2TP + FP + FN) (scikit-learn's form); 0 when the denominator is 0.
     public var f1: Double {
         let denominator = 2 * truePositives + falsePositives + falseNegatives
@@ -39,7 +39,7 @@ public struct OperatingPoint: Codable, Sendable, Equatable {
     public let sensitivity: Proportion
     public let specificity: Proportion
     public let precision: Proportion
-    public let negativePredictiveValue: Proportion
+    package let negativePredictiveValue: Proportion
     public let f1: Double
 
     init(threshold: Double, confusion: BinaryConfusionMatrix) {
@@ -58,7 +58,7 @@ extension BinaryPredictions {
     /// The confusion matrix when predicting positive for `probability ≥ threshold`. O(log n).
     ///
     /// The same counts as scikit-learn's `confusion_matrix(y, p >= threshold)`.
-    public func confusionMatrix(threshold: Double) -> BinaryConfusionMatrix {
+    package func confusionMatrix(threshold: Double) -> BinaryConfusionMatrix {
         // Groups are descending: count the groups whose score is ≥ threshold.
         var low = 0, high = groupScores.count
         while low < high {

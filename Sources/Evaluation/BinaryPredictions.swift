@@ -11,7 +11,7 @@ public struct BinaryPredictions: Sendable {
     public let probabilities: [Double]
     /// Number of positive and negative labels.
     public let positives: Int
-    public let negatives: Int
+    let negatives: Int
 
     /// Distinct probabilities, descending, and how many positives / negatives score at least
     /// each one (cumulative counts: the TP / FP of predicting positive at that threshold).

@@ -7,7 +7,7 @@ import Foundation
 public struct ClassProbabilities: Sendable {
     public let classes: [String]
     /// Index into `classes` of each example's true label.
-    public let truthIndices: [Int]
+    package let truthIndices: [Int]
     /// - Returns: [count, classes.count], row-major.
     public let probabilities: [Double]
     let lookup: [String: Int]
@@ -42,10 +42,10 @@ public struct ClassProbabilities: Sendable {
     }
 
     /// The argmax class of each row; the first of equal maxima wins (as `numpy.argmax`).
-    public var predictedIndices: [Int] { topLabel().predicted }
+    package var predictedIndices: [Int] { topLabel().predicted }
 
     /// Hard-label metrics of the argmax predictions.
-    public var argmaxMetrics: MulticlassMetrics {
+    package var argmaxMetrics: MulticlassMetrics {
         // Indices are in range by construction.
         try! MulticlassMetrics(classes: classes, lookup: lookup, truthIndices: truthIndices, predictedIndices: predictedIndices)
     }
@@ -53,7 +53,7 @@ public struct ClassProbabilities: Sendable {
     /// Top-label (max-probability) reliability diagram: confidence = the row's largest
     /// probability, outcome = its argmax is the true class (Guo et al. 2017). See
     /// `ReliabilityDiagram` for the bins and the ECE definition.
-    public func reliability(binCount: Int = ReliabilityDiagram.defaultBinCount) throws -> ReliabilityDiagram {
+    package func reliability(binCount: Int = ReliabilityDiagram.defaultBinCount) throws -> ReliabilityDiagram {
         try Validate.binCount(binCount)
         let top = topLabel()
         var correct = [Bool](repeating: false, count: count)
@@ -68,7 +68,7 @@ public struct ClassProbabilities: Sendable {
 
     /// Mean −log p(true class), each probability clipped to [ε, 1 − ε] with ε = `Double.ulpOfOne`
     /// first (scikit-learn's `log_loss(y, P, labels=range(k))`; rows are not renormalised).
-    public var logLoss: Double {
+    package var logLoss: Double {
         let k = classes.count, eps = Double.ulpOfOne
         var sum = 0.0
         probabilities.withUnsafeBufferPointer { p in

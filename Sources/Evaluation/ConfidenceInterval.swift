@@ -2,10 +2,10 @@ import Foundation
 
 /// A two-sided confidence interval `[lower, upper]` and the method that produced it.
 public struct ConfidenceInterval: Codable, Sendable, Equatable {
-    public let lower: Double
-    public let upper: Double
+    package let lower: Double
+    package let upper: Double
     /// `"wilson"` or `"delong"`.
-    public let method: String
+    package let method: String
 
     public init(lower: Double, upper: Double, method: String) {
         self.lower = lower
@@ -24,7 +24,7 @@ public struct ConfidenceInterval: Codable, Sendable, Equatable {
     /// With `total == 0` nothing is known and the interval is [0, 1]. At p̂ = 0 the lower end is
     /// exactly 0 and at p̂ = 1 the upper end exactly 1 (the formula's value up to rounding).
     /// - Precondition: `0 ≤ successes ≤ total`, `z > 0`.
-    public static func wilson(successes: Int, total: Int, z: Double = z95) -> ConfidenceInterval {
+    package static func wilson(successes: Int, total: Int, z: Double = z95) -> ConfidenceInterval {
         precondition(successes >= 0 && successes <= total && z > 0, "Wilson interval needs 0 ≤ successes ≤ total and z > 0")
         guard total > 0 else { return ConfidenceInterval(lower: 0, upper: 1, method: "wilson") }
         let n = Double(total)

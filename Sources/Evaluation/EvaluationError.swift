@@ -3,7 +3,7 @@
 /// Every public entry point validates its arrays once, up front, and throws one of these;
 /// nothing deeper in the module traps on user data. `description` is a complete sentence a
 /// CLI can print after `error:`.
-public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An input array (named by `what`) has no elements.
     case empty(what: String)
     /// Two arrays that must be parallel differ in length.
@@ -21,7 +21,7 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
     /// A parameter (bin count, target, class list...) is unusable.
     case invalidArgument(name: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .empty(let what):
             return "\(what) is empty"

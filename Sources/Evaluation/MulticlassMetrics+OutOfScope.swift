@@ -10,7 +10,7 @@ public struct OutOfScopeMetrics: Codable, Sendable, Equatable {
     /// Of the truly out-of-scope examples, the fraction predicted out-of-scope.
     public let outOfScopeRecall: Proportion
     /// Of the examples predicted out-of-scope, the fraction truly out-of-scope.
-    public let outOfScopePrecision: Proportion
+    package let outOfScopePrecision: Proportion
 }
 
 extension MulticlassMetrics {

@@ -4,24 +4,24 @@ public struct ClassMetrics: Codable, Sendable, Equatable {
     /// TP / predicted as this class; 0 when never predicted (scikit-learn `zero_division=0`).
     public let precision: Double
     /// TP / support; 0 when the class never occurs.
-    public let recall: Double
+    package let recall: Double
     /// 2TP / (2TP + FP + FN); 0 when the denominator is 0.
     public let f1: Double
     /// How many examples truly have this class.
-    public let support: Int
+    package let support: Int
 }
 
 /// A square count matrix over ordered string labels: `counts[t][p]` examples of true class
 /// `labels[t]` were predicted as `labels[p]`.
-public struct ConfusionMatrix: Codable, Sendable, Equatable {
-    public let labels: [String]
-    public let counts: [[Int]]
+package struct ConfusionMatrix: Codable, Sendable, Equatable {
+    package let labels: [String]
+    package let counts: [[Int]]
 }
 
 /// One off-diagonal cell of a confusion matrix.
-public struct ConfusedPair: Codable, Sendable, Equatable {
-    public let truth: String
-    public let predicted: String
+package struct ConfusedPair: Codable, Sendable, Equatable {
+    package let truth: String
+    package let predicted: String
     public let count: Int
 }
 
@@ -86,7 +86,7 @@ public struct MulticlassMetrics: Sendable {
 
     /// The confusion matrix with rows and columns in `classes` order
     /// (scikit-learn's `confusion_matrix(y, p, labels=classes)`).
-    public var confusionMatrix: ConfusionMatrix {
+    package var confusionMatrix: ConfusionMatrix {
         let k = classes.count
         return ConfusionMatrix(labels: classes, counts: (0..<k).map { t in Array(confusion[(t * k)..<(t * k + k)]) })
     }
@@ -137,7 +137,7 @@ public struct MulticlassMetrics: Sendable {
     }
 
     /// Support-weighted mean F1 (scikit-learn's `f1_score(average="weighted", zero_division=0)`).
-    public var weightedF1: Double {
+    package var weightedF1: Double {
         var sum = 0.0, total = 0
         for metrics in perClass {
             sum += metrics.f1 * Double(metrics.support)
@@ -148,7 +148,7 @@ public struct MulticlassMetrics: Sendable {
 
     /// The `limit` largest off-diagonal cells, largest first; equal counts keep `classes` order
     /// (by true class, then predicted class). Zero cells are never listed.
-    public func mostConfusedPairs(limit: Int = 10) -> [ConfusedPair] {
+    package func mostConfusedPairs(limit: Int = 10) -> [ConfusedPair] {
         let k = classes.count
         var cells = [(index: Int, count: Int)]()
         for t in 0..<k {

@@ -3,13 +3,13 @@ import Foundation
 /// One equal-width confidence bin of a reliability diagram.
 public struct CalibrationBin: Codable, Sendable, Equatable {
     /// The bin covers [lower, upper); the last bin also holds 1.0.
-    public let lower: Double
-    public let upper: Double
+    let lower: Double
+    let upper: Double
     public let count: Int
     /// Mean confidence of the bin's examples (0 when empty).
-    public let meanConfidence: Double
+    let meanConfidence: Double
     /// Fraction of the bin's examples whose outcome is true (0 when empty).
-    public let observedFrequency: Double
+    let observedFrequency: Double
 }
 
 /// Confidences grouped into equal-width bins, and the expected calibration error.
@@ -28,9 +28,9 @@ public struct CalibrationBin: Codable, Sendable, Equatable {
 ///   confidence = the largest class probability, outcome = the argmax class is correct. For two
 ///   classes this differs from the positive-class version (confidence is always ≥ 0.5).
 public struct ReliabilityDiagram: Codable, Sendable, Equatable {
-    public let bins: [CalibrationBin]
+    package let bins: [CalibrationBin]
     public let expectedCalibrationError: Double
-    public let maximumCalibrationError: Double
+    package let maximumCalibrationError: Double
 
     /// The bin count used throughout the suite.
     public static let defaultBinCount = 15
@@ -87,7 +87,7 @@ public struct ReliabilityDiagram: Codable, Sendable, Equatable {
 extension BinaryPredictions {
     /// Positive-class reliability diagram: bins of P(positive) against the observed positive rate.
     /// See `ReliabilityDiagram` for the binning and the ECE definition.
-    public func reliability(binCount: Int = ReliabilityDiagram.defaultBinCount) throws -> ReliabilityDiagram {
+    package func reliability(binCount: Int = ReliabilityDiagram.defaultBinCount) throws -> ReliabilityDiagram {
         try Validate.binCount(binCount)
         return ReliabilityDiagram(validConfidences: probabilities, outcomes: labels, binCount: binCount)
     }
@@ -113,7 +113,7 @@ extension BinaryPredictions {
 
     /// Log loss (mean binary cross-entropy, natural log) as scikit-learn's `log_loss`:
     /// probabilities are clipped to [ε, 1 − ε] with ε = `Double.ulpOfOne` (2.2e-16) first.
-    public var logLoss: Double {
+    package var logLoss: Double {
         let eps = Double.ulpOfOne
         var sum = 0.0
         labels.withUnsafeBufferPointer { y in

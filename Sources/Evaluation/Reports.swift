@@ -1,19 +1,19 @@
 /// Everything `triage eval` reports for a binary classifier at one operating threshold.
 /// Codable for `--json`; `renderTable()` for people.
-public struct BinaryReport: Codable, Sendable, Equatable {
+package struct BinaryReport: Codable, Sendable, Equatable {
     public let count: Int
-    public let positives: Int
-    public let negatives: Int
+    package let positives: Int
+    let negatives: Int
     /// ROC AUC with its DeLong 95 % interval; `nil` when either class has fewer than two
     /// examples (see `aucUnavailableReason`).
-    public let auc: AUCEstimate?
-    public let aucUnavailableReason: String?
+    package let auc: AUCEstimate?
+    package let aucUnavailableReason: String?
     /// Threshold metrics with 95 % Wilson intervals.
-    public let operatingPoint: OperatingPoint
-    public let brierScore: Double
-    public let logLoss: Double
+    package let operatingPoint: OperatingPoint
+    package let brierScore: Double
+    package let logLoss: Double
     /// Positive-class reliability diagram and ECE (15 equal-width bins by default).
-    public let calibration: ReliabilityDiagram
+    package let calibration: ReliabilityDiagram
 
     public init(
         _ predictions: BinaryPredictions, threshold: Double, binCount: Int = ReliabilityDiagram.defaultBinCount
@@ -35,7 +35,7 @@ public struct BinaryReport: Codable, Sendable, Equatable {
     }
 
     /// A plain-text summary: one metric per line with value, 95 % interval and counts.
-    public func renderTable() -> String {
+    package func renderTable() -> String {
         var table = TextTable("metric", "value", "95% CI", "n")
         if let auc {
             table.add("ROC AUC", Format.number(auc.auc), Format.interval(auc.interval), "\(positives)+/\(negatives)-")
@@ -68,15 +68,15 @@ public struct MulticlassReport: Codable, Sendable, Equatable {
     public let count: Int
     public let accuracy: Proportion
     public let macroF1: Double
-    public let weightedF1: Double
+    package let weightedF1: Double
     public let perClass: [ClassMetrics]
-    public let confusionMatrix: ConfusionMatrix
-    public let mostConfused: [ConfusedPair]
+    package let confusionMatrix: ConfusionMatrix
+    package let mostConfused: [ConfusedPair]
     /// Present when an out-of-scope label was given.
     public let outOfScope: OutOfScopeMetrics?
     /// Top-label (max-probability) reliability diagram and ECE, when probabilities were given.
     public let calibration: ReliabilityDiagram?
-    public let logLoss: Double?
+    package let logLoss: Double?
 
     /// - Parameters:
     ///   - metrics: hard predictions (e.g. after the out-of-scope threshold was applied).

@@ -3,11 +3,11 @@ import Foundation
 /// The result of fitting a temperature: T and the validation NLL at T = 1 and at T.
 public struct TemperatureFit: Codable, Sendable, Equatable {
     /// Divide logits by this before the softmax / sigmoid. T > 1 softens over-confident models.
-    public let temperature: Double
+    package let temperature: Double
     /// Mean negative log-likelihood (natural log) of the unscaled logits.
-    public let nllBefore: Double
+    package let nllBefore: Double
     /// Mean negative log-likelihood of `logits / temperature`.
-    public let nllAfter: Double
+    package let nllAfter: Double
 }
 
 /// Temperature scaling (Guo et al. 2017): one scalar T > 0 minimising the validation negative
@@ -21,8 +21,8 @@ public struct TemperatureFit: Codable, Sendable, Equatable {
 /// has no root in the bracket the temperature is clamped to the nearer end (for example a
 /// validation set the model separates perfectly pushes T towards 0; it stops at 0.01).
 public enum TemperatureScaling {
-    public static let minimumTemperature = 0.01
-    public static let maximumTemperature = 100.0
+    package static let minimumTemperature = 0.01
+    package static let maximumTemperature = 100.0
 
     /// Fits T on row-major logits `[labels.count, classCount]`.
     /// - Throws: `.empty`, `.lengthMismatch`, `.nonFinite`, `.classIndexOutOfRange`,
@@ -38,7 +38,7 @@ public enum TemperatureScaling {
 
     /// Fits T for a binary classifier with one logit per example (P(positive) = σ(z / T)).
     /// - Throws: `.empty`, `.lengthMismatch`, `.nonFinite`.
-    public static func fitBinary(logits: [Double], labels: [Bool]) throws -> TemperatureFit {
+    package static func fitBinary(logits: [Double], labels: [Bool]) throws -> TemperatureFit {
         try Validate.nonEmpty(labels.count, "labels")
         try Validate.sameLength(logits.count, labels.count, "logits")
         try Validate.finite(logits, "logits")
@@ -51,7 +51,7 @@ public enum TemperatureScaling {
 
     /// Mean NLL of softmax(logits / temperature) for the given labels.
     /// - Throws: as `fit`, and `.invalidArgument` for a temperature that is not > 0 and finite.
-    public static func negativeLogLikelihood(
+    package static func negativeLogLikelihood(
         logits: [Double], classCount: Int, labels: [Int], temperature: Double
     ) throws -> Double {
         try validate(logits: logits, classCount: classCount, labels: labels)
@@ -91,7 +91,7 @@ public enum TemperatureScaling {
 
     /// σ(logit / temperature) for each logit: P(positive).
     /// - Throws: `.invalidArgument` for a bad temperature, `.nonFinite`.
-    public static func sigmoid(logits: [Double], temperature: Double = 1) throws -> [Double] {
+    package static func sigmoid(logits: [Double], temperature: Double = 1) throws -> [Double] {
         try validate(temperature: temperature)
         try Validate.finite(logits, "logits")
         return logits.map { z in

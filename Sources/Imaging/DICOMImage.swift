@@ -6,12 +6,12 @@ import Foundation
 public struct DICOMImage: Sendable {
     /// Planar `.float32` samples after the modality LUT (monochrome) or RGB samples (colour).
     public let image: Image
-    public let pixelDescription: PixelDescription
+    let pixelDescription: PixelDescription
     /// The file's first VOI window, if any.
     public let window: Window?
     public let monochrome1: Bool
     /// The stored (pre-LUT) integer samples of the frame.
-    public let stored: PixelArray
+    package let stored: PixelArray
 
     /// Decodes `frame` (0-based) of `file`, refusing images over `limits` before allocating.
     public init(_ file: DICOMFile, frame: Int = 0, limits: DecodeLimits = .default) throws {

@@ -40,7 +40,7 @@ public enum ExifOrientation: Int, Sendable, Equatable {
 
 extension Image {
     /// The image turned upright according to `orientation` (Pillow's `exif_transpose` transforms).
-    public func oriented(_ orientation: ExifOrientation) -> Image {
+    func oriented(_ orientation: ExifOrientation) -> Image {
         if orientation == .up { return self }
         let w = width, h = height
         let (ow, oh) = orientation.swapsAxes ? (h, w) : (w, h)

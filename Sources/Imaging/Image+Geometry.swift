@@ -1,6 +1,6 @@
 extension Image {
     /// The `width` × `height` region whose top-left corner is (`x`, `y`); the region must lie inside the image.
-    public func cropped(x: Int, y: Int, width cw: Int, height ch: Int) -> Image {
+    package func cropped(x: Int, y: Int, width cw: Int, height ch: Int) -> Image {
         precondition(x >= 0 && y >= 0 && cw > 0 && ch > 0 && x + cw <= width && y + ch <= height,
                      "crop \(cw)x\(ch)+\(x)+\(y) outside \(width)x\(height)")
         return placed(into: cw, ch, offsetX: -x, offsetY: -y, fill: 0)
@@ -16,13 +16,13 @@ extension Image {
     }
 
     /// The image with borders of `fill` added (counts in pixels, ≥ 0).
-    public func padded(left: Int, top: Int, right: Int, bottom: Int, fill: Float = 0) -> Image {
+    package func padded(left: Int, top: Int, right: Int, bottom: Int, fill: Float = 0) -> Image {
         precondition(left >= 0 && top >= 0 && right >= 0 && bottom >= 0, "negative padding")
         return placed(into: width + left + right, height + top + bottom, offsetX: left, offsetY: top, fill: fill)
     }
 
     /// The image centred on a square canvas of its longer side, filled with `fill`.
-    public func paddedToSquare(fill: Float = 0) -> Image {
+    package func paddedToSquare(fill: Float = 0) -> Image {
         let side = max(width, height)
         let left = (side - width) / 2, top = (side - height) / 2
         return padded(left: left, top: top, right: side - width - left, bottom: side - height - top, fill: fill)

@@ -58,9 +58,9 @@ public struct Image: Sendable, Equatable {
     }
 
     /// 8-bit interleaved samples, or nil for other sample types.
-    public var uint8Samples: [UInt8]? { if case .uint8(let a) = samples { a } else { nil } }
+    package var uint8Samples: [UInt8]? { if case .uint8(let a) = samples { a } else { nil } }
     /// 16-bit interleaved samples, or nil for other sample types.
-    public var uint16Samples: [UInt16]? { if case .uint16(let a) = samples { a } else { nil } }
+    package var uint16Samples: [UInt16]? { if case .uint16(let a) = samples { a } else { nil } }
     /// Planar float samples, or nil for other sample types.
     public var floatSamples: [Float]? { if case .float32(let a) = samples { a } else { nil } }
 }

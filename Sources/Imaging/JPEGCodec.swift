@@ -21,9 +21,9 @@ public struct JPEGInfo: Sendable, Equatable {
 public struct JPEGDecodeOptions: Sendable {
     /// When set, libjpeg decodes at 1/2, 1/4 or 1/8 scale (DCT-domain downscaling) as long as the
     /// result stays at least this size, using Pillow's `Image.draft` rule. Width × height after orientation.
-    public var minimumSize: (width: Int, height: Int)?
+    package var minimumSize: (width: Int, height: Int)?
     /// Apply the EXIF orientation (default true).
-    public var applyOrientation: Bool
+    var applyOrientation: Bool
     /// Return CMYK files as Pillow's 4-channel CMYK (for parity tests) instead of RGB.
     var keepCMYK: Bool
 

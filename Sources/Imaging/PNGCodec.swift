@@ -8,11 +8,11 @@ public struct PNGInfo: Sendable, Equatable {
     /// Bits per sample as stored (1, 2, 4, 8, 16).
     public let bitDepth: Int
     /// PNG colour type: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA.
-    public let colorType: Int
-    public let interlaced: Bool
+    package let colorType: Int
+    package let interlaced: Bool
     /// What `decode` returns: channels and bit depth (8 or 16).
     public let colorModel: Image.ColorModel
-    public let outputBitDepth: Int
+    let outputBitDepth: Int
 }
 
 /// PNG decoding and encoding through libpng (the only file that touches CPNG).

@@ -22,7 +22,7 @@ public struct RowSource: Sendable {
     }
 
     /// The region `width × height` from (`left`, `top`), which must lie inside.
-    public func cropped(left: Int, top: Int, width w: Int, height h: Int) -> RowSource {
+    package func cropped(left: Int, top: Int, width w: Int, height h: Int) -> RowSource {
         precondition(left >= 0 && top >= 0 && left + w <= width && top + h <= height, "crop outside the source")
         let produce = self.produce
         return RowSource(width: w, height: h) { y, x, n, out in produce(top + y, left + x, n, out) }

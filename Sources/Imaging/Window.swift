@@ -82,7 +82,7 @@ extension Image {
     }
 
     /// The window spanning the sample range (min…max), for images without one.
-    public func fullRangeWindow() -> Window {
+    func fullRangeWindow() -> Window {
         let source = planarFloat()
         guard case .float32(let a) = source.samples, let lo = a.min(), let hi = a.max() else {
             return Window(center: 0.5, width: 1)
@@ -92,7 +92,7 @@ extension Image {
 
     /// MONOCHROME1 inversion: v ↦ minimum + maximum − v.
     /// - Returns: planar `.float32` for float input; the same integer type otherwise (full-range flip).
-    public func invertedIntensities(minimum: Float = 0, maximum: Float = 1) -> Image {
+    package func invertedIntensities(minimum: Float = 0, maximum: Float = 1) -> Image {
         switch samples {
         case .uint8(var a):
             a.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = 255 &- p[i] } }

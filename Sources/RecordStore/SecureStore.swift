@@ -36,7 +36,7 @@ public final class SecureStore: Sendable {
     }
 
     /// The keyring from `$<keysVariable>` when set, else from the key file.
-    public static func loadKeyring(location: StoreLocation, keysVariable: String,
+    static func loadKeyring(location: StoreLocation, keysVariable: String,
                                    environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Keyring {
         if let value = environment[keysVariable], !value.isEmpty {
             return try Keyring.parse(environmentValue: value, variable: keysVariable)

@@ -12,7 +12,7 @@ public struct StoreLocation: Sendable, Equatable {
     public let keyFile: URL
 
     public var database: URL { home.appendingPathComponent("store.sqlite") }
-    public var checkpointFile: URL { home.appendingPathComponent("audit.checkpoints") }
+    package var checkpointFile: URL { home.appendingPathComponent("audit.checkpoints") }
 
     public init(home: URL, keyFile: URL? = nil) {
         self.home = home

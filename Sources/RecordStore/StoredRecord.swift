@@ -5,14 +5,14 @@ import SuiteFoundation
 /// A stored value that does not read back as its column's type: a row changed outside the
 /// suite, or a file that is not one of its stores. Names the table, the row and the column
 /// (never the value, which may be sealed or identifying).
-public struct CorruptRecordError: Error, Equatable, CustomStringConvertible {
-    public let table: String
+package struct CorruptRecordError: Error, Equatable, CustomStringConvertible {
+    package let table: String
     /// The row's key (`id`), or `?` when the key itself is unreadable.
-    public let row: String
-    public let column: String
-    public let detail: String
+    package let row: String
+    package let column: String
+    package let detail: String
 
-    public var description: String {
+    package var description: String {
         "\(table) row \(row), column \(column): stored value unreadable (\(detail)); the store was changed outside the suite"
     }
 }

@@ -34,7 +34,7 @@ public protocol StrictStringEnum: RawRepresentable, CaseIterable, Codable where 
 
 extension StrictStringEnum {
     /// The accepted values, for error messages: `a, b or c`.
-    public static var expectedValues: String {
+    static var expectedValues: String {
         let all = allCases.map { "'\($0.rawValue)'" }
         return all.count < 2 ? all.joined() : all.dropLast().joined(separator: ", ") + " or " + all.last!
     }

@@ -1,14 +1,14 @@
 /// The BERT normalizer: clean text, CJK spacing, accent stripping, lowercase — in that order,
 /// as HF tokenizers' `BertNormalizer` applies them.
-public struct BertNormalizer: Sendable, Equatable {
+package struct BertNormalizer: Sendable, Equatable {
     /// Remove control characters and map every kind of whitespace to U+0020.
-    public var cleanText: Bool
+    var cleanText: Bool
     /// Surround CJK ideographs with spaces so each becomes its own word.
-    public var handleChineseChars: Bool
+    var handleChineseChars: Bool
     /// Decompose (NFD) and drop nonspacing marks. `nil` follows `lowercase`, as BERT does.
-    public var stripAccents: Bool?
+    package var stripAccents: Bool?
     /// Full Unicode lowercase mapping, code point by code point.
-    public var lowercase: Bool
+    package var lowercase: Bool
 
     public init(cleanText: Bool = true, handleChineseChars: Bool = true,
                 stripAccents: Bool? = nil, lowercase: Bool = true) {

@@ -1,6 +1,6 @@
 /// The BERT pre-tokenizer: splits normalized text into words on whitespace (dropped) and
 /// punctuation (each punctuation code point becomes a word of its own).
-public struct BertPreTokenizer: Sendable, Equatable {
+package struct BertPreTokenizer: Sendable, Equatable {
     public init() {}
 
     /// Calls `body` with each word's range of indices into `text.scalars`, in order.

@@ -1,7 +1,7 @@
 /// A character range `[start, end)` in Unicode scalar (code point) positions of the input.
-public struct TokenOffset: Equatable, Hashable, Sendable, Codable {
-    public var start: Int
-    public var end: Int
+package struct TokenOffset: Equatable, Hashable, Sendable, Codable {
+    package var start: Int
+    package var end: Int
 
     public init(_ start: Int, _ end: Int) {
         self.start = start
@@ -9,23 +9,23 @@ public struct TokenOffset: Equatable, Hashable, Sendable, Codable {
     }
 
     /// Special and padding tokens come from no input text.
-    public static let none = TokenOffset(0, 0)
+    package static let none = TokenOffset(0, 0)
 }
 
 /// The output of the tokenizer for one input (or one pair of inputs), all arrays of equal length.
 public struct Encoding: Equatable, Sendable {
     /// Vocabulary ids.
-    public var ids: [Int32] = []
+    package var ids: [Int32] = []
     /// Token text as in the vocabulary.
     public var tokens: [String] = []
     /// Source range of each token in its own input text; `(0, 0)` for special and padding tokens.
-    public var offsets: [TokenOffset] = []
+    package var offsets: [TokenOffset] = []
     /// 0 for the first sequence (and its special tokens), 1 for the second, per the template.
-    public var typeIDs: [Int32] = []
+    package var typeIDs: [Int32] = []
     /// 1 for real tokens, 0 for padding.
-    public var attentionMask: [Int32] = []
+    package var attentionMask: [Int32] = []
     /// 1 for tokens added by the post-processor or padding, 0 for tokens from the input.
-    public var specialTokensMask: [Int32] = []
+    package var specialTokensMask: [Int32] = []
 
     public init() {}
 

@@ -1,23 +1,23 @@
 /// How to pad a batch of encodings to a common length (HF tokenizers' `PaddingParams`).
-public struct Padding: Sendable, Equatable {
-    public enum Strategy: Sendable, Equatable {
+package struct Padding: Sendable, Equatable {
+    package enum Strategy: Sendable, Equatable {
         /// To the longest encoding of the batch.
         case longest
         /// To exactly this many tokens (longer encodings are left as they are).
         case fixed(Int)
     }
 
-    public enum Direction: String, Sendable, Equatable {
+    package enum Direction: String, Sendable, Equatable {
         case right = "Right"
         case left = "Left"
     }
 
-    public var strategy: Strategy
-    public var direction: Direction
-    public var padToMultipleOf: Int?
-    public var padID: Int32
-    public var padTypeID: Int32
-    public var padToken: String
+    package var strategy: Strategy
+    package var direction: Direction
+    package var padToMultipleOf: Int?
+    var padID: Int32
+    var padTypeID: Int32
+    var padToken: String
 
     public init(strategy: Strategy = .longest, direction: Direction = .right, padToMultipleOf: Int? = nil,
                 padID: Int32 = 0, padTypeID: Int32 = 0, padToken: String = "[PAD]") {
@@ -30,7 +30,7 @@ public struct Padding: Sendable, Equatable {
     }
 
     /// Pads every encoding to the target length; pads get attention 0, special 1, offset (0, 0).
-    public func apply(to encodings: inout [Encoding]) {
+    package func apply(to encodings: inout [Encoding]) {
         var target: Int
         switch strategy {
         case .longest: target = encodings.map(\.count).max() ?? 0

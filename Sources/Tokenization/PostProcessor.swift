@@ -1,15 +1,15 @@
 /// Adds special tokens around one or two sequences and assigns type ids, following a
 /// template (HF `TemplateProcessing`; `BertProcessing` is the template `[CLS] $A [SEP] $B:1 [SEP]:1`).
-public struct PostProcessor: Sendable, Equatable {
-    public enum Piece: Sendable, Equatable {
+struct PostProcessor: Sendable, Equatable {
+    enum Piece: Sendable, Equatable {
         /// A special token: its ids and token texts (usually one each) and type id.
         case special(ids: [Int32], tokens: [String], typeID: Int32)
         /// The first (`isFirst`) or second input sequence, with the type id its tokens get.
         case sequence(isFirst: Bool, typeID: Int32)
     }
 
-    public let single: [Piece]
-    public let pair: [Piece]
+    package let single: [Piece]
+    let pair: [Piece]
 
     public init(single: [Piece], pair: [Piece]) {
         self.single = single

@@ -2,7 +2,7 @@
 ///
 /// Every case names the file (when one is involved) and the field or value at fault, so a
 /// command-line tool can print it as is.
-public enum TokenizationError: Error, Equatable, CustomStringConvertible {
+package enum TokenizationError: Error, Equatable, CustomStringConvertible {
     /// Neither tokenizer.json nor vocab.txt exists in the folder.
     case noTokenizerFiles(folder: String)
     /// The file could not be read (missing, a directory, permissions).
@@ -18,7 +18,7 @@ public enum TokenizationError: Error, Equatable, CustomStringConvertible {
     /// A caller passed settings that cannot work, e.g. a maximum length below the special tokens.
     case invalidArgument(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noTokenizerFiles(let folder):
             return "\(folder): no tokenizer.json or vocab.txt in this folder"

@@ -5,14 +5,14 @@
 /// exposed as `configuredTruncation` and `configuredPadding` for callers that want them.
 /// A `Tokenizer` is immutable and safe to share between threads.
 public struct Tokenizer: Sendable {
-    public let normalizer: BertNormalizer?
-    public let preTokenizer: BertPreTokenizer?
+    package let normalizer: BertNormalizer?
+    let preTokenizer: BertPreTokenizer?
     public let model: WordPiece
-    public let postProcessor: PostProcessor?
+    let postProcessor: PostProcessor?
     /// Truncation configured in the tokenizer file, not applied by default.
-    public let configuredTruncation: Truncation?
+    package let configuredTruncation: Truncation?
     /// Padding configured in the tokenizer file, not applied by default.
-    public let configuredPadding: Padding?
+    package let configuredPadding: Padding?
     let addedTokens: AddedTokens
 
     public var vocabulary: Vocabulary { model.vocabulary }
@@ -30,7 +30,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// Number of special tokens the post-processor adds.
-    public func addedTokenCount(isPair: Bool) -> Int {
+    package func addedTokenCount(isPair: Bool) -> Int {
         postProcessor?.addedTokens(isPair: isPair) ?? 0
     }
 
@@ -62,7 +62,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// Encodes a batch and pads it when `padding` is given.
-    public func encodeBatch(_ texts: [String], truncation: Truncation? = nil,
+    package func encodeBatch(_ texts: [String], truncation: Truncation? = nil,
                             padding: Padding? = nil) throws -> [Encoding] {
         var encodings = try texts.map { try encode($0, truncation: truncation) }
         padding?.apply(to: &encodings)

@@ -3,9 +3,9 @@
 /// or that are longer than `maxInputCharsPerWord` code points — becoming the unknown token.
 public struct WordPiece: Sendable {
     public let vocabulary: Vocabulary
-    public let unknownTokenID: Int32
-    public let continuingSubwordPrefix: String
-    public let maxInputCharsPerWord: Int
+    let unknownTokenID: Int32
+    let continuingSubwordPrefix: String
+    let maxInputCharsPerWord: Int
 
     private let trie: ScalarTrie
     /// Trie node reached by the continuation prefix, or `ScalarTrie.none`.

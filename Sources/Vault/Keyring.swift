@@ -13,9 +13,9 @@ public struct Keyring: Sendable {
     /// Where the keyring came from, for messages (a path or the variable's name).
     public let source: String
     /// ISO 8601 creation time of each version, when known.
-    public let created: [Int: String]
+    package let created: [Int: String]
 
-    public var activeVersion: Int { keys.keys.max()! }
+    package var activeVersion: Int { keys.keys.max()! }
     public var versions: [Int] { keys.keys.sorted() }
 
     init(keys: [Int: SymmetricKey], source: String, created: [Int: String] = [:]) {
@@ -32,7 +32,7 @@ public struct Keyring: Sendable {
     }
 
     /// A keyring with one fresh random key, version 1.
-    public static func generate(source: String) -> Keyring {
+    static func generate(source: String) -> Keyring {
         Keyring(keys: [1: SymmetricKey(size: .bits256)], source: source, created: [1: Timestamp.now()])
     }
 
@@ -47,7 +47,7 @@ public struct Keyring: Sendable {
     // MARK: Environment form
 
     /// Parses `version:base64[,version:base64...]`.
-    public static func parse(environmentValue value: String, variable: String) throws -> Keyring {
+    package static func parse(environmentValue value: String, variable: String) throws -> Keyring {
         var keys: [Int: SymmetricKey] = [:]
         for part in value.split(separator: ",") {
             let fields = part.split(separator: ":", maxSplits: 1)

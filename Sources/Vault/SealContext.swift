@@ -1,7 +1,7 @@
 /// What a sealed value belongs to. It is authenticated with the ciphertext (AES-GCM associated
 /// data), so a value copied to another store, table, column, row or schema version fails to open.
 public struct SealContext: Sendable, Hashable {
-    public var table: String
+    package var table: String
     public var column: String
     /// The row's stable identifier (a primary key chosen before the row is written).
     public var row: String

@@ -4,10 +4,10 @@ import GRDB
 
 /// A sealed column of a store, so re-encryption can find and re-seal its values.
 public struct SealedColumn: Sendable {
-    public var table: String
+    package var table: String
     public var column: String
     /// The column holding the row identifier used in the seal context.
-    public var rowColumn: String
+    var rowColumn: String
     public var schemaVersion: Int
 
     public init(table: String, column: String, rowColumn: String, schemaVersion: Int = 1) {

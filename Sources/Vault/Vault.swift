@@ -148,7 +148,7 @@ public final class Vault: Sendable {
     }
 
     /// The key of the store's audit chain.
-    public func auditKey() throws -> SymmetricKey { try activeKey(.audit).1 }
+    package func auditKey() throws -> SymmetricKey { try activeKey(.audit).1 }
 
     // MARK: Per-record keys (crypto-shredding)
 

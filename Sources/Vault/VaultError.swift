@@ -1,5 +1,5 @@
 /// Errors of key management and field encryption. None of them ever carries plaintext or key bytes.
-public enum VaultError: Error, Equatable, CustomStringConvertible {
+package enum VaultError: Error, Equatable, CustomStringConvertible {
     /// No key file at the path and no key in the environment.
     case missingKeyring(path: String, environmentVariable: String)
     /// `keys init` would overwrite an existing key file.
@@ -19,7 +19,7 @@ public enum VaultError: Error, Equatable, CustomStringConvertible {
     /// The store's metadata is inconsistent (e.g. no active data key after initialisation).
     case corruptStore(detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingKeyring(let path, let variable):
             return "no key file at \(path) and \(variable) is not set: run `keys init` first"

@@ -4,7 +4,7 @@ public import Hummingbird
 /// says so, otherwise while reading (a chunked body is never buffered beyond the limit). The
 /// handler then reads the collected body.
 public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
-    public let maximumBytes: Int
+    let maximumBytes: Int
 
     public init(maximumBytes: Int) {
         precondition(maximumBytes > 0, "the body limit must be positive")

@@ -24,11 +24,11 @@ public final class DrainMonitor: Sendable {
         self.logger = logger
     }
 
-    public var inFlight: Int { state.withLock { $0.inFlight } }
-    public var isDraining: Bool { state.withLock { $0.draining } }
+    package var inFlight: Int { state.withLock { $0.inFlight } }
+    var isDraining: Bool { state.withLock { $0.draining } }
 
     /// Returns once graceful shutdown has begun while a request was in flight.
-    public func waitForDrainStart() async {
+    package func waitForDrainStart() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let draining = state.withLock { s -> Bool in
                 if !s.draining { s.waiters.append(continuation) }

@@ -4,13 +4,13 @@ public import ServiceLifecycle
 import Synchronization
 
 /// Why the executor refused a job; the edge answers 503 with `Retry-After`.
-public enum InferenceExecutorError: Error, Equatable, Sendable {
+package enum InferenceExecutorError: Error, Equatable, Sendable {
     /// `queueLimit` jobs are already waiting.
     case queueFull(retryAfterSeconds: Int)
     /// The executor is draining for shutdown and takes no new work.
     case shuttingDown
 
-    public var serviceError: ServiceError {
+    package var serviceError: ServiceError {
         switch self {
         case .queueFull(let seconds): return .overloaded(retryAfterSeconds: seconds)
         case .shuttingDown: return .shuttingDown
@@ -37,7 +37,7 @@ public final class InferenceExecutor: Service, Sendable {
         /// Worker threads (each runs one job at a time).
         public var workers: Int
         /// Jobs that may wait while all workers are busy; one more is refused with `queueFull`.
-        public var queueLimit: Int
+        var queueLimit: Int
         /// `Retry-After` sent with a refusal, in seconds.
         public var retryAfterSeconds: Int
 
@@ -116,7 +116,7 @@ public final class InferenceExecutor: Service, Sendable {
     }
 
     /// Queues `job` without waiting for it: it is in the queue when this returns.
-    public func enqueue(_ job: @escaping @Sendable () -> Void) throws(InferenceExecutorError) {
+    package func enqueue(_ job: @escaping @Sendable () -> Void) throws(InferenceExecutorError) {
         try submit {
             job()
             return nil
@@ -156,7 +156,7 @@ public final class InferenceExecutor: Service, Sendable {
     }
 
     /// `close()`, then returns when every queued job has run and the workers have exited.
-    public func shutdown() async {
+    package func shutdown() async {
         close()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = state.withLock { s -> Bool in

@@ -5,7 +5,7 @@ import Synchronization
 /// A fixed one-minute window per key (a token name): at most `perMinute` requests in each
 /// calendar minute. Small and exact; behind a load balancer each instance counts its own.
 public final class RateLimiter: Sendable {
-    public let perMinute: Int
+    let perMinute: Int
     private let windows = Mutex<[String: (minute: Int, count: Int)]>([:])
     private let clock: @Sendable () -> Date
 

@@ -34,7 +34,7 @@ public struct ServiceError: HTTPResponseError, Sendable, Equatable {
         self.retryAfterSeconds = retryAfterSeconds
     }
 
-    public var headers: HTTPFields {
+    package var headers: HTTPFields {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
@@ -46,16 +46,16 @@ public struct ServiceError: HTTPResponseError, Sendable, Equatable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    public static let unauthorized = ServiceError(.unauthorized, code: .unauthorized, message: "a valid bearer token is required")
-    public static let forbidden = ServiceError(.forbidden, code: .forbidden, message: "this token's role may not use this route")
-    public static let bodyTooLarge = ServiceError(.contentTooLarge, code: .bodyTooLarge, message: "the request body is too large")
-    public static let internalError = ServiceError(.internalServerError, code: .internalError, message: "internal error")
-    public static let shuttingDown = ServiceError(.serviceUnavailable, code: .shuttingDown, message: "the service is shutting down",
+    package static let unauthorized = ServiceError(.unauthorized, code: .unauthorized, message: "a valid bearer token is required")
+    package static let forbidden = ServiceError(.forbidden, code: .forbidden, message: "this token's role may not use this route")
+    static let bodyTooLarge = ServiceError(.contentTooLarge, code: .bodyTooLarge, message: "the request body is too large")
+    static let internalError = ServiceError(.internalServerError, code: .internalError, message: "internal error")
+    package static let shuttingDown = ServiceError(.serviceUnavailable, code: .shuttingDown, message: "the service is shutting down",
                                                   retryAfterSeconds: 1)
-    public static func rateLimited(retryAfterSeconds: Int) -> ServiceError {
+    static func rateLimited(retryAfterSeconds: Int) -> ServiceError {
         ServiceError(.tooManyRequests, code: .rateLimited, message: "too many requests; slow down", retryAfterSeconds: retryAfterSeconds)
     }
-    public static func overloaded(retryAfterSeconds: Int) -> ServiceError {
+    package static func overloaded(retryAfterSeconds: Int) -> ServiceError {
         ServiceError(.serviceUnavailable, code: .overloaded, message: "the service is busy; retry later", retryAfterSeconds: retryAfterSeconds)
     }
     public static func invalid(_ message: String) -> ServiceError { ServiceError(.badRequest, code: .invalidRequest, message: message) }

@@ -13,7 +13,7 @@ import Synchronization
 /// metrics through `factory`.
 public final class ServiceMetrics: Sendable {
     public let prefix: String
-    public let registry: PrometheusCollectorRegistry
+    let registry: PrometheusCollectorRegistry
     /// The swift-metrics factory writing into `registry`: `Counter(label:dimensions:factory:)`.
     public let factory: PrometheusMetricsFactory
     let requestSeconds: CoreMetrics.Timer
@@ -36,7 +36,7 @@ public final class ServiceMetrics: Sendable {
 
     /// Counts one finished request under its route pattern (`/v1/articles/{id}`, never the raw
     /// path) and records its latency.
-    public func recordRequest(route: String, status: Int, nanoseconds: UInt64) {
+    func recordRequest(route: String, status: Int, nanoseconds: UInt64) {
         let counter = counters.withLock { c in
             if let counter = c[RequestKey(route: route, status: status)] { return counter }
             let counter = CoreMetrics.Counter(label: "\(prefix)_requests_total", dimensions: [("route", route), ("status", String(status))],

@@ -2,9 +2,9 @@ import Foundation
 
 /// Gradients of the element-wise activations. Each takes the upstream gradient `dy` and writes
 /// `dx` (overwritten; `dx` may be `dy`, in place).
-public enum ActivationBackward {
+package enum ActivationBackward {
     /// ReLU from its *output* `y` (so the forward may run in place): `dx = y > 0 ? dy : 0`.
-    public static func relu(output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+    package static func relu(output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                             inputGradient dx: UnsafeMutablePointer<Float>, count: Int) {
         let ys = SendablePointer(UnsafeMutablePointer(mutating: y))
         let dys = SendablePointer(UnsafeMutablePointer(mutating: dy)), dxs = SendablePointer(dx)
@@ -26,7 +26,7 @@ public enum ActivationBackward {
     }
 
     /// SiLU from its *input* `x`: `dx = dy · σ(x) · (1 + x · (1 − σ(x)))`.
-    public static func silu(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+    package static func silu(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                             inputGradient dx: UnsafeMutablePointer<Float>, count: Int) {
         let xs = SendablePointer(UnsafeMutablePointer(mutating: x))
         let dys = SendablePointer(UnsafeMutablePointer(mutating: dy)), dxs = SendablePointer(dx)
@@ -40,7 +40,7 @@ public enum ActivationBackward {
     }
 
     /// Sigmoid from its *output* `y`: `dx = dy · y · (1 − y)`.
-    public static func sigmoid(output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+    package static func sigmoid(output y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                                inputGradient dx: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
     }
@@ -48,7 +48,7 @@ public enum ActivationBackward {
     /// Exact (erf) GELU from its *input* `x`: `dx = dy · (Φ(x) + x · φ(x))`, with the standard
     /// normal CDF `Φ(x) = (1 + erf(x / √2)) / 2` (`Activation.erfRational`) and density
     /// `φ(x) = e^(−x²/2) / √(2π)`. Spread over the compute threads for large buffers.
-    public static func geluErf(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+    package static func geluErf(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                                inputGradient dx: UnsafeMutablePointer<Float>, count: Int) {
         let xs = SendablePointer(UnsafeMutablePointer(mutating: x))
         let dys = SendablePointer(UnsafeMutablePointer(mutating: dy)), dxs = SendablePointer(dx)

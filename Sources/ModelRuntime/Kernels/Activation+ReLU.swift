@@ -11,7 +11,7 @@ extension Activation {
 
     /// `x = max(x, 0)` in place, spread over `ComputeThreads.current` workers for large buffers.
     /// NaN stays NaN, as in PyTorch.
-    public static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    package static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         let xs = SendablePointer(x)
         Parallel.forEachRange(count, minimumPerWorker: 1 << 16) { range in
             reluSequential(xs.pointer + range.lowerBound, count: range.count)

@@ -2,7 +2,7 @@ import Foundation
 
 extension Activation {
     /// The logistic function `σ(x) = 1 / (1 + e^(−x))` in place.
-    public static func sigmoid(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    package static func sigmoid(_ x: UnsafeMutablePointer<Float>, count: Int) {
         let xs = SendablePointer(x)
         Parallel.forEachRange(count, minimumPerWorker: 1 << 14) { range in
             let p = xs.pointer
@@ -12,7 +12,7 @@ extension Activation {
 
     /// SiLU (swish) `x · σ(x)` in place. The backward pass needs the input, so keep a copy
     /// when training.
-    public static func silu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    package static func silu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         let xs = SendablePointer(x)
         Parallel.forEachRange(count, minimumPerWorker: 1 << 14) { range in
             let p = xs.pointer

@@ -1,11 +1,11 @@
 import Foundation
 
 /// Element-wise activations, in place on contiguous buffers.
-public enum Activation {
+package enum Activation {
     /// Exact GELU: `x · Φ(x) = 0.5 · x · (1 + erf(x / √2))` (PyTorch's default, BERT's "gelu"),
     /// not the tanh approximation. `erf` is evaluated by `erfRational`, a branch-free form
     /// the compiler vectorises.
-    public static func geluErf(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    package static func geluErf(_ x: UnsafeMutablePointer<Float>, count: Int) {
         let invSqrt2: Float = 0.707_106_781_186_547_5
         for i in 0..<count {
             let v = x[i]
@@ -23,7 +23,7 @@ public enum Activation {
     /// the minimax coefficients that Eigen uses for its vectorised float erf; within a few ulp
     /// of libm's `erff` (checked in tests).
     @inline(__always)
-    public static func erfRational(_ value: Float) -> Float {
+    package static func erfRational(_ value: Float) -> Float {
         let x = min(max(value, -4), 4)
         let x2 = x * x
         var p: Float = -2.726_142_3e-10
@@ -43,9 +43,9 @@ public enum Activation {
 }
 
 /// Row-wise softmax, in place.
-public enum Softmax {
+package enum Softmax {
     /// Softmax over each of `rows` rows of `width` elements, subtracting the row max first.
-    public static func rows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+    package static func rows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
         for r in 0..<rows {
             let row = x + r * width
             var maximum = -Float.infinity

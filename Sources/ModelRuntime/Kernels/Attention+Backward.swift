@@ -12,7 +12,7 @@ extension Attention {
     ///   - outputGradient: `[totalTokens, heads · headSize]`
     ///   - qkvGradient: `[totalTokens, 3 · heads · headSize]`, overwritten
     /// Sequences are spread over `ComputeThreads.current` workers, like `forward`.
-    public static func backward(qkv: UnsafePointer<Float>, lengths: [Int], heads: Int, headSize: Int,
+    package static func backward(qkv: UnsafePointer<Float>, lengths: [Int], heads: Int, headSize: Int,
                                 outputGradient: UnsafePointer<Float>, qkvGradient: UnsafeMutablePointer<Float>) {
         var offsets = [Int](repeating: 0, count: lengths.count)
         for i in 1..<max(lengths.count, 1) { offsets[i] = offsets[i - 1] + lengths[i - 1] }
@@ -76,7 +76,7 @@ extension Attention {
 
     /// The same contract as `backward` in plain loops (Double accumulation): the reference it
     /// is tested against.
-    public static func backwardReference(qkv: UnsafePointer<Float>, lengths: [Int], heads: Int, headSize: Int,
+    package static func backwardReference(qkv: UnsafePointer<Float>, lengths: [Int], heads: Int, headSize: Int,
                                          outputGradient: UnsafePointer<Float>,
                                          qkvGradient: UnsafeMutablePointer<Float>) {
         let hidden = heads * headSize, stride = 3 * hidden

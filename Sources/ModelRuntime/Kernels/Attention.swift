@@ -2,7 +2,7 @@ import Foundation
 
 /// Scaled dot-product self-attention over packed sequences, reading queries, keys and values
 /// in place from a fused `[totalTokens, 3 · hidden]` projection (`hidden = heads · headSize`).
-public enum Attention {
+package enum Attention {
     /// `output[t, h·d ..< (h+1)·d] = softmax(Q_h Kᵀ_h / √d) V_h` for each sequence and head.
     ///
     /// - Parameters:
@@ -11,7 +11,7 @@ public enum Attention {
     ///   - output: `[totalTokens, heads · headSize]`, overwritten.
     /// Sequences are spread over `ComputeThreads.current` workers; per-head products use sgemm
     /// with strides, so no head is ever copied out.
-    public static func forward(qkv: UnsafePointer<Float>, lengths: [Int], heads: Int, headSize: Int,
+    package static func forward(qkv: UnsafePointer<Float>, lengths: [Int], heads: Int, headSize: Int,
                                output: UnsafeMutablePointer<Float>) {
         var offsets = [Int](repeating: 0, count: lengths.count)
         for i in 1..<max(lengths.count, 1) { offsets[i] = offsets[i - 1] + lengths[i - 1] }
@@ -52,7 +52,7 @@ public enum Attention {
 
     /// The same contract in plain loops (Double accumulation, one sequence at a time):
     /// the reference `forward` is tested against.
-    public static func reference(qkv: UnsafePointer<Float>, lengths: [Int], heads: Int, headSize: Int,
+    package static func reference(qkv: UnsafePointer<Float>, lengths: [Int], heads: Int, headSize: Int,
                                  output: UnsafeMutablePointer<Float>) {
         let hidden = heads * headSize, stride = 3 * hidden
         let scale = 1 / Double(headSize).squareRoot()

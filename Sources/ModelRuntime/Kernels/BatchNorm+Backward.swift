@@ -13,7 +13,7 @@ extension BatchNorm {
     ///   - saved: what `training` kept
     ///   - inputGradient: `[batch, channels, spatial]`, overwritten; may be `outputGradient` (in place)
     ///   - gammaGradient, betaGradient: `[channels]`, accumulated (`+=`)
-    public static func backward(_ x: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+    package static func backward(_ x: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                 reluOutput: UnsafePointer<Float>? = nil,
                                 batch: Int, channels: Int, spatial: Int, gamma: UnsafePointer<Float>,
                                 saved: Saved, inputGradient: UnsafeMutablePointer<Float>,
@@ -56,7 +56,7 @@ extension BatchNorm {
     /// Gradients of an eval-mode forward pass (running statistics are constants, e.g. when
     /// fine-tuning with frozen batch norm): `dx = dy · γ / √(σ²_run + ε)`, `dβ += Σ dy`,
     /// `dγ += Σ dy · x̂`. `inputGradient` is overwritten and may be `outputGradient`.
-    public static func inferenceBackward(_ x: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+    package static func inferenceBackward(_ x: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                          batch: Int, channels: Int, spatial: Int, gamma: UnsafePointer<Float>,
                                          runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
                                          epsilon: Float = 1e-5, inputGradient: UnsafeMutablePointer<Float>,

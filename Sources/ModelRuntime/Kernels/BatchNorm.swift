@@ -5,12 +5,12 @@ import Foundation
 ///
 /// All functions take `x` as `[batch, channels, spatial]` (`spatial = height · width`; 1 for
 /// `BatchNorm1d` on `[batch, channels]`). Statistics accumulate in Double (`BatchNormPlanes`).
-public enum BatchNorm {
+package enum BatchNorm {
     /// What a training-mode forward pass keeps for `backward`: per channel, the batch mean and
     /// `1 / √(biased batch variance + ε)`.
-    public struct Saved: Sendable {
-        public var mean: [Float]
-        public var inverseStd: [Float]
+    package struct Saved: Sendable {
+        package var mean: [Float]
+        var inverseStd: [Float]
         public init(channels: Int) {
             mean = [Float](repeating: 0, count: channels)
             inverseStd = [Float](repeating: 0, count: channels)
@@ -18,7 +18,7 @@ public enum BatchNorm {
     }
 
     /// Eval mode: normalises with the running statistics. `y` may be `x` (in place).
-    public static func inference(_ x: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
+    package static func inference(_ x: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
                                  gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                  runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
                                  epsilon: Float = 1e-5, into y: UnsafeMutablePointer<Float>) {
@@ -39,7 +39,7 @@ public enum BatchNorm {
     /// follows is applied in the same pass (`y = max(bn(x), 0)`). `y` may be `x`.
     ///
     /// - Precondition: more than one value per channel (`batch · spatial > 1`), as PyTorch requires.
-    public static func training(_ x: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
+    package static func training(_ x: UnsafePointer<Float>, batch: Int, channels: Int, spatial: Int,
                                 gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                 runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>,
                                 momentum: Float = 0.1, epsilon: Float = 1e-5, relu: Bool = false,
@@ -95,7 +95,7 @@ public enum BatchNorm {
     ///   - weight: `[outChannels, ...]` (any trailing shape)
     ///   - bias: `[outChannels]`, or nil when the convolution has none (torchvision's)
     /// - Returns: the folded weight (same shape) and bias `[outChannels]`.
-    public static func fold(weight: Tensor, bias: Tensor?, gamma: Tensor, beta: Tensor,
+    package static func fold(weight: Tensor, bias: Tensor?, gamma: Tensor, beta: Tensor,
                             runningMean: Tensor, runningVar: Tensor, epsilon: Float = 1e-5)
         -> (weight: Tensor, bias: Tensor) {
         let channels = weight.shape[0]

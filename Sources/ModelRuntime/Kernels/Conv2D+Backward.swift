@@ -13,7 +13,7 @@ extension Conv2D {
     ///     weights (`transposed`, `flippedWeights`), otherwise `col2im(Wᵀ · dY)` per group
     ///   - weightGradient: same shape as `weight`, **accumulated** (`+=`) — `dY · colᵀ`
     ///   - biasGradient: `[outChannels]`, **accumulated** — `Σ dY` over batch and positions
-    public static func backward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    package static func backward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 outputGradient: UnsafePointer<Float>,
                                 inputGradient: UnsafeMutablePointer<Float>?,
                                 weightGradient: UnsafeMutablePointer<Float>?,
@@ -180,7 +180,7 @@ extension Conv2D {
 
     /// The same contract as `backward` in plain loops (Double accumulation): each output
     /// gradient is pushed back through every kernel tap that produced it.
-    public static func backwardReference(_ g: Conv2DGeometry, input: UnsafePointer<Float>,
+    package static func backwardReference(_ g: Conv2DGeometry, input: UnsafePointer<Float>,
                                          weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                          inputGradient: UnsafeMutablePointer<Float>?,
                                          weightGradient: UnsafeMutablePointer<Float>?,

@@ -15,7 +15,7 @@
 extension Conv2D {
     /// A layer's weights in the Winograd domain (`[16, out, in]`), for a convolution that runs
     /// many times with the same weights (inference): `forward` then skips the transform.
-    public struct WinogradFilter: Sendable {
+    package struct WinogradFilter: Sendable {
         let values: [Float]
 
         /// - Parameter weight: `[out, in, 3, 3]`

@@ -9,7 +9,7 @@
 /// go straight into its output planes. Bias and ReLU are applied to each tile while it is still
 /// in cache. Threads: tiles spread over workers, or one tile cut over them (`Plan.run`); sgemm
 /// itself always runs on one thread inside a convolution.
-public enum Conv2D {
+package enum Conv2D {
     /// `output = conv2d(input, weight) + bias`, then `max(output, 0)` when `relu`.
     ///
     /// - Parameters:
@@ -19,7 +19,7 @@ public enum Conv2D {
     ///   - filter: the weights' Winograd transform, made once for a layer that is run many times
     ///     (`WinogradFilter`); otherwise made here when the Winograd path applies
     ///   - output: `[batch, outChannels, outHeight, outWidth]`, overwritten; must not overlap the input.
-    public static func forward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    package static func forward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, relu: Bool = false, filter: WinogradFilter? = nil,
                                output: UnsafeMutablePointer<Float>) {
         forward(g, input: input, weight: weight, bias: bias, relu: relu, filter: filter, output: output,
@@ -146,7 +146,7 @@ public enum Conv2D {
     /// The convolution of a tensor, allocating the output.
     ///
     /// - Returns: `[batch, outChannels, outHeight, outWidth]`
-    public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, relu: Bool = false,
+    package static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, relu: Bool = false,
                                filter: WinogradFilter? = nil, _ g: Conv2DGeometry) -> Tensor {
         precondition(input.shape == g.inputShape, "conv2d input \(input.shape), expected \(g.inputShape)")
         precondition(weight.shape == g.weightShape, "conv2d weight \(weight.shape), expected \(g.weightShape)")
@@ -170,7 +170,7 @@ public enum Conv2D {
 
     /// The same contract as `forward` in plain loops over every output and kernel tap,
     /// accumulating in Double: the reference the fast path is tested against.
-    public static func reference(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    package static func reference(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                  bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         let cg = g.inChannelsPerGroup, og = g.outChannelsPerGroup
         for n in 0..<g.batch {

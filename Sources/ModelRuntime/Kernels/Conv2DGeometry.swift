@@ -7,23 +7,23 @@
 ///   `outHeight = (height + 2·padH − dilationH·(kernelHeight − 1) − 1) / strideH + 1` (floor).
 ///
 /// Depthwise convolution is `groups == inChannels` (with `outChannels` a multiple of it).
-public struct Conv2DGeometry: Sendable, Hashable, CustomStringConvertible {
-    public let batch: Int
-    public let inChannels: Int
+package struct Conv2DGeometry: Sendable, Hashable, CustomStringConvertible {
+    package let batch: Int
+    package let inChannels: Int
     public let height: Int
     public let width: Int
-    public let outChannels: Int
-    public let kernelHeight: Int
-    public let kernelWidth: Int
-    public let strideH: Int
-    public let strideW: Int
-    public let padH: Int
-    public let padW: Int
-    public let dilationH: Int
-    public let dilationW: Int
-    public let groups: Int
-    public let outHeight: Int
-    public let outWidth: Int
+    package let outChannels: Int
+    package let kernelHeight: Int
+    package let kernelWidth: Int
+    package let strideH: Int
+    package let strideW: Int
+    package let padH: Int
+    package let padW: Int
+    package let dilationH: Int
+    package let dilationW: Int
+    package let groups: Int
+    package let outHeight: Int
+    package let outWidth: Int
 
     /// Checks the configuration (shape mismatches are programmer errors: `precondition`).
     public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
@@ -66,26 +66,26 @@ public struct Conv2DGeometry: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The same layer applied to another batch size or input size.
-    public func with(batch: Int? = nil, height: Int? = nil, width: Int? = nil) -> Conv2DGeometry {
+    func with(batch: Int? = nil, height: Int? = nil, width: Int? = nil) -> Conv2DGeometry {
         Conv2DGeometry(batch: batch ?? self.batch, inChannels: inChannels, height: height ?? self.height,
                        width: width ?? self.width, outChannels: outChannels, kernelHeight: kernelHeight,
                        kernelWidth: kernelWidth, strideH: strideH, strideW: strideW, padH: padH, padW: padW,
                        dilationH: dilationH, dilationW: dilationW, groups: groups)
     }
 
-    public var inChannelsPerGroup: Int { inChannels / groups }
-    public var outChannelsPerGroup: Int { outChannels / groups }
+    var inChannelsPerGroup: Int { inChannels / groups }
+    var outChannelsPerGroup: Int { outChannels / groups }
     /// Rows of one group's im2col matrix: `inChannelsPerGroup · kernelHeight · kernelWidth`.
-    public var patchSize: Int { inChannelsPerGroup * kernelHeight * kernelWidth }
-    public var inputPlane: Int { height * width }
-    public var outputPlane: Int { outHeight * outWidth }
+    package var patchSize: Int { inChannelsPerGroup * kernelHeight * kernelWidth }
+    package var inputPlane: Int { height * width }
+    package var outputPlane: Int { outHeight * outWidth }
 
-    public var inputShape: [Int] { [batch, inChannels, height, width] }
-    public var weightShape: [Int] { [outChannels, inChannelsPerGroup, kernelHeight, kernelWidth] }
-    public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
-    public var inputCount: Int { batch * inChannels * inputPlane }
-    public var weightCount: Int { outChannels * patchSize }
-    public var outputCount: Int { batch * outChannels * outputPlane }
+    package var inputShape: [Int] { [batch, inChannels, height, width] }
+    package var weightShape: [Int] { [outChannels, inChannelsPerGroup, kernelHeight, kernelWidth] }
+    package var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+    package var inputCount: Int { batch * inChannels * inputPlane }
+    package var weightCount: Int { outChannels * patchSize }
+    package var outputCount: Int { batch * outChannels * outputPlane }
 
     /// A 1×1, stride-1, unpadded convolution reads its input as the im2col matrix directly.
     var isPointwise: Bool {
@@ -93,7 +93,7 @@ public struct Conv2DGeometry: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Multiply-adds of one forward pass (for GFLOP/s reports: FLOPs = 2 × this).
-    public var multiplyAdds: Int { batch * outChannels * outputPlane * patchSize }
+    package var multiplyAdds: Int { batch * outChannels * outputPlane * patchSize }
 
     public var description: String {
         "conv2d(\(inputShape) → \(outputShape), k \(kernelHeight)x\(kernelWidth), s \(strideH),\(strideW), "

@@ -10,7 +10,7 @@ extension LayerNormKernel {
     ///   - outputGradient: `[rows, width]`
     ///   - inputGradient: `[rows, width]`, overwritten; may be `outputGradient` (in place)
     ///   - gammaGradient, betaGradient: `[width]` or nil
-    public static func backward(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, rows: Int,
+    package static func backward(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, rows: Int,
                                 width: Int, gamma: UnsafePointer<Float>, epsilon: Float,
                                 inputGradient dx: UnsafeMutablePointer<Float>,
                                 gammaGradient: UnsafeMutablePointer<Float>?, betaGradient: UnsafeMutablePointer<Float>?) {

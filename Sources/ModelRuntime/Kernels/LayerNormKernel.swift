@@ -1,10 +1,10 @@
 import Foundation
 
 /// Row-wise layer normalization over the last dimension.
-public enum LayerNormKernel {
+package enum LayerNormKernel {
     /// `x[r, :] = (x[r, :] - mean) / sqrt(var + eps) * gamma + beta` for `rows` rows of `width`,
     /// in place; mean and (biased) variance accumulate in Double for stability.
-    public static func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int,
+    package static func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int,
                              gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float) {
         for r in 0..<rows {
             let row = x + r * width
@@ -23,7 +23,7 @@ public enum LayerNormKernel {
     }
 
     /// `x += residual` then layer norm, in place on `x`.
-    public static func addAndApply(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>, rows: Int,
+    static func addAndApply(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>, rows: Int,
                                    width: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                    epsilon: Float) {
         for i in 0..<(rows * width) { x[i] += residual[i] }

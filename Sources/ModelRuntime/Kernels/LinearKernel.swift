@@ -1,6 +1,6 @@
 /// A fully connected layer `y = x · Wᵀ + b` on raw buffers (PyTorch's weight layout
 /// `[out, in]`), and its backward pass; `Linear` is the same with the weights held in tensors.
-public enum LinearKernel {
+package enum LinearKernel {
     /// - Parameters:
     ///   - input: `[rows, inFeatures]`
     ///   - weight: `[outFeatures, inFeatures]`
@@ -8,7 +8,7 @@ public enum LinearKernel {
     ///   - output: `[rows, outFeatures]`, overwritten; rows `outputStride` apart (default
     ///     `outFeatures`), so that the layer can write a column block of a wider buffer (one of
     ///     Q, K, V in a fused `[rows, 3 · hidden]` projection)
-    public static func forward(_ input: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
+    package static func forward(_ input: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                output: UnsafeMutablePointer<Float>, outputStride: Int? = nil) {
         let ldc = outputStride ?? outFeatures
@@ -32,7 +32,7 @@ public enum LinearKernel {
     ///   - biasGradient: `[outFeatures]` or nil
     ///   - accumulateInputGradient: add `dY · W` to `inputGradient` instead of overwriting it
     ///     (where several layers read the same input, as Q, K and V do)
-    public static func backward(_ input: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
+    package static func backward(_ input: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
                                 weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                 outputStride: Int? = nil,
                                 inputGradient: UnsafeMutablePointer<Float>?,
@@ -62,7 +62,7 @@ public enum LinearKernel {
 extension Linear {
     /// The backward pass of `apply` with this layer's weights (see `LinearKernel.backward`):
     /// `inputGradient` is overwritten, `weightGradient` and `biasGradient` are accumulated.
-    public func backward(_ input: UnsafePointer<Float>, rows: Int, outputGradient: UnsafePointer<Float>,
+    package func backward(_ input: UnsafePointer<Float>, rows: Int, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
                          biasGradient: UnsafeMutablePointer<Float>?) {
         weight.withUnsafeBufferPointer { w in

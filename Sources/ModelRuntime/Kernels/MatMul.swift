@@ -20,7 +20,7 @@ public enum MatMul {
 
     /// The same contract as `gemm` in plain loops (accumulating in Double): the reference
     /// the BLAS path is tested against.
-    public static func gemmReference(
+    package static func gemmReference(
         transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int

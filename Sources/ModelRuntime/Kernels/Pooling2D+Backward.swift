@@ -5,7 +5,7 @@ extension Pooling2D {
     ///   - outputGradient: `[batch, channels, outHeight, outWidth]`
     ///   - indices: what `max` wrote
     ///   - inputGradient: `[batch, channels, height, width]`, overwritten
-    public static func maxBackward(_ g: Pool2DGeometry, outputGradient: UnsafePointer<Float>,
+    package static func maxBackward(_ g: Pool2DGeometry, outputGradient: UnsafePointer<Float>,
                                    indices: UnsafePointer<Int32>, inputGradient: UnsafeMutablePointer<Float>) {
         let dys = SendablePointer(UnsafeMutablePointer(mutating: outputGradient))
         let ids = SendablePointer(UnsafeMutablePointer(mutating: indices)), dxs = SendablePointer(inputGradient)
@@ -21,7 +21,7 @@ extension Pooling2D {
 
     /// Gradient of `average` (same `countIncludePadding`): each output gradient is spread evenly
     /// over the input positions of its window. `inputGradient` is overwritten.
-    public static func averageBackward(_ g: Pool2DGeometry, outputGradient: UnsafePointer<Float>,
+    package static func averageBackward(_ g: Pool2DGeometry, outputGradient: UnsafePointer<Float>,
                                        inputGradient: UnsafeMutablePointer<Float>, countIncludePadding: Bool = true) {
         let dys = SendablePointer(UnsafeMutablePointer(mutating: outputGradient)), dxs = SendablePointer(inputGradient)
         Parallel.forEachRange(g.planes, minimumPerWorker: Swift.max(1, 32768 / Swift.max(g.inputPlane, 1))) { planes in
@@ -42,7 +42,7 @@ extension Pooling2D {
     }
 
     /// Gradient of `globalAverage`: `dx[p, i] = dy[p] / spatial`. `inputGradient` is overwritten.
-    public static func globalAverageBackward(_ outputGradient: UnsafePointer<Float>, planes: Int, spatial: Int,
+    package static func globalAverageBackward(_ outputGradient: UnsafePointer<Float>, planes: Int, spatial: Int,
                                              inputGradient: UnsafeMutablePointer<Float>) {
         let inverse = 1 / Float(spatial)
         for p in 0..<planes {

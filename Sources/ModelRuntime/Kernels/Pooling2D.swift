@@ -1,18 +1,18 @@
 /// The shapes of a 2-D pooling window over NCHW activations, PyTorch's `MaxPool2d`/`AvgPool2d`
 /// conventions (floor mode, no dilation): `outHeight = (height + 2·padH − kernelHeight) / strideH + 1`.
-public struct Pool2DGeometry: Sendable, Hashable {
-    public let batch: Int
-    public let channels: Int
-    public let height: Int
-    public let width: Int
-    public let kernelHeight: Int
-    public let kernelWidth: Int
-    public let strideH: Int
-    public let strideW: Int
-    public let padH: Int
-    public let padW: Int
-    public let outHeight: Int
-    public let outWidth: Int
+package struct Pool2DGeometry: Sendable, Hashable {
+    package let batch: Int
+    package let channels: Int
+    package let height: Int
+    package let width: Int
+    package let kernelHeight: Int
+    package let kernelWidth: Int
+    package let strideH: Int
+    package let strideW: Int
+    package let padH: Int
+    package let padW: Int
+    package let outHeight: Int
+    package let outWidth: Int
 
     public init(batch: Int, channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
                 strideH: Int, strideW: Int, padH: Int = 0, padW: Int = 0) {
@@ -43,11 +43,11 @@ public struct Pool2DGeometry: Sendable, Hashable {
                   kernelWidth: kernel, strideH: stride ?? kernel, strideW: stride ?? kernel, padH: padding, padW: padding)
     }
 
-    public var planes: Int { batch * channels }
-    public var inputPlane: Int { height * width }
-    public var outputPlane: Int { outHeight * outWidth }
-    public var inputShape: [Int] { [batch, channels, height, width] }
-    public var outputShape: [Int] { [batch, channels, outHeight, outWidth] }
+    package var planes: Int { batch * channels }
+    package var inputPlane: Int { height * width }
+    package var outputPlane: Int { outHeight * outWidth }
+    package var inputShape: [Int] { [batch, channels, height, width] }
+    package var outputShape: [Int] { [batch, channels, outHeight, outWidth] }
 
     /// The input rows (or columns) a window starting at `start` covers, clipped to the input.
     @inline(__always)
@@ -56,7 +56,7 @@ public struct Pool2DGeometry: Sendable, Hashable {
 
 /// Max, average and global average pooling over NCHW activations; every function works plane
 /// by plane (`batch · channels` planes), spread over `ComputeThreads.current` workers.
-public enum Pooling2D {
+package enum Pooling2D {
     /// Max pooling; padding counts as −∞ and NaN wins, as in PyTorch.
     ///
     /// - Parameters:
@@ -64,7 +64,7 @@ public enum Pooling2D {
     ///   - output: `[batch, channels, outHeight, outWidth]`
     ///   - indices: same count as `output`: the argmax as `h · width + w` within its input plane
     ///     (PyTorch's `return_indices`), for `maxBackward`; nil when not needed.
-    public static func max(_ g: Pool2DGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+    package static func max(_ g: Pool2DGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                            indices: UnsafeMutablePointer<Int32>?) {
         guard let indices else { return maxSeparable(g, input: input, output: output) }
         let xs = SendablePointer(UnsafeMutablePointer(mutating: input)), ys = SendablePointer(output)
@@ -132,7 +132,7 @@ public enum Pooling2D {
 
     /// Average pooling. With `countIncludePadding` (PyTorch's default) every window divides by
     /// `kernelHeight · kernelWidth`; without it, by the number of input positions it covers.
-    public static func average(_ g: Pool2DGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+    package static func average(_ g: Pool2DGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                                countIncludePadding: Bool = true) {
         let xs = SendablePointer(UnsafeMutablePointer(mutating: input)), ys = SendablePointer(output)
         Parallel.forEachRange(g.planes, minimumPerWorker: Swift.max(1, 32768 / Swift.max(g.inputPlane, 1))) { planes in
@@ -157,7 +157,7 @@ public enum Pooling2D {
     /// - Parameters:
     ///   - input: `[planes, spatial]` (NCHW with `planes = batch · channels`, `spatial = H · W`)
     ///   - output: `[planes]` (i.e. `[batch, channels]`)
-    public static func globalAverage(_ input: UnsafePointer<Float>, planes: Int, spatial: Int,
+    package static func globalAverage(_ input: UnsafePointer<Float>, planes: Int, spatial: Int,
                                      output: UnsafeMutablePointer<Float>) {
         let inverse = 1 / Float(spatial)
         for p in 0..<planes {

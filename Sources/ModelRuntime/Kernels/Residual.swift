@@ -3,9 +3,9 @@
 /// Its backward pass is the identity on both branches: the block's output gradient is the
 /// gradient of each summand, so a training loop adds the branch's input gradient to the
 /// shortcut's with `accumulate`.
-public enum Residual {
+package enum Residual {
     /// `x += shortcut`, in place, over `count` elements.
-    public static func add(_ x: UnsafeMutablePointer<Float>, _ shortcut: UnsafePointer<Float>, count: Int) {
+    package static func add(_ x: UnsafeMutablePointer<Float>, _ shortcut: UnsafePointer<Float>, count: Int) {
         let xs = SendablePointer(x), ss = SendablePointer(UnsafeMutablePointer(mutating: shortcut))
         Parallel.forEachRange(count, minimumPerWorker: 1 << 16) { range in
             for i in range { xs.pointer[i] += ss.pointer[i] }
@@ -13,7 +13,7 @@ public enum Residual {
     }
 
     /// `x = max(x + shortcut, 0)`, in place: the end of a basic or bottleneck block.
-    public static func addReLU(_ x: UnsafeMutablePointer<Float>, _ shortcut: UnsafePointer<Float>, count: Int) {
+    package static func addReLU(_ x: UnsafeMutablePointer<Float>, _ shortcut: UnsafePointer<Float>, count: Int) {
         let xs = SendablePointer(x), ss = SendablePointer(UnsafeMutablePointer(mutating: shortcut))
         Parallel.forEachRange(count, minimumPerWorker: 1 << 16) { range in
             for i in range { xs.pointer[i] = max(xs.pointer[i] + ss.pointer[i], 0) }
@@ -22,7 +22,7 @@ public enum Residual {
 
     /// The backward pass of `add` where two paths meet: `gradient += other` (e.g. the shortcut's
     /// gradient plus the gradient that came back through the residual branch).
-    public static func accumulate(_ gradient: UnsafeMutablePointer<Float>, _ other: UnsafePointer<Float>, count: Int) {
+    package static func accumulate(_ gradient: UnsafeMutablePointer<Float>, _ other: UnsafePointer<Float>, count: Int) {
         add(gradient, other, count: count)
     }
 }

@@ -1,12 +1,12 @@
 /// Layer normalization over the last dimension with learned scale and shift.
-public struct LayerNorm: Sendable {
+struct LayerNorm: Sendable {
     /// `[width]`
-    public let weight: Tensor
+    let weight: Tensor
     /// `[width]`
-    public let bias: Tensor
-    public let epsilon: Float
+    let bias: Tensor
+    package let epsilon: Float
 
-    public var width: Int { weight.count }
+    var width: Int { weight.count }
 
     public init(weight: Tensor, bias: Tensor, epsilon: Float) {
         precondition(weight.shape == bias.shape && weight.shape.count == 1, "LayerNorm parameter shapes")
@@ -17,7 +17,7 @@ public struct LayerNorm: Sendable {
 
     /// Normalizes `rows` rows of `width` in place; with `residual`, adds it first. Rows are
     /// spread over the compute threads.
-    public func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, adding residual: UnsafePointer<Float>? = nil) {
+    func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, adding residual: UnsafePointer<Float>? = nil) {
         weight.withUnsafeBufferPointer { g in
             bias.withUnsafeBufferPointer { b in
                 let x = SendablePointer(x), g = SendablePointer(UnsafeMutablePointer(mutating: g.baseAddress!))

@@ -1,12 +1,12 @@
 /// A fully connected layer `y = x · Wᵀ + b` with PyTorch's weight layout `[out, in]`.
-public struct Linear: Sendable {
+package struct Linear: Sendable {
     /// `[outFeatures, inFeatures]`
-    public let weight: Tensor
+    package let weight: Tensor
     /// `[outFeatures]`
-    public let bias: Tensor?
+    package let bias: Tensor?
 
-    public var inFeatures: Int { weight.shape[1] }
-    public var outFeatures: Int { weight.shape[0] }
+    package var inFeatures: Int { weight.shape[1] }
+    package var outFeatures: Int { weight.shape[0] }
 
     public init(weight: Tensor, bias: Tensor?) {
         precondition(weight.shape.count == 2, "Linear weight must be 2-D, got \(weight.shape)")
@@ -20,7 +20,7 @@ public struct Linear: Sendable {
     /// - Parameters:
     ///   - input: `[rows, inFeatures]`, row-major.
     ///   - output: `[rows, outFeatures]`, overwritten.
-    public func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+    package func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
         let n = outFeatures, k = inFeatures
         var beta: Float = 0
         if let bias {

@@ -3,17 +3,17 @@ public import Foundation
 extension BERT {
     /// `config.json` of a Hugging Face BERT checkpoint.
     public struct Config: Decodable, Sendable, Equatable {
-        public var vocabSize: Int
+        var vocabSize: Int
         public var hiddenSize: Int
         public var numHiddenLayers: Int
-        public var numAttentionHeads: Int
+        var numAttentionHeads: Int
         public var intermediateSize: Int
-        public var hiddenAct: String
-        public var maxPositionEmbeddings: Int
-        public var typeVocabSize: Int
-        public var layerNormEps: Float
-        public var positionEmbeddingType: String?
-        public var modelType: String?
+        var hiddenAct: String
+        var maxPositionEmbeddings: Int
+        var typeVocabSize: Int
+        var layerNormEps: Float
+        var positionEmbeddingType: String?
+        var modelType: String?
 
         enum CodingKeys: String, CodingKey {
             case vocabSize = "vocab_size", hiddenSize = "hidden_size", numHiddenLayers = "num_hidden_layers"
@@ -60,7 +60,7 @@ extension BERT {
             }
         }
 
-        public var headSize: Int { hiddenSize / numAttentionHeads }
+        package var headSize: Int { hiddenSize / numAttentionHeads }
     }
 
     /// Token ids of several sequences laid end to end.
@@ -79,6 +79,6 @@ extension BERT {
             self.lengths = lengths
         }
 
-        public var totalTokens: Int { ids.count }
+        package var totalTokens: Int { ids.count }
     }
 }

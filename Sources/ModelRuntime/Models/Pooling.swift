@@ -34,8 +34,8 @@ public struct Pooling: Sendable, Equatable {
         }
     }
 
-    public let mode: Mode
-    public let dimension: Int
+    package let mode: Mode
+    package let dimension: Int
 
     public init(mode: Mode, dimension: Int) {
         self.mode = mode

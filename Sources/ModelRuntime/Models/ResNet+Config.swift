@@ -17,7 +17,7 @@ extension ResNet {
             case bottleneck
 
             /// Output channels of a block per unit of stage width.
-            public var expansion: Int { self == .basic ? 1 : 4 }
+            var expansion: Int { self == .basic ? 1 : 4 }
         }
 
         public enum Stem: String, Sendable, StrictStringEnum {

@@ -2,7 +2,7 @@ extension ResNet.Config {
     /// Every convolution of the network for `batch` images of `height × width`, in forward
     /// order: the stem, then per block its convolutions and its downsample (if any), walking
     /// the specs `ResNet` and `TrainableResNet` are built from.
-    public func convolutions(batch: Int, height: Int, width: Int) -> [Conv2DGeometry] {
+    package func convolutions(batch: Int, height: Int, width: Int) -> [Conv2DGeometry] {
         var result: [Conv2DGeometry] = []
         /// The convolution of `spec` on `[batch, in, h, w]`, recorded; returns its output size.
         func conv(_ spec: ConvBNSpec, _ h: Int, _ w: Int) -> (Int, Int) {

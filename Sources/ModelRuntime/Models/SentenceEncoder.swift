@@ -14,9 +14,9 @@ public struct SentenceEncoder: Sendable {
     /// Whether the output is scaled to unit length (a Normalize module is present).
     public let normalizes: Bool
     /// Longest input, in tokens including special tokens.
-    public let maxSequenceLength: Int
+    package let maxSequenceLength: Int
     /// Lowercase texts before tokenizing (sentence_bert_config.json `do_lower_case`).
-    public let lowercasesInput: Bool
+    let lowercasesInput: Bool
 
     /// The embedding width.
     public var dimension: Int { model.config.hiddenSize }

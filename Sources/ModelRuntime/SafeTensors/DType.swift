@@ -4,7 +4,7 @@ public enum DType: String, Sendable, CaseIterable {
     case u32 = "U32", i32 = "I32", f32 = "F32", u64 = "U64", i64 = "I64", f64 = "F64"
     case f8e4m3 = "F8_E4M3", f8e5m2 = "F8_E5M2"
 
-    public var byteSize: Int {
+    var byteSize: Int {
         switch self {
         case .bool, .u8, .i8, .f8e4m3, .f8e5m2: return 1
         case .u16, .i16, .f16, .bf16: return 2

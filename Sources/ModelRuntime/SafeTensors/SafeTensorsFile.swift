@@ -12,10 +12,10 @@ import Glibc
 /// overlapping — so a later `tensor(_:)` cannot read out of bounds.
 public final class SafeTensorsFile: @unchecked Sendable {
     public struct Entry: Sendable, Equatable {
-        public let dtype: DType
+        package let dtype: DType
         public let shape: [Int]
         /// Byte range relative to the start of the data section.
-        public let byteRange: Range<Int>
+        let byteRange: Range<Int>
     }
 
     public let path: String

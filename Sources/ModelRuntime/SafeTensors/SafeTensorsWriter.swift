@@ -54,7 +54,7 @@ public enum SafeTensorsWriter {
     }
 
     /// Writes `data` to a temporary file beside `url`, flushes it, then renames it over `url`.
-    public static func atomicWrite(_ data: Data, to url: URL) throws {
+    static func atomicWrite(_ data: Data, to url: URL) throws {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial")
         do {

@@ -63,7 +63,7 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// The same elements under another shape with the same element count.
-    public func reshaped(_ newShape: [Int]) -> Tensor {
+    func reshaped(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, storage: storage)
     }
 }

@@ -4,9 +4,9 @@ import Foundation
 /// `θ ← θ·(1 − lr·λ)`; `m ← β₁·m + (1 − β₁)·g`; `v ← β₂·v + (1 − β₂)·g²`;
 /// `θ ← θ − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)`.
 public struct AdamW: Optimizer, Sendable {
-    public var beta1: Float
-    public var beta2: Float
-    public var epsilon: Float
+    package var beta1: Float
+    package var beta2: Float
+    package var epsilon: Float
     public var weightDecay: Float
     public private(set) var steps = 0
     private var m: [Float] = []
@@ -22,11 +22,11 @@ public struct AdamW: Optimizer, Sendable {
 
     /// The first and second moment estimates (one per scalar of the parameter set, empty
     /// before the first step), for checkpoints.
-    public var moments: (first: [Float], second: [Float]) { (m, v) }
+    package var moments: (first: [Float], second: [Float]) { (m, v) }
 
     /// Restores a checkpointed state, so that a resumed run continues exactly.
     /// - Precondition: both moments have the same length.
-    public mutating func restore(steps: Int, first: [Float], second: [Float]) {
+    mutating func restore(steps: Int, first: [Float], second: [Float]) {
         precondition(first.count == second.count && steps >= 0, "AdamW: inconsistent state")
         self.steps = steps
         m = first

@@ -7,7 +7,7 @@ import Foundation
 ///
 /// Note that, as in PyTorch, the mean divides by the number of elements, not by the sum of
 /// the weights (unlike `CrossEntropyLoss` with class weights).
-public enum BinaryCrossEntropyLoss {
+package enum BinaryCrossEntropyLoss {
     /// The loss and, when `gradient` is given, `∂L/∂z = w · (σ(z) · (1 + (p − 1) · y) − p · y) / count`.
     ///
     /// - Parameters:
@@ -19,7 +19,7 @@ public enum BinaryCrossEntropyLoss {
     ///   - gradient: `[rows, classes]`, overwritten; may be `logits`
     /// - Returns: the mean loss, accumulated in Double.
     @discardableResult
-    public static func withLogits(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int, classes: Int,
+    package static func withLogits(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int, classes: Int,
                                   weights: UnsafePointer<Float>? = nil, positiveWeight: UnsafePointer<Float>? = nil,
                                   gradient: UnsafeMutablePointer<Float>?) -> Float {
         let count = rows * classes
@@ -46,7 +46,7 @@ public enum BinaryCrossEntropyLoss {
 
     /// Per-element weights from per-class weights for hard 0/1 targets: `negative` where the
     /// target is below 0.5, `positive` elsewhere (e.g. inverse class frequencies).
-    public static func classBalancedWeights(targets: [Float], negative: Float, positive: Float) -> [Float] {
+    package static func classBalancedWeights(targets: [Float], negative: Float, positive: Float) -> [Float] {
         targets.map { $0 < 0.5 ? negative : positive }
     }
 }

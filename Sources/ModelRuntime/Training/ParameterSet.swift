@@ -20,7 +20,7 @@ public final class ParameterSet: @unchecked Sendable {
         public let shape: [Int]
         public let kind: Kind
         /// Offset in the flat buffers.
-        public let offset: Int
+        package let offset: Int
         public var count: Int { shape.reduce(1, *) }
     }
 
@@ -35,7 +35,7 @@ public final class ParameterSet: @unchecked Sendable {
     private var gradients: UnsafeMutablePointer<Float>
     private var capacity: Int
     /// Scalars in use in the flat buffers (entries start on 16-float boundaries).
-    public private(set) var scalarCount: Int = 0
+    private(set) var scalarCount: Int = 0
 
     public init() {
         capacity = 1024
@@ -97,14 +97,14 @@ public final class ParameterSet: @unchecked Sendable {
     }
 
     /// The gradient of one entry (accumulated by backward passes, cleared by `zeroGradients`).
-    public func gradient(_ handle: Handle) -> UnsafeMutableBufferPointer<Float> {
+    package func gradient(_ handle: Handle) -> UnsafeMutableBufferPointer<Float> {
         let e = entries[handle.index]
         return UnsafeMutableBufferPointer(start: gradients + e.offset, count: e.count)
     }
 
     /// All values and all gradients, entries at their `offset`s (padding between them is zero).
-    public var allValues: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: values, count: scalarCount) }
-    public var allGradients: UnsafeMutableBufferPointer<Float> {
+    package var allValues: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: values, count: scalarCount) }
+    package var allGradients: UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: gradients, count: scalarCount)
     }
 
@@ -143,7 +143,7 @@ public final class ParameterSet: @unchecked Sendable {
     }
 
     /// The Euclidean norm of all trained gradients (Double accumulation).
-    public func gradientNorm() -> Double {
+    package func gradientNorm() -> Double {
         var sum = 0.0
         for e in entries where e.kind != .buffer {
             let g = gradients + e.offset
@@ -181,11 +181,11 @@ extension ParameterSet: WeightSource {
 }
 
 /// Errors of the in-memory weight sources (`ParameterSet`).
-public enum WeightSourceError: Error, Equatable, CustomStringConvertible {
+package enum WeightSourceError: Error, Equatable, CustomStringConvertible {
     case missing(name: String)
     case shapeMismatch(name: String, expected: [Int], found: [Int])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missing(let name): return "parameter '\(name)' is missing"
         case .shapeMismatch(let name, let expected, let found):

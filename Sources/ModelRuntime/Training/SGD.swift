@@ -2,12 +2,12 @@
 /// weight decay, step for step as `torch.optim.SGD`:
 /// `g ← ∇ + λ·θ`; `b ← g` on the first step, else `b ← μ·b + (1 − dampening)·g`;
 /// `g ← g + μ·b` (Nesterov) or `g ← b`; `θ ← θ − lr·g`.
-public struct SGD: Optimizer, Sendable {
-    public var momentum: Float
-    public var dampening: Float
-    public var weightDecay: Float
-    public var nesterov: Bool
-    public private(set) var steps = 0
+package struct SGD: Optimizer, Sendable {
+    package var momentum: Float
+    package var dampening: Float
+    package var weightDecay: Float
+    package var nesterov: Bool
+    package private(set) var steps = 0
     private var buffer: [Float] = []
 
     public init(momentum: Float = 0.9, dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
@@ -18,7 +18,7 @@ public struct SGD: Optimizer, Sendable {
         self.nesterov = nesterov
     }
 
-    public mutating func step(_ parameters: ParameterSet, learningRate lr: Float) {
+    package mutating func step(_ parameters: ParameterSet, learningRate lr: Float) {
         let first = buffer.isEmpty
         if first { buffer = [Float](repeating: 0, count: parameters.scalarCount) }
         precondition(buffer.count == parameters.scalarCount, "SGD: parameters were added after the first step")

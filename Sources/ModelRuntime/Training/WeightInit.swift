@@ -18,25 +18,25 @@ public enum WeightInit: Sendable, Hashable {
     public enum FanMode: Sendable, Hashable { case fanIn, fanOut }
 
     /// The gain for ReLU, √2.
-    public static let reluGain: Float = Float(2).squareRoot()
+    package static let reluGain: Float = Float(2).squareRoot()
     /// `nn.Conv2d`/`nn.Linear`'s default weight initialisation: `U(−1/√fanIn, 1/√fanIn)`.
-    public static let pytorchDefault = WeightInit.kaimingUniform(mode: .fanIn, gain: Float(1.0 / 3.0).squareRoot())
+    package static let pytorchDefault = WeightInit.kaimingUniform(mode: .fanIn, gain: Float(1.0 / 3.0).squareRoot())
     /// `nn.Conv2d`/`nn.Linear`'s default bias initialisation for a layer with `fanIn` inputs.
-    public static func pytorchDefaultBias(fanIn: Int) -> WeightInit {
+    static func pytorchDefaultBias(fanIn: Int) -> WeightInit {
         let bound = 1 / Float(max(fanIn, 1)).squareRoot()
         return .uniform(lower: -bound, upper: bound)
     }
 
     /// PyTorch's fans of a weight `[out, in, k...]`: `fanIn = in · Πk`, `fanOut = out · Πk`
     /// (for a 1-D tensor both are its length).
-    public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
+    package static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
         guard shape.count >= 2 else { return (shape.first ?? 1, shape.first ?? 1) }
         let receptive = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptive, shape[0] * receptive)
     }
 
     /// Fills `buffer` (a tensor of `shape`) from `generator`.
-    public func fill(_ buffer: UnsafeMutableBufferPointer<Float>, shape: [Int],
+    func fill(_ buffer: UnsafeMutableBufferPointer<Float>, shape: [Int],
                      using generator: inout some RandomNumberGenerator) {
         switch self {
         case .zeros: buffer.update(repeating: 0)

@@ -26,13 +26,13 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
 /// than a runaway allocation.
 public final class LineReader {
     public let source: String
-    public let maxLineBytes: Int
+    package let maxLineBytes: Int
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var position = 0
     private var finished = false
     /// Number of the last line returned (1-based).
-    public private(set) var lineNumber = 0
+    private(set) var lineNumber = 0
 
     public init(handle: FileHandle, source: String, maxLineBytes: Int = 16 << 20) {
         self.handle = handle

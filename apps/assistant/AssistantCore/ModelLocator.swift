@@ -9,11 +9,11 @@ public enum ModelLocator {
     public static let environmentVariable = "ASSISTANT_MODEL_DIR"
     public static let defaultRelativePath = "models/all-MiniLM-L6-v2"
 
-    public enum LocatorError: Error, CustomStringConvertible {
+    package enum LocatorError: Error, CustomStringConvertible {
         case notFound(path: String, source: String)
         case noDefault(searched: [String])
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .notFound(let path, let source):
                 return "\(path): model folder not found (from \(source))"

@@ -2,9 +2,9 @@ import Foundation
 
 /// Texts from a line reader: each line as is, or the string field of each JSONL object.
 public struct TextSource {
-    public let reader: LineReader
+    package let reader: LineReader
     /// The field to read from JSON objects; nil for plain text lines.
-    public let jsonField: String?
+    let jsonField: String?
 
     public init(reader: LineReader, jsonField: String?) {
         self.reader = reader

@@ -3,7 +3,7 @@ public import ServiceSupport
 
 /// Per-request context: the shared service context with the assistant's roles; its identity is
 /// set by the bearer-token authenticator.
-public typealias ServerContext = ServiceRequestContext<AssistantStore.Role>
+typealias ServerContext = ServiceRequestContext<AssistantStore.Role>
 
 extension AssistantStore.Role {
     /// The roles a token of this role holds: an admin may do everything an agent may.

@@ -38,5 +38,5 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The Prometheus text exposition.
-    public func render() -> String { service.render() }
+    func render() -> String { service.render() }
 }

@@ -4,7 +4,7 @@ public final class OptimizedParameters {
     /// Names the group's optimiser state in checkpoints (`optimizer.<name>.first`).
     public let name: String
     public let parameters: ParameterSet
-    public var optimizer: AdamW
+    package var optimizer: AdamW
 
     public init(name: String, parameters: ParameterSet, optimizer: AdamW) {
         self.name = name

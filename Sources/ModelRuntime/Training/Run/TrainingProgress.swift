@@ -2,22 +2,22 @@
 /// and what a finished run reports.
 public struct TrainingProgress: Codable, Sendable, Equatable {
     /// One validation: after which epoch (1-based) and the metric (higher is better).
-    public struct Validation: Codable, Sendable, Equatable {
+    package struct Validation: Codable, Sendable, Equatable {
         public var epoch: Int
-        public var metric: Double
+        var metric: Double
     }
 
     /// Whole epochs completed.
-    public var epochsDone = 0
+    package var epochsDone = 0
     /// Optimiser steps taken (the step count of learning-rate schedules).
-    public var optimizerSteps = 0
-    public var validations: [Validation] = []
+    var optimizerSteps = 0
+    var validations: [Validation] = []
     /// The epoch (1-based) whose parameters are kept; 0 before the first validation.
-    public var bestEpoch = 0
+    package var bestEpoch = 0
     /// Training time, in seconds, summed over resumed sessions.
-    public var seconds = 0.0
+    package var seconds = 0.0
     /// Whether the run stopped before its last epoch because the metric stopped improving.
-    public var stoppedEarly = false
+    package var stoppedEarly = false
 
     public init() {}
 
@@ -25,7 +25,7 @@ public struct TrainingProgress: Codable, Sendable, Equatable {
     public var metrics: [Double] { validations.map(\.metric) }
 
     /// The best metric so far.
-    public var bestMetric: Double? { validations.first { $0.epoch == bestEpoch }?.metric }
+    package var bestMetric: Double? { validations.first { $0.epoch == bestEpoch }?.metric }
 
     /// Validations since the best one.
     var validationsSinceBest: Int {

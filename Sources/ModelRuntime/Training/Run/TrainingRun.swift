@@ -18,7 +18,7 @@ public struct TrainingRun<Identity: RunIdentity> {
         public var epochs: Int
         public var seed: UInt64
         /// Names the per-epoch stream handed to `step` (`augment`, `dropout`).
-        public var stepStream: String
+        var stepStream: String
         public var folder: URL?
         /// Epochs between validations; the last epoch is always validated.
         public var validationInterval = 1
@@ -39,7 +39,7 @@ public struct TrainingRun<Identity: RunIdentity> {
 
     public let identity: Identity
     public let configuration: Configuration
-    public let groups: [OptimizedParameters]
+    package let groups: [OptimizedParameters]
 
     public init(identity: Identity, configuration: Configuration, groups: [OptimizedParameters]) {
         precondition(configuration.epochs > 0 && configuration.validationInterval > 0, "TrainingRun: empty schedule")

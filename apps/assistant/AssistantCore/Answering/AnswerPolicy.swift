@@ -14,7 +14,7 @@ public struct AnswerPolicy: Codable, Sendable, Equatable {
     /// When the two best articles serve different intents and their cosines differ by less than this.
     public var ambiguityMargin = 0.05
     /// Longest ticket accepted, in characters.
-    public var maximumTicketCharacters = 100_000
+    var maximumTicketCharacters = 100_000
 
     public init() {}
 

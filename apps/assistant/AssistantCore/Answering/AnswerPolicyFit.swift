@@ -21,7 +21,7 @@ public struct AnswerPolicyFit: Encodable, Sendable {
         /// Escalated tickets, over all tickets.
         public var escalated: Double
         /// Right answers minus `wrongCost` × wrong answers, over all tickets.
-        public var utility: Double
+        package var utility: Double
     }
 
     /// With a classifier: one `classifierSourceCosine` and what it does (the retrieval thresholds unused).
@@ -30,7 +30,7 @@ public struct AnswerPolicyFit: Encodable, Sendable {
         public var right: Double
         public var wrongShareOfAnswers: Double
         public var escalated: Double
-        public var utility: Double
+        package var utility: Double
     }
 
     public var tickets: Int
@@ -38,12 +38,12 @@ public struct AnswerPolicyFit: Encodable, Sendable {
     /// Tickets left out: labelled with an intent that is neither an article's nor the out-of-scope label.
     public var skipped: Int
     /// What a wrong answer costs, in right answers (an escalation costs 0).
-    public var wrongCost: Double
+    var wrongCost: Double
     public var chosen: Row
-    public var sweep: [Row]
+    package var sweep: [Row]
     /// The classifier's sweep and choice, when a classifier was given.
     public var classifierChosen: ClassifierRow?
-    public var classifierSweep: [ClassifierRow]?
+    var classifierSweep: [ClassifierRow]?
 
     /// The policy of the chosen row (the ticket length limit stays the default).
     public var policy: AnswerPolicy {

@@ -44,10 +44,10 @@ public struct EncoderFineTuner {
     /// What the run did, for the model card.
     public struct Report: Codable, Sendable, Equatable {
         public var settings: FineTuneSettings
-        public var baseEncoder: String
+        var baseEncoder: String
         public var selectedEpoch: Int
         /// Argmax accuracy of the fine-tuning head on validation (the out-of-scope label counted as a class).
-        public var validationAccuracyByEpoch: [Double]
+        package var validationAccuracyByEpoch: [Double]
         public var trainableParameters: Int
         public var trainingSeconds: Double
     }
@@ -58,16 +58,16 @@ public struct EncoderFineTuner {
         /// The training intents, sorted: the rows of `headWeights`.
         public var labels: [String]
         /// The fine-tuning head of the kept epoch on unit embeddings: `[labels × hidden]` and `[labels]`.
-        public var headWeights: [Float]
-        public var headBias: [Float]
+        var headWeights: [Float]
+        package var headBias: [Float]
         /// Unit embeddings by the fine-tuned encoder, in input order.
-        public var trainEmbeddings: [[Float]]
-        public var validationEmbeddings: [[Float]]
+        package var trainEmbeddings: [[Float]]
+        package var validationEmbeddings: [[Float]]
         public var report: Report
     }
 
     /// The fine-tuned encoder's folder inside the classifier folder.
-    public static let encoderFolderName = "encoder"
+    package static let encoderFolderName = "encoder"
 
     /// L2 of the linear probe that starts the head: the recipe behind the recorded figures.
     /// Stronger than the validation-chosen L2 of a frozen classifier; on Banking77 a probe at

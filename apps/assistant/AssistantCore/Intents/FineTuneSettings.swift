@@ -15,11 +15,11 @@ public struct FineTuneSettings: Codable, Sendable, Equatable {
     /// AdamW peak learning rate of the linear classification head.
     public var headLearningRate: Float
     /// Share of the steps spent on linear warm-up, before cosine decay to 0.
-    public var warmupFraction: Float
+    package var warmupFraction: Float
     /// AdamW decoupled weight decay (dense weights only; not the head).
     public var weightDecay: Float
     /// Gradient-norm clipping of the encoder layers and of the head (each its own norm).
-    public var maxGradientNorm: Float
+    package var maxGradientNorm: Float
     /// BERT's hidden dropout in the trained layers (after the attention-output and output dense layers).
     public var dropout: Float
     /// Start the head from a logistic regression on the base encoder's embeddings (`IntentTrainer`)

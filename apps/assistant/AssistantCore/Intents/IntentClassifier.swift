@@ -7,30 +7,30 @@ import SuiteFoundation
 ///
 /// Stored as `classifier.json` (docs/INTENTS.md); written by `assistant train`.
 public struct IntentClassifier: Codable, Sendable, Equatable {
-    public static let fileName = "classifier.json"
+    package static let fileName = "classifier.json"
     public static let format = "suite-intent-classifier/1"
 
-    public struct Thresholds: Codable, Sendable, Equatable {
+    struct Thresholds: Codable, Sendable, Equatable {
         /// Below this calibrated top probability: out of scope.
-        public var minimumProbability: Double
+        package var minimumProbability: Double
         /// Below this cosine between the ticket and the predicted intent's centroid: out of scope.
-        public var minimumSimilarity: Double
+        var minimumSimilarity: Double
         /// Below this top-1 minus top-2 probability: ambiguous.
-        public var minimumMargin: Double
+        package var minimumMargin: Double
     }
 
     public var format: String
     /// The sentence encoder the classifier was trained on (`ModelLocator.version`).
-    public var embeddingModel: String
+    package var embeddingModel: String
     public var labels: [String]
-    public var dimension: Int
+    package var dimension: Int
     /// `[labels.count × dimension]`, row-major.
     public var weights: [Float]
-    public var bias: [Float]
+    package var bias: [Float]
     /// Unit-length mean embedding of each label's training examples, `[labels.count × dimension]`.
-    public var centroids: [Float]
+    var centroids: [Float]
     public var temperature: Double
-    public var thresholds: Thresholds
+    var thresholds: Thresholds
     /// The label meaning "out of scope" in training data, if any.
     public var outOfScopeLabel: String?
     /// The classifier's own sentence encoder (fine-tuned by `assistant train --fine-tune-layers`),
@@ -45,8 +45,8 @@ public struct IntentClassifier: Codable, Sendable, Equatable {
 
     public struct Prediction: Sendable, Equatable {
         /// Labels and calibrated probabilities, best first.
-        public var ranking: [(label: String, probability: Double)]
-        public var similarity: Double
+        package var ranking: [(label: String, probability: Double)]
+        var similarity: Double
         public var verdict: Verdict
 
         public static func == (a: Prediction, b: Prediction) -> Bool {

@@ -8,9 +8,9 @@ public import ModelRuntime
 public struct IntentEvaluation: Encodable, Sendable {
     public let n: Int
     public let accuracy: Double
-    public let macroF1: Double
-    public let inScopeAccuracy: Double
-    public let oosRecall: Double?
+    package let macroF1: Double
+    package let inScopeAccuracy: Double
+    let oosRecall: Double?
     public let ece: Double?
     /// The per-intent report (`renderTable()` for people).
     public let report: MulticlassReport

@@ -10,11 +10,11 @@ import ModelRuntime
 public enum IntentTrainer {
     public struct Options: Sendable {
         /// L2 strengths tried (on the mean loss); the one with the lowest validation loss is kept.
-        public var l2Candidates: [Float] = [1e-4, 1e-5, 1e-6]
+        var l2Candidates: [Float] = [1e-4, 1e-5, 1e-6]
         public var learningRate: Float = 0.05
-        public var maxIterations = 600
+        var maxIterations = 600
         /// Stop after this many evaluations (every 10 iterations) without a better validation loss.
-        public var patience = 10
+        package var patience = 10
         public var outOfScopeLabel: String? = "oos"
         /// With out-of-scope validation examples, the thresholds must catch at least this share of
         /// them; among those that do, the best in-scope accuracy wins.
@@ -22,32 +22,32 @@ public enum IntentTrainer {
         /// A head to keep instead of fitting one (the fine-tuning head of `EncoderFineTuner`,
         /// `[labels × dimension]` and `[labels]`, labels sorted); only calibration, centroids and
         /// thresholds are then fitted.
-        public var fixedHead: (weights: [Float], bias: [Float])?
+        package var fixedHead: (weights: [Float], bias: [Float])?
         public init() {}
     }
 
     /// One row of the threshold sweep.
-    public struct SweepRow: Codable, Sendable, Equatable {
-        public var minimumProbability: Double
-        public var minimumMargin: Double
-        public var inScopeAccuracy: Double
-        public var outOfScopeRecall: Double?
+    package struct SweepRow: Codable, Sendable, Equatable {
+        package var minimumProbability: Double
+        package var minimumMargin: Double
+        package var inScopeAccuracy: Double
+        package var outOfScopeRecall: Double?
     }
 
     public struct Report: Codable, Sendable, Equatable {
-        public var trainExamples: Int
-        public var validationExamples: Int
-        public var iterations: Int
+        var trainExamples: Int
+        var validationExamples: Int
+        package var iterations: Int
         /// The L2 strength kept (0 for a fixed head).
-        public var l2: Double
-        public var validationLoss: Double
+        package var l2: Double
+        var validationLoss: Double
         public var temperature: Double
         public var validationAccuracy: Double
         public var validationInScopeAccuracy: Double
         public var validationOutOfScopeRecall: Double?
         /// The out-of-scope recall the thresholds had to reach (`Options.requiredOutOfScopeRecall`).
         public var requiredOutOfScopeRecall: Double
-        public var sweep: [SweepRow]
+        package var sweep: [SweepRow]
     }
 
     /// - Parameters:

@@ -16,8 +16,8 @@ public struct IntentTrainingPipeline {
         /// Fine-tune the encoder first with these settings (nil: frozen encoder).
         public var fineTuning: FineTuneSettings?
         /// For the model card: where the examples came from and the command line.
-        public var trainingSource: String
-        public var validationSource: String?
+        var trainingSource: String
+        var validationSource: String?
         public var command: String
 
         public init(train: [LabelledText], validation: [LabelledText]?, encoderFolder: URL, output: URL,
@@ -48,7 +48,7 @@ public struct IntentTrainingPipeline {
         public var fineTuning: EncoderFineTuner.Report?
     }
 
-    public let request: Request
+    let request: Request
     public init(_ request: Request) { self.request = request }
 
     /// - Throws: `TrainingError.invalidSetting` for fine-tuning settings that do not fit the

@@ -1,9 +1,9 @@
 public import Foundation
 
 /// Writes the classifier's MODEL_CARD.md from the training report (never by hand).
-public enum IntentModelCard {
+enum IntentModelCard {
     /// - Parameter fineTuning: the encoder fine-tuning run, when the encoder was fine-tuned.
-    public static func write(_ classifier: IntentClassifier, report: IntentTrainer.Report,
+    static func write(_ classifier: IntentClassifier, report: IntentTrainer.Report,
                              fineTuning: EncoderFineTuner.Report? = nil, trainingSource: String,
                              validationSource: String, command: String, to folder: URL) throws {
         func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }

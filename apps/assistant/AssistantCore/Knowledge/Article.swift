@@ -30,13 +30,13 @@ public struct Article: Codable, Sendable, Equatable {
 }
 
 /// Errors in a knowledge-base file, each naming the file, line and field.
-public struct KnowledgeBaseError: Error, Equatable, CustomStringConvertible {
-    public let file: String
-    public let line: Int
-    public let field: String?
-    public let problem: String
+package struct KnowledgeBaseError: Error, Equatable, CustomStringConvertible {
+    package let file: String
+    package let line: Int
+    package let field: String?
+    package let problem: String
 
-    public var description: String {
+    package var description: String {
         "\(file):\(line)\(field.map { ": field '\($0)'" } ?? ""): \(problem)"
     }
 }

@@ -85,7 +85,7 @@ public final class KnowledgeIndex: Sendable {
     }
 
     /// The index's version (a hash of its articles) and the model that embedded them.
-    public func metadata() throws -> (version: String, model: String)? {
+    package func metadata() throws -> (version: String, model: String)? {
         try database.read { db in
             guard let version = try String.fetchOne(db, sql: "SELECT value FROM kb_meta WHERE key = 'version'"),
                   let model = try String.fetchOne(db, sql: "SELECT value FROM kb_meta WHERE key = 'model'")

@@ -3,14 +3,14 @@ import Foundation
 /// Finds and masks personal data in ticket text before it is logged, indexed or embedded:
 /// e-mail addresses, phone numbers, payment card numbers (Luhn-checked), IBANs (ISO 13616
 /// mod-97 checked) and IPv4/IPv6 addresses.
-public struct PIIRedactor: Sendable {
-    public enum Kind: String, Codable, Sendable, CaseIterable {
+package struct PIIRedactor: Sendable {
+    package enum Kind: String, Codable, Sendable, CaseIterable {
         case email, phone, card, iban, ip
     }
 
-    public struct Finding: Equatable, Sendable {
-        public let kind: Kind
-        public let range: Range<String.Index>
+    struct Finding: Equatable, Sendable {
+        package let kind: Kind
+        package let range: Range<String.Index>
     }
 
     public init() {}
@@ -26,7 +26,7 @@ public struct PIIRedactor: Sendable {
         sources.map { ($0.0, try! NSRegularExpression(pattern: $0.1)) }
 
     /// Findings, left to right, without overlaps (earlier kinds in the list win).
-    public func find(in text: String) -> [Finding] {
+    func find(in text: String) -> [Finding] {
         var taken: [Range<String.Index>] = []
         var findings: [Finding] = []
         let whole = NSRange(text.startIndex..., in: text)
@@ -48,7 +48,7 @@ public struct PIIRedactor: Sendable {
     }
 
     /// The text with each finding replaced by `[EMAIL]`, `[PHONE]`, `[CARD]`, `[IBAN]` or `[IP]`.
-    public func redact(_ text: String) -> (text: String, kinds: Set<Kind>) {
+    package func redact(_ text: String) -> (text: String, kinds: Set<Kind>) {
         var out = text
         let findings = find(in: text)
         for finding in findings.reversed() {

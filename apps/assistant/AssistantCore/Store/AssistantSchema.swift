@@ -3,17 +3,17 @@ public import Vault
 
 /// The assistant's tables. Identifying fields (ticket text, customer e-mail, edited answers)
 /// are sealed; the e-mail is findable through a keyed hash; only non-identifying columns are indexed.
-public enum AssistantSchema {
-    public static let schemaVersion = 1
+enum AssistantSchema {
+    static let schemaVersion = 1
 
     /// Every sealed column, for `keys rotate --reencrypt`.
-    public static let sealedColumns = [
+    static let sealedColumns = [
         SealedColumn(table: "tickets", column: "text_sealed", rowColumn: "id", schemaVersion: schemaVersion),
         SealedColumn(table: "tickets", column: "email_sealed", rowColumn: "id", schemaVersion: schemaVersion),
         SealedColumn(table: "feedback", column: "edited_text_sealed", rowColumn: "id", schemaVersion: schemaVersion),
     ]
 
-    public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
+    static func registerMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("assistant v1") { db in
             try db.create(table: "tickets") { t in
                 t.primaryKey("id", .text)

@@ -37,7 +37,7 @@ public final class AssistantStore: Sendable {
 
     /// Stores a ticket (text and e-mail sealed); returns its id.
     @discardableResult
-    public func createTicket(text: String, email: String?, source: TicketChannel = .cli, actor: String, id: String? = nil) throws -> String {
+    package func createTicket(text: String, email: String?, source: TicketChannel = .cli, actor: String, id: String? = nil) throws -> String {
         let id = id ?? RecordID.make()
         let text = try vault.seal(text, Self.context("tickets", "text_sealed", id))
         let email = try email.map { (try vault.seal($0, Self.context("tickets", "email_sealed", id)),
@@ -55,7 +55,7 @@ public final class AssistantStore: Sendable {
     }
 
     /// Reads and decrypts a ticket; the read is audited.
-    public func ticket(id: String, actor: String) throws -> Ticket? {
+    package func ticket(id: String, actor: String) throws -> Ticket? {
         guard let row = try database.read({ db in try Row.fetchOne(db, TicketRecord.filter(key: id)) }) else { return nil }
         let ticket = try decrypt(row)
         try secure.audit.append(AuditEvent(actor: actor, action: .recordRead, objectType: "ticket", objectID: id))
@@ -63,7 +63,7 @@ public final class AssistantStore: Sendable {
     }
 
     /// Ids of the tickets of a customer, found through the keyed e-mail hash.
-    public func ticketIDs(email: String) throws -> [String] {
+    package func ticketIDs(email: String) throws -> [String] {
         let lookup = try vault.lookupHash(email.lowercased(), purpose: "email")
         return try database.read { db in
             try String.fetchAll(db, TicketRecord.select(TicketRecord.Columns.id)
@@ -83,7 +83,7 @@ public final class AssistantStore: Sendable {
 
 extension AssistantStore {
     /// Stores the decision for a ticket and audits it with the model and knowledge-base versions.
-    public func recordAnswer(_ result: AnswerResult, actor: String) throws {
+    func recordAnswer(_ result: AnswerResult, actor: String) throws {
         guard let ticketID = result.ticketID else { return }
         let id = ticketID + "-answer"
         let articles = try JSONOutput.string(result.sources.map(\.articleID))
@@ -176,9 +176,9 @@ extension AssistantStore {
     }
 }
 
-public enum TokenError: Error, Equatable, CustomStringConvertible {
+enum TokenError: Error, Equatable, CustomStringConvertible {
     case nameTaken(String)
-    public var description: String {
+    var description: String {
         switch self { case .nameTaken(let name): return "a token named '\(name)' exists already" }
     }
 }

@@ -19,14 +19,14 @@ import Synchronization
 /// run after a kill, repeats nothing; whatever was not committed is simply done again.
 public struct BatchRunner {
     public struct Options: Sendable {
-        public var plan: ComputePlan
+        package var plan: ComputePlan
         public var shard: Shard?
         /// Images per inference call.
         public var batchSize: Int
         /// Verdicts per store transaction (at most this many are done again after a kill).
-        public var commitSize: Int
+        package var commitSize: Int
         /// Longest a verdict waits for its transaction, in seconds.
-        public var maxCommitDelay: TimeInterval
+        var maxCommitDelay: TimeInterval
         public var actor: String
 
         public init(plan: ComputePlan, shard: Shard? = nil, batchSize: Int = 8, commitSize: Int = 32,

@@ -2,7 +2,7 @@
 /// threads for the one inference loop, with workers × BLAS threads ≤ cores.
 public struct ComputePlan: Sendable, Equatable {
     public let workers: Int
-    public let blasThreads: Int
+    package let blasThreads: Int
 
     /// Fills in what was not given: workers default to half the cores (at least 1), BLAS
     /// threads to the cores left per worker (`cores / workers`, at least 1).
@@ -19,11 +19,11 @@ public struct ComputePlan: Sendable, Equatable {
     }
 }
 
-public enum ComputePlanError: Error, CustomStringConvertible, Equatable {
+package enum ComputePlanError: Error, CustomStringConvertible, Equatable {
     case notPositive(option: String, value: Int)
     case oversubscribed(workers: Int, threads: Int, cores: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notPositive(let option, let value): "\(option) must be at least 1 (got \(value))"
         case .oversubscribed(let w, let t, let cores):

@@ -30,7 +30,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 }
 
-public struct ShardError: Error, CustomStringConvertible, Equatable {
+package struct ShardError: Error, CustomStringConvertible, Equatable {
     let text: String
-    public var description: String { "--shard \(text): expected I/N with 0 ≤ I < N, e.g. 0/4" }
+    package var description: String { "--shard \(text): expected I/N with 0 ≤ I < N, e.g. 0/4" }
 }

@@ -4,11 +4,11 @@ import Foundation
 /// anyone, and not clinically meaningful): a body outline, two dark lungs, a bright
 /// mediastinum and spine, ribs, and optionally a blurred bright opacity in a lung, with noise.
 /// Values are display intensities, 0 (black) … 1 (white), as a radiograph is shown.
-public struct ChestPhantom: Sendable {
+package struct ChestPhantom: Sendable {
     /// 0 (clear lungs) … 1 (a dense, large opacity).
-    public var opacity: Double
+    package var opacity: Double
     /// Which lung holds the opacity.
-    public var rightLung: Bool
+    package var rightLung: Bool
 
     public init(opacity: Double, rightLung: Bool = true) {
         self.opacity = opacity
@@ -16,7 +16,7 @@ public struct ChestPhantom: Sendable {
     }
 
     /// - Returns: `size` × `size` values, row-major, in 0…1.
-    public func render(size: Int, generator: inout some RandomNumberGenerator) -> [Float] {
+    package func render(size: Int, generator: inout some RandomNumberGenerator) -> [Float] {
         precondition(size >= 16, "phantom size \(size)")
         let s = Double(size)
         func ellipse(_ x: Double, _ y: Double, _ cx: Double, _ cy: Double, _ rx: Double, _ ry: Double) -> Double {

@@ -2,8 +2,8 @@ import Foundation
 
 /// A class activation map at the model's feature resolution: `height` × `width` values,
 /// row-major, covering the whole model input (and so the whole image it was resized from).
-public struct ActivationMap: Sendable, Equatable {
-    public let values: [Float]
+package struct ActivationMap: Sendable, Equatable {
+    package let values: [Float]
     public let width: Int
     public let height: Int
 

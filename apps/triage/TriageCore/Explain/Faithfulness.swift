@@ -10,14 +10,14 @@ import ModelRuntime
 /// activation map upsampled to it), so the test measures exactly what the model saw.
 public struct Faithfulness: Sendable, Equatable, Encodable {
     /// Fraction of pixels masked, 0…1.
-    public let topFraction: Double
+    package let topFraction: Double
     /// Probability of the decided class (the finding when positive, its absence otherwise).
     public let confidence: Double
-    public let maskedConfidence: Double
+    package let maskedConfidence: Double
     /// `confidence − maskedConfidence`: positive when masking the salient pixels hurts.
-    public let drop: Double
-    public let randomMaskedConfidence: Double
-    public let randomDrop: Double
+    package let drop: Double
+    package let randomMaskedConfidence: Double
+    package let randomDrop: Double
 
     /// - Parameters:
     ///   - prediction: the model's prediction for `input` (its map and decision are tested).

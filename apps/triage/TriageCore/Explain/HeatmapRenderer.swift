@@ -3,7 +3,7 @@ public import Imaging
 
 /// Turns a class activation map into pictures: the colour-mapped map at the image's size, or
 /// the map blended over the (windowed) image.
-public enum HeatmapRenderer {
+package enum HeatmapRenderer {
     /// Weight of the colour at full saliency in an overlay; the colour's weight grows with the
     /// saliency, so regions that did not drive the decision show the image unchanged.
     static let overlayStrength: Float = 0.6
@@ -15,7 +15,7 @@ public enum HeatmapRenderer {
     ///   - overlay: blend over `display` (`out = (1 − a)·gray + a·viridis(s)`, `a = 0.6·s`) instead
     ///     of the colour map alone.
     /// - Returns: an 8-bit RGB image, `display.width` × `display.height`.
-    public static func render(_ map: ActivationMap, over display: Image, region: ImageRegion, overlay: Bool) -> Image {
+    package static func render(_ map: ActivationMap, over display: Image, region: ImageRegion, overlay: Bool) -> Image {
         let saliency = SaliencyMap(map, width: display.width, height: display.height, region: region)
         let gray = overlay ? Thumbnail.gray(display) : []
         let n = display.pixelCount
@@ -37,7 +37,7 @@ public enum HeatmapRenderer {
     }
 
     /// `render` encoded as PNG.
-    public static func png(_ map: ActivationMap, over display: Image, region: ImageRegion, overlay: Bool) throws -> Data {
+    package static func png(_ map: ActivationMap, over display: Image, region: ImageRegion, overlay: Bool) throws -> Data {
         try PNGCodec.encode(render(map, over: display, region: region, overlay: overlay))
     }
 }

@@ -3,16 +3,16 @@ public import Imaging
 
 /// Small gray previews for reports, by area averaging (each output pixel is the mean of the
 /// source pixels it covers: cheap on 2048² radiographs and free of aliasing).
-public enum Thumbnail {
+package enum Thumbnail {
     /// Longest side of stored thumbnails, in pixels.
-    public static let maxSide = 128
+    static let maxSide = 128
 
     /// - Parameter image: gray levels as fractions of full scale: one channel of any sample type
     ///   (8-bit / 255, 16-bit / 65535, floats as they are, e.g. `PreparedInput.gray`), or a
     ///   colour image, whose channels are averaged. Gray images are read in place, without a
     ///   full-size float copy.
     /// - Returns: an 8-bit gray image whose longest side is at most `maxSide` (never enlarged).
-    public static func make(_ image: Image, maxSide: Int = maxSide) -> Image {
+    package static func make(_ image: Image, maxSide: Int = maxSide) -> Image {
         let areas = AreaSums(width: image.width, height: image.height, maxSide: maxSide)
         switch image.channels == 1 ? image.samples : .float32(gray(image)) {
         case .uint8(let a): return areas.thumbnail(a.withUnsafeBufferPointer { areas.sums($0, UInt32.self) }, maximum: 255)
@@ -26,7 +26,7 @@ public enum Thumbnail {
 
     /// `make(rows.image())`, the same pixels, reading one row at a time.
     /// - Parameter rows: gray levels 0…1.
-    public static func make(_ rows: RowSource, maxSide: Int = maxSide) -> Image {
+    package static func make(_ rows: RowSource, maxSide: Int = maxSide) -> Image {
         var builder = ThumbnailBuilder(width: rows.width, height: rows.height, maxSide: maxSide)
         let row = UnsafeMutablePointer<Float>.allocate(capacity: rows.width)
         defer { row.deallocate() }
@@ -38,7 +38,7 @@ public enum Thumbnail {
     }
 
     /// `make` encoded as PNG.
-    public static func png(_ image: Image) throws -> Data { try PNGCodec.encode(make(image)) }
+    package static func png(_ image: Image) throws -> Data { try PNGCodec.encode(make(image)) }
 
     /// One gray value per pixel, 0…1, of display gray (planar float): the first plane, or the
     /// mean of three colour planes.

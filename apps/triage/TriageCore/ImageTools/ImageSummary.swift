@@ -11,31 +11,31 @@ public struct ImageSummary: Codable, Sendable, Equatable {
     public var height: Int?
     /// Bits per sample as stored (DICOM: Bits Stored of Bits Allocated).
     public var bitDepth: Int?
-    public var bitsAllocated: Int?
+    package var bitsAllocated: Int?
     public var channels: Int?
     /// DICOM photometric interpretation, or the PNG/JPEG colour model.
-    public var photometricInterpretation: String?
+    package var photometricInterpretation: String?
     public var transferSyntax: String?
-    public var transferSyntaxUID: String?
+    package var transferSyntaxUID: String?
     /// Whether this reader can decode the pixels (DICOM: the transfer syntax is supported).
-    public var decodable: Bool
+    package var decodable: Bool
     public var frames: Int?
-    public var signed: Bool?
-    public var windowCenter: Double?
-    public var windowWidth: Double?
-    public var voiFunction: String?
-    public var rescaleSlope: Double?
-    public var rescaleIntercept: Double?
-    public var modality: String?
-    public var interlaced: Bool?
-    public var progressive: Bool?
-    public var exifOrientation: Int?
-    public var patientIdentityRemoved: Bool?
+    package var signed: Bool?
+    package var windowCenter: Double?
+    package var windowWidth: Double?
+    package var voiFunction: String?
+    package var rescaleSlope: Double?
+    package var rescaleIntercept: Double?
+    package var modality: String?
+    package var interlaced: Bool?
+    package var progressive: Bool?
+    package var exifOrientation: Int?
+    package var patientIdentityRemoved: Bool?
     /// Keyword → value; only with `--show-phi`.
-    public var identifying: [String: String]?
+    package var identifying: [String: String]?
 
     /// The attributes `--show-phi` reveals.
-    public static let identifyingAttributes: [Tag] = [
+    static let identifyingAttributes: [Tag] = [
         .patientName, .patientID, .patientBirthDate, .patientSex, .accessionNumber, .studyDate, .studyTime,
         .institutionName, .referringPhysicianName, .studyInstanceUID, .seriesInstanceUID, .sopInstanceUID,
     ]

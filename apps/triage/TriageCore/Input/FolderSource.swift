@@ -1,10 +1,11 @@
 public import Foundation
+import Glibc
 
 /// A folder read recursively in name order. Symbolic links are followed only to regular files
 /// inside the folder; links leaving it, links to folders (loops) and non-regular files
 /// (FIFOs, devices, sockets) are skipped with the reason.
-public final class FolderSource: InputSource {
-    public let label: String
+package final class FolderSource: InputSource {
+    package let label: String
     let root: URL
     let limits: InputLimits
     private var listed = 0, emitted = 0
@@ -15,9 +16,9 @@ public final class FolderSource: InputSource {
         self.limits = limits
     }
 
-    public var progress: Double? { listed == 0 ? nil : Double(emitted) / Double(listed) }
+    package var progress: Double? { listed == 0 ? nil : Double(emitted) / Double(listed) }
 
-    public func forEach(_ body: (InputEntry) throws -> Void) throws {
+    package func forEach(_ body: (InputEntry) throws -> Void) throws {
         guard let realRoot = Self.realPath(root.path) else {
             throw InputError.unreadable(input: label, reason: "no such folder")
         }

@@ -3,9 +3,9 @@
 /// is inflated beyond a cap.
 public struct InputLimits: Sendable, Equatable {
     /// Largest entry read into memory, in bytes (uncompressed). Larger entries are skipped.
-    public var maxEntryBytes: Int
+    package var maxEntryBytes: Int
     /// Largest total of uncompressed bytes read from one input; reading stops past it.
-    public var maxTotalBytes: Int
+    package var maxTotalBytes: Int
 
     /// 512 MiB per entry (a 16-bit 8k × 8k radiograph is 128 MiB), 64 GiB per input.
     public static let `default` = InputLimits(maxEntryBytes: 512 << 20, maxTotalBytes: 64 << 30)

@@ -4,8 +4,8 @@ public import Foundation
 /// is written to disk). Links, devices and FIFOs are skipped with the reason, names that leave
 /// the root are reported, entries over the cap are skipped over without being kept; a damaged
 /// header stops the archive there (`corruptArchive`), a truncated entry fails that entry.
-public final class TarSource: InputSource {
-    public let label: String
+package final class TarSource: InputSource {
+    package let label: String
     let url: URL
     let gzip: Bool
     let limits: InputLimits
@@ -20,12 +20,12 @@ public final class TarSource: InputSource {
         fileSize = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? Int) ?? 0
     }
 
-    public var progress: Double? {
+    package var progress: Double? {
         guard let stream, fileSize > 0 else { return nil }
         return min(1, Double(stream.fileBytesConsumed) / Double(fileSize))
     }
 
-    public func forEach(_ body: (InputEntry) throws -> Void) throws {
+    package func forEach(_ body: (InputEntry) throws -> Void) throws {
         let stream: any ByteStream = gzip ? try GzipByteStream(url, label: label, limit: limits.maxTotalBytes)
             : try FileByteStream(url, label: label)
         self.stream = stream

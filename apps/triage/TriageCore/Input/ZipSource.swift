@@ -6,8 +6,8 @@ import ZIPFoundation
 /// entry that lies about its size is stopped at the cap (zip bombs). Names that leave the
 /// root and symbolic-link entries are reported and not extracted; a bad CRC or a corrupt
 /// deflate stream fails that entry only.
-public final class ZipSource: InputSource {
-    public let label: String
+package final class ZipSource: InputSource {
+    package let label: String
     let url: URL
     let limits: InputLimits
     private var declared: Int?, read = 0
@@ -18,11 +18,11 @@ public final class ZipSource: InputSource {
         self.limits = limits
     }
 
-    public var progress: Double? { declared.map { $0 == 0 ? 1 : min(1, Double(read) / Double($0)) } }
+    package var progress: Double? { declared.map { $0 == 0 ? 1 : min(1, Double(read) / Double($0)) } }
 
     private struct CapExceeded: Error { let total: Bool }
 
-    public func forEach(_ body: (InputEntry) throws -> Void) throws {
+    package func forEach(_ body: (InputEntry) throws -> Void) throws {
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .read) } catch {
             throw InputError.corruptArchive(input: label, offset: 0, reason: "no readable central directory (\(error))")

@@ -7,23 +7,23 @@ import Foundation
 public struct EvaluationReport: Codable, Sendable, Equatable {
     /// The labels file it was measured on, as given.
     public var data: String
-    public var n: Int
-    public var positives: Int
+    package var n: Int
+    package var positives: Int
     public var auc: Double
-    public var aucInterval: [Double]
+    var aucInterval: [Double]
     /// The operating threshold the threshold metrics use.
     public var threshold: Double
     public var accuracy: Double
-    public var accuracyInterval: [Double]
+    var accuracyInterval: [Double]
     public var sensitivity: Double
-    public var sensitivityInterval: [Double]
+    var sensitivityInterval: [Double]
     public var specificity: Double
-    public var specificityInterval: [Double]
-    public var precision: Double
-    public var f1: Double
+    var specificityInterval: [Double]
+    package var precision: Double
+    package var f1: Double
     /// Expected calibration error of the positive-class probability, 15 equal-width bins.
     public var ece: Double
-    public var brier: Double
+    package var brier: Double
     public var confusion: BinaryConfusionMatrix
 
     enum CodingKeys: String, CodingKey {

@@ -9,13 +9,13 @@ public struct PreparedInput: Sendable {
     public let tensor: Tensor
     public let format: ImageFormat
     /// The parsed file when DICOM (identity fields, modality, view).
-    public let dicom: DICOMFile?
+    let dicom: DICOMFile?
     /// The gray source image at decoded resolution: `.uint8`/`.uint16` as decoded (PNG, JPEG)
     /// or planar `.float32` display values in 0…1 (DICOM after its VOI window).
     let gray: Image
 
     /// The image as display gray levels 0…1 (planar `.float32`, one channel), at decoded resolution.
-    public var display: Image { Self.unitRange(gray) }
+    var display: Image { Self.unitRange(gray) }
 
     /// 8-bit / 255, 16-bit / 65535, floats as they are.
     static func unitRange(_ image: Image) -> Image {
@@ -42,15 +42,15 @@ extension TriageModel {
 
 /// How a file becomes a model input, from the spec's `input` section alone (training uses it
 /// before any weights exist).
-public struct InputPipeline: Sendable {
-    public let input: TriageModelSpec.Input
+package struct InputPipeline: Sendable {
+    package let input: TriageModelSpec.Input
 
     public init(_ input: TriageModelSpec.Input) { self.input = input }
 
     /// DICOM modalities the model may score: projection radiography.
-    public static let radiographModalities: Set<String> = ["CR", "DX", "DR", "RG"]
+    static let radiographModalities: Set<String> = ["CR", "DX", "DR", "RG"]
     /// DICOM View Position values of lateral and decubitus views (the model is frontal only).
-    public static let lateralViews: Set<String> = ["LL", "RL", "LATERAL", "LAT", "LLD", "RLD"]
+    static let lateralViews: Set<String> = ["LL", "RL", "LATERAL", "LAT", "LLD", "RLD"]
 
     /// Decodes PNG, JPEG or DICOM bytes and makes the model input.
     ///
@@ -64,7 +64,7 @@ public struct InputPipeline: Sendable {
     /// - Throws: `NotAssessable` for inputs outside the model's scope (colour images,
     ///   non-monochrome DICOM, modalities other than projection radiography, lateral views);
     ///   `ImagingError`/`DICOMError` for unreadable files, each naming `file`.
-    public func prepare(_ data: Data, file: String, limits: DecodeLimits = .default,
+    package func prepare(_ data: Data, file: String, limits: DecodeLimits = .default,
                         fullResolution: Bool = false) throws -> PreparedInput {
         let decoded = try decode(data, file: file, limits: limits, fullResolution: fullResolution)
         return PreparedInput(tensor: normalized(unitInput(decoded.gray)), format: decoded.format, dicom: decoded.dicom,
@@ -75,7 +75,7 @@ public struct InputPipeline: Sendable {
     /// place of the image itself. A DICOM frame that `DICOMImage.displayRows` can read is
     /// resized and reduced from its rows and never made at full size (2048²: 16 MB of floats);
     /// the tensor and the thumbnail are those of `prepare`.
-    public func prepareWithThumbnail(_ data: Data, file: String, limits: DecodeLimits = .default) throws -> PreparedInput {
+    package func prepareWithThumbnail(_ data: Data, file: String, limits: DecodeLimits = .default) throws -> PreparedInput {
         let decoded = try decodeSource(data, file: file, limits: limits, fullResolution: false)
         switch decoded.gray {
         case .image(let gray):
@@ -95,7 +95,7 @@ public struct InputPipeline: Sendable {
 
     /// The scope checks and decoding of `prepare`, without the resize: the gray image at
     /// decoded resolution (see `PreparedInput.gray`).
-    public func decode(_ data: Data, file: String, limits: DecodeLimits = .default, fullResolution: Bool = false)
+    package func decode(_ data: Data, file: String, limits: DecodeLimits = .default, fullResolution: Bool = false)
         throws -> (gray: Image, format: ImageFormat, dicom: DICOMFile?) {
         let decoded = try decodeSource(data, file: file, limits: limits, fullResolution: fullResolution)
         switch decoded.gray {
@@ -167,7 +167,7 @@ public struct InputPipeline: Sendable {
 
     /// Crops and resizes a gray image (any sample type) to the input size, grey levels in 0…1.
     /// - Returns: planar `.float32`, one channel, `input.width` × `input.height`.
-    public func unitInput(_ gray: Image) -> Image {
+    func unitInput(_ gray: Image) -> Image {
         var image = gray
         if needsCrop(width: image.width, height: image.height) {
             let side = min(image.width, image.height)
@@ -183,7 +183,7 @@ public struct InputPipeline: Sendable {
 
     /// `(v − mean) / std` as the model input.
     /// - Returns: `[channels, height, width]`
-    public func normalized(_ unit: Image) -> Tensor {
+    package func normalized(_ unit: Image) -> Tensor {
         unit.normalized(mean: input.mean, std: input.std).tensor()
     }
 

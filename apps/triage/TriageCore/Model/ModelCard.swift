@@ -5,8 +5,8 @@ import Evaluation
 
 /// `MODEL_CARD.md`, generated from `model.json` by `triage train` and `triage eval --write-card`
 /// (never edited by hand), so that every figure on it is one the tools measured.
-public enum ModelCard {
-    public static func markdown(_ spec: TriageModelSpec) -> String {
+package enum ModelCard {
+    package static func markdown(_ spec: TriageModelSpec) -> String {
         let a = spec.architecture
         var lines: [String] = []
         func add(_ s: String = "") { lines.append(s) }

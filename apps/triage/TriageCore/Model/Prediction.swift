@@ -13,7 +13,7 @@ public enum Urgency: String, Sendable, StrictStringEnum, Comparable {
 /// The model's output for one image.
 public struct Prediction: Sendable, Equatable {
     /// Calibrated probability of each label.
-    public let probabilities: [String: Double]
+    package let probabilities: [String: Double]
     /// Calibrated probability of the positive finding.
     public let score: Double
     /// `score ≥ threshold`.
@@ -23,21 +23,21 @@ public struct Prediction: Sendable, Equatable {
     /// `[camHeight, camWidth]`, in logit units: the decided class's map minus the other
     /// class's, so its mean plus the bias difference is the logit margin of the decision
     /// (positive values argue for it).
-    public let cam: [Float]
-    public let camWidth: Int
-    public let camHeight: Int
+    package let cam: [Float]
+    package let camWidth: Int
+    package let camHeight: Int
 }
 
 /// An input the model must not score, with the reason.
-public struct NotAssessable: Error, Sendable, Equatable, CustomStringConvertible {
+package struct NotAssessable: Error, Sendable, Equatable, CustomStringConvertible {
     /// `unsupported_photometry`, `not_radiograph` or `lateral_view`.
-    public let reason: String
-    public let detail: String
+    package let reason: String
+    package let detail: String
 
     public init(reason: String, detail: String) {
         self.reason = reason
         self.detail = detail
     }
 
-    public var description: String { "not assessable (\(reason)): \(detail)" }
+    package var description: String { "not assessable (\(reason)): \(detail)" }
 }

@@ -6,9 +6,9 @@ public struct Provenance: Codable, Sendable, Equatable {
     /// The labels file, as given, with its SHA-256 and class counts.
     public struct DataSummary: Codable, Sendable, Equatable {
         public var path: String
-        public var sha256: String
+        var sha256: String
         public var images: Int
-        public var counts: [String: Int]
+        package var counts: [String: Int]
 
         public init(path: String, sha256: String, images: Int, counts: [String: Int]) {
             self.path = path
@@ -19,21 +19,21 @@ public struct Provenance: Codable, Sendable, Equatable {
     }
 
     /// The command line that produced the model.
-    public var command: String
+    var command: String
     public var train: DataSummary
     public var validation: DataSummary
-    public var settings: TrainingSettings
+    var settings: TrainingSettings
     /// The epoch (1-based) whose weights were kept: the best validation AUC.
-    public var selectedEpoch: Int
+    var selectedEpoch: Int
     /// Validation AUC after each epoch, in order.
-    public var validationAUCByEpoch: [Double]
-    public var trainableParameters: Int
-    public var trainingSeconds: Double
+    package var validationAUCByEpoch: [Double]
+    var trainableParameters: Int
+    var trainingSeconds: Double
     /// UTC, ISO 8601.
-    public var finishedAt: String
+    var finishedAt: String
     /// BLAS threads and kernel family used.
-    public var threads: Int
-    public var blasCore: String
+    var threads: Int
+    var blasCore: String
 
     enum CodingKeys: String, CodingKey {
         case command, train, validation, settings

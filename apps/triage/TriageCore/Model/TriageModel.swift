@@ -5,8 +5,8 @@ public import ModelRuntime
 /// A triage model folder loaded for scoring: `model.json` (`TriageModelSpec`) and
 /// `weights.safetensors` (torchvision-named ResNet parameters, batch norms folded at load).
 public struct TriageModel: Sendable {
-    public static let specFile = "model.json"
-    public static let weightsFile = "weights.safetensors"
+    package static let specFile = "model.json"
+    static let weightsFile = "weights.safetensors"
     public static let cardFile = "MODEL_CARD.md"
     /// Where the shipped model lives, relative to the repository root.
     public static let defaultRelativePath = "data/triage-model"

@@ -1,14 +1,14 @@
 import Foundation
 
 /// Errors loading or writing a triage model folder, naming the file and the field.
-public enum TriageModelError: Error, Equatable, CustomStringConvertible {
+package enum TriageModelError: Error, Equatable, CustomStringConvertible {
     case missingFile(path: String)
     case invalidSpec(path: String, detail: String)
     case invalidWeights(path: String, detail: String)
     case notFound(searched: [String])
     case writeFailed(path: String, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingFile(let path): return "\(path): no such file (a triage model folder holds model.json and weights.safetensors)"
         case .invalidSpec(let path, let detail): return "\(path): invalid model: \(detail)"

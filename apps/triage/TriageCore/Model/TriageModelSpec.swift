@@ -19,7 +19,7 @@ public import SuiteFoundation
 /// ```
 /// Unknown keys and unknown values throw, naming the field.
 public struct TriageModelSpec: Codable, Sendable, Equatable {
-    public static let formatVersion = 1
+    static let formatVersion = 1
 
     /// How an image becomes the model input `[channels, height, width]`: grey levels in 0…1
     /// (8-bit / 255, 16-bit / 65535, DICOM through its VOI window with MONOCHROME1 inverted),
@@ -55,8 +55,8 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
     /// Score thresholds of the urgency levels: `score ≥ urgent` → urgent, `score ≥ priority` →
     /// priority, else routine.
     public struct UrgencyThresholds: Codable, Sendable, Equatable {
-        public var priority: Double
-        public var urgent: Double
+        package var priority: Double
+        package var urgent: Double
         public init(priority: Double, urgent: Double) {
             self.priority = priority
             self.urgent = urgent
@@ -73,18 +73,18 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
     public var positiveLabel: String
     /// Calibration, step 1: added to the logits (one per class) to undo a class-weighted loss,
     /// `log(K · π_c)` with the training prevalences `π_c` (zeros without class weighting).
-    public var logitOffsets: [Double]
+    var logitOffsets: [Double]
     /// Calibration, step 2: probabilities are `softmax((logits + logitOffsets) / temperature)`.
-    public var temperature: Double
+    package var temperature: Double
     /// Operating threshold on the calibrated positive probability.
     public var threshold: Double
     /// How `threshold` was chosen (for the model card and reviewers).
-    public var thresholdRule: String
+    package var thresholdRule: String
     public var urgency: UrgencyThresholds
     /// Figures measured on the validation split by `triage train` (nil for an untrained spec).
     public var validation: EvaluationReport?
     /// How the model was made: command, seed, data, time (nil for an untrained spec).
-    public var provenance: Provenance?
+    package var provenance: Provenance?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case format, name, architecture, input, labels
@@ -133,7 +133,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
     }
 
     /// Index of `positiveLabel` in `labels`.
-    public var positiveIndex: Int { labels.firstIndex(of: positiveLabel) ?? 0 }
+    var positiveIndex: Int { labels.firstIndex(of: positiveLabel) ?? 0 }
 
     /// Reads and validates `model.json`.
     public static func load(_ url: URL) throws -> TriageModelSpec {
@@ -150,7 +150,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
     }
 
     /// Checks that the values fit together (called at load time and before writing).
-    public func validate(path: String) throws {
+    package func validate(path: String) throws {
         func bad(_ field: String, _ detail: String) -> TriageModelError {
             .invalidSpec(path: path, detail: "\(field): \(detail)")
         }

@@ -3,7 +3,7 @@ import SuiteFoundation
 
 /// The report of a batch: its counts and its studies in worklist order (read ones included).
 public struct BatchReport: Sendable, Encodable {
-    public let generated: String
+    let generated: String
     public let model: String
     public let summary: BatchSummary
     /// Set when the input could not be read to its end.

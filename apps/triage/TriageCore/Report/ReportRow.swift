@@ -10,14 +10,14 @@ public struct ReportRow: Sendable, Equatable, Encodable {
     /// Calibrated probability of the finding.
     public let score: Double?
     public let positive: Bool?
-    public let probabilities: [String: Double]?
+    package let probabilities: [String: Double]?
     /// The model's urgency, and after ageing (`WorklistPolicy`).
     public let urgency: Urgency
     public let effectiveUrgency: Urgency
     public let reason: String?
-    public let reasonDetail: String?
+    package let reasonDetail: String?
     public let model: String?
-    public let arrived: String
+    package let arrived: String
     public let scored: String?
     public let read: String?
 

@@ -43,11 +43,11 @@ public enum ReportWriter {
     }
 }
 
-public enum ReportError: Error, CustomStringConvertible, Equatable {
+package enum ReportError: Error, CustomStringConvertible, Equatable {
     case unsupportedFormat(path: String)
     case io(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unsupportedFormat(let path): "\(path): a report must end in .csv, .json or .html"
         case .io(let path, let reason): "\(path): cannot write the report: \(reason)"

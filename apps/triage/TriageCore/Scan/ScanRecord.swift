@@ -10,8 +10,8 @@ public struct ScanRecord: Sendable, Encodable {
     public let verdict: String
     public let model: String
     /// The label `score` is the probability of.
-    public let finding: String
-    public let probabilities: [String: Double]?
+    let finding: String
+    package let probabilities: [String: Double]?
     /// Calibrated probability of the finding.
     public let score: Double?
     /// The model's operating threshold: `positive` is `score >= threshold`.

@@ -11,7 +11,7 @@ public struct StudyResult: Sendable {
     }
 
     /// SHA-256 of the file's bytes, lowercase hex: the study's key.
-    public var sourceHash: String
+    package var sourceHash: String
     /// `png`, `jpeg` or `dicom`.
     public var format: String
     /// Sealed before it is written.
@@ -19,7 +19,7 @@ public struct StudyResult: Sendable {
     public var modelID: String
     public var verdict: Verdict
     /// 8-bit gray PNG, longest side 128 (sealed before it is written).
-    public var thumbnail: Data?
+    package var thumbnail: Data?
 
     public init(sourceHash: String, format: String, identity: StudyStore.Identity, modelID: String, verdict: Verdict,
                 thumbnail: Data?) {
@@ -35,13 +35,13 @@ public struct StudyResult: Sendable {
 /// The decision of the model for one image.
 public struct StudyScore: Sendable, Equatable {
     /// Calibrated probability per label.
-    public var probabilities: [String: Double]
+    package var probabilities: [String: Double]
     /// Calibrated probability of the finding, 0…1.
     public var score: Double
     /// `score` at or above the model's operating threshold.
-    public var positive: Bool
+    package var positive: Bool
     public var urgency: Urgency
-    public var activation: ActivationMap
+    package var activation: ActivationMap
 
     public init(_ prediction: Prediction) {
         probabilities = prediction.probabilities

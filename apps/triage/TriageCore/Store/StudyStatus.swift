@@ -14,5 +14,5 @@ public enum StudyStatus: String, Sendable, StrictStringEnum {
     case read
 
     /// States that carry a verdict of the model (what a re-run skips, what the worklist shows).
-    public static let withVerdict: [StudyStatus] = [.scored, .notAssessable]
+    static let withVerdict: [StudyStatus] = [.scored, .notAssessable]
 }

@@ -128,7 +128,7 @@ extension StudyStore {
     }
 
     /// The class activation map of a scored study.
-    public func activation(id: String) throws -> ActivationMap? {
+    package func activation(id: String) throws -> ActivationMap? {
         try database.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT cam, cam_width, cam_height FROM studies WHERE id = ?", arguments: [id]),
                   let data = row["cam"] as Data?, let w = row["cam_width"] as Int?, let h = row["cam_height"] as Int?
@@ -138,7 +138,7 @@ extension StudyStore {
     }
 
     /// The thumbnail of a study (8-bit gray PNG), decrypted. Callers audit what they do with it.
-    public func thumbnail(id: String) throws -> Data? {
+    package func thumbnail(id: String) throws -> Data? {
         guard let sealed = try database.read({ db in
             try Data.fetchOne(db, sql: "SELECT thumbnail_sealed FROM studies WHERE id = ?", arguments: [id])
         }) else { return nil }
@@ -146,12 +146,12 @@ extension StudyStore {
     }
 }
 
-public enum StudyStoreError: Error, CustomStringConvertible, Equatable {
+enum StudyStoreError: Error, CustomStringConvertible, Equatable {
     /// The results and their audit entries are committed; only the checkpoint line is missing
     /// (`audit verify` still passes; the next committed batch writes a checkpoint again).
     case checkpointNotWritten(reason: String)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .checkpointNotWritten(let reason): "results stored, but the audit checkpoint file could not be written: \(reason)"
         }

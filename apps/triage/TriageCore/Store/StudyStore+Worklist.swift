@@ -6,7 +6,7 @@ import RecordStore
 
 extension StudyStore {
     /// Studies with a verdict that nobody has marked read yet (identity not decrypted).
-    public func unreadStudies() throws -> [Study] {
+    package func unreadStudies() throws -> [Study] {
         try database.read { db in
             try Row.fetchAll(db, StudyRecord.filter(StudyRecord.Columns.readAt == nil)
                 .filter(StudyStatus.withVerdict.map(\.rawValue).contains(StudyRecord.Columns.status)))

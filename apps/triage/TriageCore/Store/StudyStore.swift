@@ -21,11 +21,11 @@ public final class StudyStore: Sendable {
 
     /// The identifying part of a study, as read from its file.
     public struct Identity: Sendable, Equatable, Codable {
-        public var patientName: String?
-        public var patientID: String?
-        public var birthDate: String?
-        public var accession: String?
-        public var sourcePath: String?
+        package var patientName: String?
+        package var patientID: String?
+        package var birthDate: String?
+        var accession: String?
+        package var sourcePath: String?
 
         public init(patientName: String? = nil, patientID: String? = nil, birthDate: String? = nil,
                     accession: String? = nil, sourcePath: String? = nil) {
@@ -40,22 +40,22 @@ public final class StudyStore: Sendable {
     /// A study as stored; `identity` only when decrypted.
     public struct Study: Sendable, Equatable, Codable {
         public var id: String
-        public var sourceHash: String
+        package var sourceHash: String
         public var format: String
         public var status: StudyStatus
         public var modelID: String?
         /// Calibrated probability of the finding, 0…1 (scored studies).
         public var score: Double?
         public var positive: Bool?
-        public var probabilities: [String: Double]?
+        package var probabilities: [String: Double]?
         public var urgency: Urgency?
         /// Why the model did not assess it (`unsupported_photometry`, `not_radiograph`, `lateral_view`) and the detail.
         public var reason: String?
-        public var reasonDetail: String?
+        package var reasonDetail: String?
         /// When the study arrived in this store (ISO 8601, UTC); the worklist's waiting time starts here.
         public var createdAt: String
-        public var scoredAt: String?
-        public var readAt: String?
+        package var scoredAt: String?
+        package var readAt: String?
         /// `patient-` and 16 hex digits of the keyed hash of the Patient ID: groups a patient's
         /// studies without revealing who it is (nil without a Patient ID).
         public var patient: String?
@@ -68,7 +68,7 @@ public final class StudyStore: Sendable {
 
     /// Registers a study once per content hash (idempotent); returns its id and whether it was new.
     @discardableResult
-    public func register(sourceHash: String, format: String, identity: Identity, originalHeaders: Data?,
+    package func register(sourceHash: String, format: String, identity: Identity, originalHeaders: Data?,
                          actor: String) throws -> (id: String, created: Bool) {
         if let existing = try database.read({ db in
             try String.fetchOne(db, sql: "SELECT id FROM studies WHERE source_hash = ?", arguments: [sourceHash])
@@ -119,7 +119,7 @@ public final class StudyStore: Sendable {
         """
 
     /// A study with its identity decrypted; the read is audited.
-    public func study(id: String, actor: String) throws -> Study? {
+    package func study(id: String, actor: String) throws -> Study? {
         guard let row = try database.read({ try Row.fetchOne($0, StudyRecord.filter(key: id)) }) else { return nil }
         let study = try decode(row, decrypt: true)
         try secure.audit.append(AuditEvent(actor: actor, action: .recordRead, objectType: "study", objectID: id))
@@ -127,7 +127,7 @@ public final class StudyStore: Sendable {
     }
 
     /// Ids of the studies of a patient ID, through its keyed hash.
-    public func studyIDs(patientID: String) throws -> [String] {
+    package func studyIDs(patientID: String) throws -> [String] {
         let lookup = try vault.lookupHash(patientID, purpose: "patient_id")
         return try database.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM studies WHERE patient_id_lookup = ? ORDER BY created_at", arguments: [lookup])
@@ -135,7 +135,7 @@ public final class StudyStore: Sendable {
     }
 
     /// The original headers of a study, unless they were shredded.
-    public func originalHeaders(id: String) throws -> Data? {
+    package func originalHeaders(id: String) throws -> Data? {
         guard let row = try database.read({ try Row.fetchOne($0, sql: "SELECT headers_sealed FROM studies WHERE id = ?", arguments: [id]) }),
               let sealed = row["headers_sealed"] as Data?
         else { return nil }
@@ -143,7 +143,7 @@ public final class StudyStore: Sendable {
     }
 
     /// Deletes the per-study key of the original headers: they become unrecoverable.
-    public func shredHeaders(id: String, actor: String) throws {
+    package func shredHeaders(id: String, actor: String) throws {
         guard let key = try database.read({ try Int64.fetchOne($0, sql: "SELECT headers_key_id FROM studies WHERE id = ?", arguments: [id]) })
         else { return }
         try vault.shred(recordKey: key)

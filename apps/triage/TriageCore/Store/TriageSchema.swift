@@ -4,16 +4,16 @@ public import Vault
 /// The triage tables. Identifying DICOM fields (patient name, ID, birth date, accession
 /// number), the source path, the thumbnail and the original headers are sealed; patient ID and
 /// accession number are findable through keyed hashes; only non-identifying columns are indexed.
-public enum TriageSchema {
+package enum TriageSchema {
     /// The schema version bound into every sealed value (unchanged by migrations that only add
     /// columns, so values sealed before them still open).
-    public static let schemaVersion = 1
+    package static let schemaVersion = 1
 
-    public static let sealedColumns = ["patient_name", "patient_id", "birth_date", "accession", "source_path", "thumbnail"].map {
+    package static let sealedColumns = ["patient_name", "patient_id", "birth_date", "accession", "source_path", "thumbnail"].map {
         SealedColumn(table: "studies", column: "\($0)_sealed", rowColumn: "id", schemaVersion: schemaVersion)
     }
 
-    public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
+    package static func registerMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("triage v1") { db in
             try db.create(table: "studies") { t in
                 t.primaryKey("id", .text)

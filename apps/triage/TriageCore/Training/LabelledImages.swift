@@ -13,7 +13,7 @@ public struct LabelledImages: Sendable {
         /// Index into `labels`.
         public let label: Int
         /// 1-based line of the CSV.
-        public let line: Int
+        let line: Int
     }
 
     /// The CSV as given.
@@ -79,7 +79,7 @@ public struct LabelledImages: Sendable {
     }
 
     /// Images per label.
-    public var counts: [String: Int] {
+    package var counts: [String: Int] {
         var counts = Dictionary(uniqueKeysWithValues: labels.map { ($0, 0) })
         for row in rows { counts[labels[row.label], default: 0] += 1 }
         return counts
@@ -91,13 +91,13 @@ public struct LabelledImages: Sendable {
 }
 
 /// Problems with a labels CSV, naming the file and the line.
-public enum LabelsError: Error, Equatable, CustomStringConvertible {
+package enum LabelsError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String)
     case invalid(path: String, line: Int, detail: String)
     /// An image listed in the CSV could not be used.
     case image(path: String, line: Int, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadable(let path): return "\(path): no such file or not readable"
         case .invalid(let path, let line, let detail): return "\(path):\(line): \(detail)"

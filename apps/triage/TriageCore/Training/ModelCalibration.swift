@@ -11,9 +11,9 @@ import Foundation
 /// 2. One temperature minimises the validation negative log-likelihood of
 ///    `softmax((logits + offsets) / T)`.
 /// 3. `OperatingThresholds` picks the operating and urgency thresholds on the calibrated scores.
-public enum ModelCalibration {
+enum ModelCalibration {
     /// `log(K · π_c)` for `balanced` class weighting, zeros for `none`.
-    public static func offsets(classWeighting: TrainingSettings.ClassWeighting, trainingCounts: [String: Int], labels: [String]) -> [Double] {
+    static func offsets(classWeighting: TrainingSettings.ClassWeighting, trainingCounts: [String: Int], labels: [String]) -> [Double] {
         guard classWeighting == .balanced else { return Array(repeating: 0, count: labels.count) }
         let total = Double(labels.reduce(0) { $0 + (trainingCounts[$1] ?? 0) })
         return labels.map { label in
@@ -27,7 +27,7 @@ public enum ModelCalibration {
     /// - Parameters:
     ///   - logits: raw logits `[validation.rows.count, classes]`, row-major, in CSV order.
     ///   - offsets: from `offsets(classWeighting:trainingCounts:labels:)`.
-    public static func calibrate(_ spec: TriageModelSpec, logits: [Float], offsets: [Double],
+    static func calibrate(_ spec: TriageModelSpec, logits: [Float], offsets: [Double],
                                  validation: LabelledImages) throws -> TriageModelSpec {
         let classes = spec.labels.count, positive = spec.positiveIndex
         precondition(logits.count == validation.rows.count * classes, "one row of logits per validation image")

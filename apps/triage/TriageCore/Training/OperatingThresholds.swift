@@ -3,18 +3,18 @@ import Foundation
 
 /// The rules that turn validation scores into the model's operating threshold and urgency
 /// thresholds (docs/TRIAGE-MODEL.md states them for readers of the model card).
-public enum OperatingThresholds {
+package enum OperatingThresholds {
     /// The sensitivity the operating threshold must keep on validation.
-    public static let minimumSensitivity = 0.95
+    package static let minimumSensitivity = 0.95
     /// The calibrated probability from which a positive study is urgent.
-    public static let urgentProbability = 0.9
+    static let urgentProbability = 0.9
 
-    public static let rule = "Youden's J (sensitivity + specificity − 1) maximised on the validation split, "
+    package static let rule = "Youden's J (sensitivity + specificity − 1) maximised on the validation split, "
         + "lowered if needed until validation sensitivity ≥ \(minimumSensitivity); "
         + "urgent from a calibrated probability of \(urgentProbability) (or the operating threshold if higher)"
 
     /// - Returns: the operating threshold and the urgency thresholds (priority = operating threshold).
-    public static func choose(_ predictions: BinaryPredictions) throws
+    package static func choose(_ predictions: BinaryPredictions) throws
         -> (threshold: Double, urgency: TriageModelSpec.UrgencyThresholds) {
         var operating = try predictions.youdenThreshold()
         if operating.sensitivity.value < minimumSensitivity {

@@ -20,7 +20,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var widths: [Int]
     public var depths: [Int]
     public var augmentation: RadiographAugmentation
-    public var classWeighting: ClassWeighting
+    var classWeighting: ClassWeighting
 
     /// Cross-entropy class weights.
     public enum ClassWeighting: String, Sendable, StrictStringEnum {

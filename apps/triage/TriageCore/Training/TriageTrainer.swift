@@ -19,7 +19,7 @@ public struct TriageTrainer {
         public var positiveLabel: String
         public var name: String
         /// Side of the square model input (the data's size for PneumoniaMNIST: 28).
-        public var inputSize: Int
+        package var inputSize: Int
         /// The command line, for provenance.
         public var command: String
 

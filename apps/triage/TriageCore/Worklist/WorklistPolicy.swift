@@ -29,7 +29,7 @@ public struct WorklistPolicy: Sendable, Equatable {
     }
 
     /// The worklist order of `studies` at `now`.
-    public func ordered(_ studies: [StudyStore.Study], now: Date) -> [WorklistItem] {
+    package func ordered(_ studies: [StudyStore.Study], now: Date) -> [WorklistItem] {
         return studies.map { study in
             let arrival = Timestamp.date(study.createdAt) ?? now
             let base = study.urgency ?? .routine
@@ -49,9 +49,9 @@ public struct WorklistPolicy: Sendable, Equatable {
 
 /// One line of the worklist.
 public struct WorklistItem: Sendable, Equatable {
-    public let study: StudyStore.Study
+    package let study: StudyStore.Study
     /// The model's urgency (routine for studies it did not assess).
-    public let baseUrgency: Urgency
+    package let baseUrgency: Urgency
     /// After ageing (`WorklistPolicy`).
     public let effectiveUrgency: Urgency
     public let waitingHours: Double
