@@ -1,11 +1,10 @@
 public import Foundation
-import Glibc
 
 /// A folder read recursively in name order. Symbolic links are followed only to regular files
 /// inside the folder; links leaving it, links to folders (loops) and non-regular files
 /// (FIFOs, devices, sockets) are skipped with the reason.
-package final class FolderSource: InputSource {
-    package let label: String
+public final class FolderSource: InputSource {
+    public let label: String
     let root: URL
     let limits: InputLimits
     private var listed = 0, emitted = 0
@@ -16,9 +15,9 @@ package final class FolderSource: InputSource {
         self.limits = limits
     }
 
-    package var progress: Double? { listed == 0 ? nil : Double(emitted) / Double(listed) }
+    public var progress: Double? { listed == 0 ? nil : Double(emitted) / Double(listed) }
 
-    package func forEach(_ body: (InputEntry) throws -> Void) throws {
+    public func forEach(_ body: (InputEntry) throws -> Void) throws {
         guard let realRoot = Self.realPath(root.path) else {
             throw InputError.unreadable(input: label, reason: "no such folder")
         }
@@ -53,8 +52,7 @@ package final class FolderSource: InputSource {
         }
         for name in names {
             let path = directory + "/" + name, rel = relative.isEmpty ? name : relative + "/" + name
-            var info = stat()
-            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            if Self.attributes(path)?.type == .typeDirectory {
                 try list(path, relative: rel, into: &paths)
             } else {
                 paths.append(rel)
@@ -65,21 +63,32 @@ package final class FolderSource: InputSource {
     /// A skip or failure for anything but a regular file (or a link to one inside the root)
     /// within the size cap; nil when the file should be read.
     private func classify(_ path: String, realRoot: String, name: String) -> InputEntry? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else {
-            return .failed(name: name, error: .unreadable(input: name, reason: String(cString: strerror(errno))))
+        var info: (type: FileAttributeType, size: Int)
+        do { info = try Self.attributesOrError(path) } catch {
+            return .failed(name: name, error: .unreadable(input: name, reason: error.localizedDescription))
         }
-        if info.st_mode & S_IFMT == S_IFLNK {
+        if info.type == .typeSymbolicLink {
             guard let target = Self.realPath(path) else { return .skipped(name: name, reason: "dangling symbolic link") }
             guard target.hasPrefix(realRoot + "/") else { return .skipped(name: name, reason: "symbolic link leaves the folder; not followed") }
-            guard stat(target, &info) == 0 else { return .skipped(name: name, reason: "dangling symbolic link") }
-            if info.st_mode & S_IFMT == S_IFDIR { return .skipped(name: name, reason: "link to a folder; not followed") }
+            guard let targetInfo = Self.attributes(target) else { return .skipped(name: name, reason: "dangling symbolic link") }
+            if targetInfo.type == .typeDirectory { return .skipped(name: name, reason: "link to a folder; not followed") }
+            info = targetInfo
         }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .skipped(name: name, reason: "not a regular file") }
-        if Int(info.st_size) > limits.maxEntryBytes {
+        guard info.type == .typeRegular else { return .skipped(name: name, reason: "not a regular file") }
+        if info.size > limits.maxEntryBytes {
             return .failed(name: name, error: .entryTooLarge(entry: name, limit: limits.maxEntryBytes))
         }
         return nil
+    }
+
+    /// The type and size (bytes) of `path` itself, a symbolic link not followed (lstat).
+    private static func attributesOrError(_ path: String) throws -> (type: FileAttributeType, size: Int) {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return (attributes[.type] as? FileAttributeType ?? .typeUnknown, (attributes[.size] as? NSNumber)?.intValue ?? 0)
+    }
+
+    private static func attributes(_ path: String) -> (type: FileAttributeType, size: Int)? {
+        try? attributesOrError(path)
     }
 
     static func realPath(_ path: String) -> String? {
