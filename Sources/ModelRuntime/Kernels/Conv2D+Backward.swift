@@ -67,24 +67,27 @@ extension Conv2D {
             }
             return
         }
-        // Workers take tiles and run sgemm on one thread each; each sums its weight gradient
-        // apart and adds it in at the end.
-        let total = weightGradient.map(SendablePointer.init), lock = NSLock()
+        // Worker w takes tiles w, w + W, w + 2W, … and runs sgemm on one thread; it sums its
+        // weight gradient apart, and the partials are added in worker order after the join, so
+        // the result does not depend on which thread finished first (same bits on every run).
+        let workers = min(ComputeThreads.current, tiles.count), size = g.weightCount
+        let partials: SendablePointer<Float>? = weightGradient == nil ? nil : SendablePointer(.allocate(capacity: workers * size))
+        partials?.pointer.initialize(repeating: 0, count: workers * size)
+        defer { partials?.pointer.deallocate() }
         ComputeThreads.withSerialBLAS {
-            Parallel.forEachDynamic(tiles.count) { next in
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let scratch = Scratch(counts)
-                let partial: UnsafeMutablePointer<Float>? = total == nil ? nil : .allocate(capacity: g.weightCount)
-                partial?.initialize(repeating: 0, count: g.weightCount)
-                defer { partial?.deallocate() }
-                while let i = next() {
+                for i in stride(from: w, to: tiles.count, by: workers) {
                     backward(g, tiles[i], input: xs.pointer, weight: ws.pointer, outputGradient: dys.pointer,
-                             inputGradient: dxs?.pointer, weightGradient: partial, scratch: scratch, parallel: false)
+                             inputGradient: dxs?.pointer, weightGradient: partials.map { $0.pointer + w * size },
+                             scratch: scratch, parallel: false)
                 }
-                if let partial, let total {
-                    lock.lock()
-                    for i in 0..<g.weightCount { total.pointer[i] += partial[i] }
-                    lock.unlock()
-                }
+            }
+        }
+        if let partials, let weightGradient {
+            for w in 0..<workers {
+                let partial = partials.pointer + w * size
+                for i in 0..<size { weightGradient[i] += partial[i] }
             }
         }
     }
