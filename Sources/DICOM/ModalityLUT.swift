@@ -4,13 +4,13 @@ package struct ModalityRescale: Sendable, Equatable {
     package let slope: Double
     package let intercept: Double
 
-    public init(slope: Double = 1, intercept: Double = 0) {
+    package init(slope: Double = 1, intercept: Double = 0) {
         self.slope = slope
         self.intercept = intercept
     }
 
     /// The rescale of a data set (identity when slope or intercept is missing).
-    public init(_ ds: DataSet) {
+    package init(_ ds: DataSet) {
         if let s = ds.double(.rescaleSlope), let i = ds.double(.rescaleIntercept) {
             self.init(slope: s, intercept: i)
         } else {

@@ -22,7 +22,7 @@ package struct ConfusionMatrix: Codable, Sendable, Equatable {
 package struct ConfusedPair: Codable, Sendable, Equatable {
     package let truth: String
     package let predicted: String
-    public let count: Int
+    package let count: Int
 }
 
 /// Hard-label metrics of a multiclass classifier (intent classification), computed from one

@@ -1,7 +1,7 @@
 /// Everything `triage eval` reports for a binary classifier at one operating threshold.
 /// Codable for `--json`; `renderTable()` for people.
 package struct BinaryReport: Codable, Sendable, Equatable {
-    public let count: Int
+    package let count: Int
     package let positives: Int
     let negatives: Int
     /// ROC AUC with its DeLong 95 % interval; `nil` when either class has fewer than two
@@ -15,7 +15,7 @@ package struct BinaryReport: Codable, Sendable, Equatable {
     /// Positive-class reliability diagram and ECE (15 equal-width bins by default).
     package let calibration: ReliabilityDiagram
 
-    public init(
+    package init(
         _ predictions: BinaryPredictions, threshold: Double, binCount: Int = ReliabilityDiagram.defaultBinCount
     ) throws {
         count = predictions.count

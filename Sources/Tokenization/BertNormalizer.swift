@@ -10,7 +10,7 @@ package struct BertNormalizer: Sendable, Equatable {
     /// Full Unicode lowercase mapping, code point by code point.
     package var lowercase: Bool
 
-    public init(cleanText: Bool = true, handleChineseChars: Bool = true,
+    package init(cleanText: Bool = true, handleChineseChars: Bool = true,
                 stripAccents: Bool? = nil, lowercase: Bool = true) {
         self.cleanText = cleanText
         self.handleChineseChars = handleChineseChars

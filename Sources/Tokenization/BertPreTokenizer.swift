@@ -1,7 +1,7 @@
 /// The BERT pre-tokenizer: splits normalized text into words on whitespace (dropped) and
 /// punctuation (each punctuation code point becomes a word of its own).
 package struct BertPreTokenizer: Sendable, Equatable {
-    public init() {}
+    package init() {}
 
     /// Calls `body` with each word's range of indices into `text.scalars`, in order.
     @inline(__always)

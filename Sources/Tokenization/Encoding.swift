@@ -3,7 +3,7 @@ package struct TokenOffset: Equatable, Hashable, Sendable, Codable {
     package var start: Int
     package var end: Int
 
-    public init(_ start: Int, _ end: Int) {
+    package init(_ start: Int, _ end: Int) {
         self.start = start
         self.end = end
     }

@@ -19,7 +19,7 @@ package struct Padding: Sendable, Equatable {
     var padTypeID: Int32
     var padToken: String
 
-    public init(strategy: Strategy = .longest, direction: Direction = .right, padToMultipleOf: Int? = nil,
+    package init(strategy: Strategy = .longest, direction: Direction = .right, padToMultipleOf: Int? = nil,
                 padID: Int32 = 0, padTypeID: Int32 = 0, padToken: String = "[PAD]") {
         self.strategy = strategy
         self.direction = direction

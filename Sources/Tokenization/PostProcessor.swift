@@ -11,7 +11,7 @@ struct PostProcessor: Sendable, Equatable {
     package let single: [Piece]
     let pair: [Piece]
 
-    public init(single: [Piece], pair: [Piece]) {
+    init(single: [Piece], pair: [Piece]) {
         self.single = single
         self.pair = pair
     }

@@ -11,7 +11,7 @@ package enum BatchNorm {
     package struct Saved: Sendable {
         package var mean: [Float]
         var inverseStd: [Float]
-        public init(channels: Int) {
+        package init(channels: Int) {
             mean = [Float](repeating: 0, count: channels)
             inverseStd = [Float](repeating: 0, count: channels)
         }

@@ -19,7 +19,7 @@ extension Conv2D {
         let values: [Float]
 
         /// - Parameter weight: `[out, in, 3, 3]`
-        public init(weight: Tensor) {
+        package init(weight: Tensor) {
             precondition(weight.shape.count == 4 && weight.shape[2] == 3 && weight.shape[3] == 3,
                          "Winograd filter of a \(weight.shape) weight")
             let g = Conv2DGeometry(batch: 1, inChannels: weight.shape[1], height: 3, width: 3,

@@ -10,8 +10,8 @@
 package struct Conv2DGeometry: Sendable, Hashable, CustomStringConvertible {
     package let batch: Int
     package let inChannels: Int
-    public let height: Int
-    public let width: Int
+    package let height: Int
+    package let width: Int
     package let outChannels: Int
     package let kernelHeight: Int
     package let kernelWidth: Int
@@ -26,7 +26,7 @@ package struct Conv2DGeometry: Sendable, Hashable, CustomStringConvertible {
     package let outWidth: Int
 
     /// Checks the configuration (shape mismatches are programmer errors: `precondition`).
-    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
+    package init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
                 kernelHeight: Int, kernelWidth: Int, strideH: Int = 1, strideW: Int = 1,
                 padH: Int = 0, padW: Int = 0, dilationH: Int = 1, dilationW: Int = 1, groups: Int = 1) {
         precondition(batch >= 0 && inChannels > 0 && height > 0 && width > 0 && outChannels > 0,
@@ -58,7 +58,7 @@ package struct Conv2DGeometry: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A square kernel with the same stride, padding and dilation on both axes.
-    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
+    package init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
                 kernel: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1) {
         self.init(batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
                   kernelHeight: kernel, kernelWidth: kernel, strideH: stride, strideW: stride,
@@ -95,7 +95,7 @@ package struct Conv2DGeometry: Sendable, Hashable, CustomStringConvertible {
     /// Multiply-adds of one forward pass (for GFLOP/s reports: FLOPs = 2 × this).
     package var multiplyAdds: Int { batch * outChannels * outputPlane * patchSize }
 
-    public var description: String {
+    package var description: String {
         "conv2d(\(inputShape) → \(outputShape), k \(kernelHeight)x\(kernelWidth), s \(strideH),\(strideW), "
             + "p \(padH),\(padW), d \(dilationH),\(dilationW), g \(groups))"
     }

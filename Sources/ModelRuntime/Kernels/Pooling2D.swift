@@ -14,7 +14,7 @@ package struct Pool2DGeometry: Sendable, Hashable {
     package let outHeight: Int
     package let outWidth: Int
 
-    public init(batch: Int, channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
+    package init(batch: Int, channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
                 strideH: Int, strideW: Int, padH: Int = 0, padW: Int = 0) {
         precondition(batch >= 0 && channels > 0 && height > 0 && width > 0 && kernelHeight > 0 && kernelWidth > 0
                      && strideH > 0 && strideW > 0, "pool2d: invalid sizes")
@@ -37,7 +37,7 @@ package struct Pool2DGeometry: Sendable, Hashable {
     }
 
     /// A square window; `stride` defaults to the kernel size, as in PyTorch.
-    public init(batch: Int, channels: Int, height: Int, width: Int, kernel: Int, stride: Int? = nil,
+    package init(batch: Int, channels: Int, height: Int, width: Int, kernel: Int, stride: Int? = nil,
                 padding: Int = 0) {
         self.init(batch: batch, channels: channels, height: height, width: width, kernelHeight: kernel,
                   kernelWidth: kernel, strideH: stride ?? kernel, strideW: stride ?? kernel, padH: padding, padW: padding)

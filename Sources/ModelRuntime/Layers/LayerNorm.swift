@@ -8,7 +8,7 @@ struct LayerNorm: Sendable {
 
     var width: Int { weight.count }
 
-    public init(weight: Tensor, bias: Tensor, epsilon: Float) {
+    init(weight: Tensor, bias: Tensor, epsilon: Float) {
         precondition(weight.shape == bias.shape && weight.shape.count == 1, "LayerNorm parameter shapes")
         self.weight = weight
         self.bias = bias

@@ -8,7 +8,7 @@ package struct Linear: Sendable {
     package var inFeatures: Int { weight.shape[1] }
     package var outFeatures: Int { weight.shape[0] }
 
-    public init(weight: Tensor, bias: Tensor?) {
+    package init(weight: Tensor, bias: Tensor?) {
         precondition(weight.shape.count == 2, "Linear weight must be 2-D, got \(weight.shape)")
         precondition(bias == nil || bias!.shape == [weight.shape[0]], "Linear bias shape mismatch")
         self.weight = weight

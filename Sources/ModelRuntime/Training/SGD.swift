@@ -10,7 +10,7 @@ package struct SGD: Optimizer, Sendable {
     package private(set) var steps = 0
     private var buffer: [Float] = []
 
-    public init(momentum: Float = 0.9, dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
+    package init(momentum: Float = 0.9, dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
         precondition(!nesterov || (momentum > 0 && dampening == 0), "Nesterov momentum requires momentum > 0 and no dampening")
         self.momentum = momentum
         self.dampening = dampening

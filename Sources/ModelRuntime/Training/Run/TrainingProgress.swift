@@ -3,7 +3,7 @@
 public struct TrainingProgress: Codable, Sendable, Equatable {
     /// One validation: after which epoch (1-based) and the metric (higher is better).
     package struct Validation: Codable, Sendable, Equatable {
-        public var epoch: Int
+        package var epoch: Int
         var metric: Double
     }
 

@@ -13,7 +13,7 @@ package struct PIIRedactor: Sendable {
         package let range: Range<String.Index>
     }
 
-    public init() {}
+    package init() {}
 
     private static let sources: [(Kind, String)] = [
         (.email, #"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"#),

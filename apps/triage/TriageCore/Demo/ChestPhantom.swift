@@ -10,7 +10,7 @@ package struct ChestPhantom: Sendable {
     /// Which lung holds the opacity.
     package var rightLung: Bool
 
-    public init(opacity: Double, rightLung: Bool = true) {
+    package init(opacity: Double, rightLung: Bool = true) {
         self.opacity = opacity
         self.rightLung = rightLung
     }

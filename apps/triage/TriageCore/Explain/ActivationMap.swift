@@ -4,17 +4,17 @@ import Foundation
 /// row-major, covering the whole model input (and so the whole image it was resized from).
 package struct ActivationMap: Sendable, Equatable {
     package let values: [Float]
-    public let width: Int
-    public let height: Int
+    package let width: Int
+    package let height: Int
 
-    public init(values: [Float], width: Int, height: Int) {
+    package init(values: [Float], width: Int, height: Int) {
         precondition(width > 0 && height > 0 && values.count == width * height, "\(values.count) values for \(width)x\(height)")
         self.values = values
         self.width = width
         self.height = height
     }
 
-    public init(_ prediction: Prediction) {
+    package init(_ prediction: Prediction) {
         self.init(values: prediction.cam, width: prediction.camWidth, height: prediction.camHeight)
     }
 

@@ -5,7 +5,7 @@ package struct ImageRegion: Sendable, Equatable {
     package let width: Int
     package let height: Int
 
-    public init(x: Int, y: Int, width: Int, height: Int) {
+    package init(x: Int, y: Int, width: Int, height: Int) {
         precondition(x >= 0 && y >= 0 && width > 0 && height > 0, "region \(width)x\(height)+\(x)+\(y)")
         self.x = x
         self.y = y

@@ -12,7 +12,7 @@ package final class TarSource: InputSource {
     private var stream: (any ByteStream)?
     private let fileSize: Int
 
-    public init(_ url: URL, gzip: Bool, label: String? = nil, limits: InputLimits = .default) {
+    package init(_ url: URL, gzip: Bool, label: String? = nil, limits: InputLimits = .default) {
         self.url = url
         self.gzip = gzip
         self.label = label ?? url.path

@@ -12,7 +12,7 @@ package final class ZipSource: InputSource {
     let limits: InputLimits
     private var declared: Int?, read = 0
 
-    public init(_ url: URL, label: String? = nil, limits: InputLimits = .default) {
+    package init(_ url: URL, label: String? = nil, limits: InputLimits = .default) {
         self.url = url
         self.label = label ?? url.path
         self.limits = limits

@@ -45,7 +45,7 @@ extension TriageModel {
 package struct InputPipeline: Sendable {
     package let input: TriageModelSpec.Input
 
-    public init(_ input: TriageModelSpec.Input) { self.input = input }
+    package init(_ input: TriageModelSpec.Input) { self.input = input }
 
     /// DICOM modalities the model may score: projection radiography.
     static let radiographModalities: Set<String> = ["CR", "DX", "DR", "RG"]

@@ -34,7 +34,7 @@ package struct NotAssessable: Error, Sendable, Equatable, CustomStringConvertibl
     package let reason: String
     package let detail: String
 
-    public init(reason: String, detail: String) {
+    package init(reason: String, detail: String) {
         self.reason = reason
         self.detail = detail
     }
