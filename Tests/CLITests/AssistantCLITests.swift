@@ -108,6 +108,13 @@ struct AssistantCLITests {
             #expect(version.status == 0 && version.stdout.hasPrefix("0."))
             let help = try CommandRunner.run(tool, ["--help"])
             #expect(help.status == 0 && help.stdout.contains("USAGE: \(tool)"))
+            // The store options name this product's variables and folder, not a placeholder.
+            let audit = try CommandRunner.run(tool, ["audit", "verify", "--help"])
+            let text = audit.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let variable = tool.uppercased()
+            #expect(audit.status == 0 && !text.contains("<PRODUCT>") && !text.contains("<product>"), "\(text)")
+            #expect(text.contains("$\(variable)_HOME") && text.contains("~/.local/share/\(tool)"), "\(text)")
+            #expect(text.contains("$\(variable)_KEY_FILE") && text.contains("$\(variable)_KEYS"), "\(text)")
         }
     }
 }

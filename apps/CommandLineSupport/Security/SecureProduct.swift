@@ -18,14 +18,21 @@ extension SecureProduct {
 /// `--home` and `--key-file`, shared by every command that opens a product store.
 public struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Folder of the store, audit checkpoints and default key file (default: $<PRODUCT>_HOME, then ~/.local/share/<product>).",
+        "Folder of the store, audit checkpoints and default key file (default: $\(Self.variable("HOME")), then ~/.local/share/\(Self.product)).",
         valueName: "dir"))
     public var home: String?
 
     @Option(name: .customLong("key-file"), help: ArgumentHelp(
-        "Key file (default: $<PRODUCT>_KEY_FILE, then <home>/keyring.json); $<PRODUCT>_KEYS overrides both.",
+        "Key file (default: $\(Self.variable("KEY_FILE")), then <home>/keyring.json); $\(Self.variable("KEYS")) overrides both.",
         valueName: "file"))
     public var keyFile: String?
+
+    /// The product the help describes: the running executable's name (`triage`, `assistant`),
+    /// which is also the name of its home folder and the prefix of its variables.
+    static var product: String { ProcessInfo.processInfo.processName }
+
+    /// A product variable as the help spells it, e.g. `TRIAGE_HOME`.
+    static func variable(_ suffix: String) -> String { "\(product.uppercased())_\(suffix)" }
 
     public init() {}
 
