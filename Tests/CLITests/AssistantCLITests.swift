@@ -115,6 +115,8 @@ struct AssistantCLITests {
             #expect(audit.status == 0 && !text.contains("<PRODUCT>") && !text.contains("<product>"), "\(text)")
             #expect(text.contains("$\(variable)_HOME") && text.contains("~/.local/share/\(tool)"), "\(text)")
             #expect(text.contains("$\(variable)_KEY_FILE") && text.contains("$\(variable)_KEYS"), "\(text)")
+            let rotate = try CommandRunner.run(tool, ["keys", "rotate", "--help"])
+            #expect(rotate.status == 0 && !rotate.stdout.contains("<PRODUCT>") && rotate.stdout.contains("$\(variable)_KEYS"))
         }
     }
 }

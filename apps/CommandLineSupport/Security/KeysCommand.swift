@@ -47,7 +47,7 @@ struct KeysRotate<Product: SecureProduct>: ParsableCommand {
             discussion: """
                 A rotation that was interrupted is finished first instead of adding another version. \
                 --reencrypt also moves every sealed value to a fresh data key, in batches that survive a kill: \
-                run the command again to resume. With keys in $<PRODUCT>_KEYS, add the new version there yourself \
+                run the command again to resume. With keys in $\(Product.keysVariable), add the new version there yourself \
                 and run this command to re-wrap.
                 """)
     }
