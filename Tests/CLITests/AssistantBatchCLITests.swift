@@ -2,7 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `assistant batch` as a user runs it: killed with SIGKILL in the middle of an archive, then
+/// `assistant batch` as a user runs it: killed with SIGKILL, or stopped with Ctrl-C (SIGINT, which
+/// also says how to continue and exits 130), in the middle of an archive, then
 /// `--resume`d into the same output: the lines written before the kill kept as they were, then one
 /// line per remaining row, rows 1…n in order, none twice, and the exit status 3 for the rows that failed.
 @Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
@@ -10,7 +11,8 @@ struct AssistantBatchCLITests {
     static let model = Fixtures.miniLM.path
     static let kb = Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path
 
-    @Test func batchKilledWithSIGKILLResumesWithoutDuplicatesOrGaps() throws {
+    @Test(arguments: [SIGKILL, SIGINT])
+    func batchKilledMidwayResumesWithoutDuplicatesOrGaps(signal: Int32) throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let home = dir.appendingPathComponent("home").path
@@ -45,10 +47,16 @@ struct AssistantBatchCLITests {
             if chunk.isEmpty { break }  // it ended without reporting row 10
             seen += String(decoding: chunk, as: UTF8.self)
         }
-        kill(process.processIdentifier, SIGKILL)
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
         #expect(seen.contains("progress: rows 10:"), "no progress line for row 10: \(seen.suffix(200))")
-        #expect(process.terminationReason == .uncaughtSignal, "the batch ended before it was killed")
+        if signal == SIGINT {
+            seen += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationReason == .exit && process.terminationStatus == 130, "the batch ended before Ctrl-C")
+            #expect(seen.contains("assistant: interrupted;") && seen.contains("--resume"), "\(seen.suffix(300))")
+        } else {
+            #expect(process.terminationReason == .uncaughtSignal, "the batch ended before it was killed")
+        }
         // What survived the kill: the complete lines (a torn last one is redone by --resume).
         let written = try Data(contentsOf: output)
         let kept = written.lastIndex(of: UInt8(ascii: "\n")).map { Data(written.prefix(through: $0)) } ?? Data()

@@ -114,8 +114,10 @@ struct TriageCLITests {
         #expect(try w.triage(["batch", w.inputs.path, "--home", home.path, "--report", "r.txt"]).status == 2)
     }
 
-    /// SIGKILL in the middle of a batch, then --resume: every image once, none lost, none scored twice.
-    @Test func batchKilledWithSIGKILLResumesWithoutDuplicatesOrLosses() throws {
+    /// SIGKILL or Ctrl-C (SIGINT) in the middle of a batch, then --resume: every image once, none
+    /// lost, none scored twice. Ctrl-C also says how to continue and exits 130.
+    @Test(arguments: [SIGKILL, SIGINT])
+    func batchKilledMidwayResumesWithoutDuplicatesOrLosses(signal: Int32) throws {
         let w = try Workspace.make(demo: false)
         defer { w.cleanUp() }
         let count = 300
@@ -140,12 +142,19 @@ struct TriageCLITests {
                 return Int(line[range.upperBound...].prefix { $0.isNumber })
             }.max() ?? 0
         }
-        kill(process.processIdentifier, SIGKILL)
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
         #expect(reported >= 40, "no progress line reached 40: \(seen.suffix(200))")
         let before = try TestImages.verdictCount(home: home)
-        print("killed with \(before) of \(count) images stored")
-        #expect(process.terminationReason == .uncaughtSignal && before < count, "the batch finished before the kill")
+        print("stopped by signal \(signal) with \(before) of \(count) images stored")
+        #expect(before < count, "the batch finished before the signal")
+        if signal == SIGINT {
+            seen += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+            #expect(seen.contains("triage: interrupted;") && seen.contains("--resume"), "\(seen.suffix(300))")
+        } else {
+            #expect(process.terminationReason == .uncaughtSignal)
+        }
 
         let resumed = try w.triage(arguments + ["--resume"])
         #expect(resumed.status == 0, "\(resumed.stderr)")

@@ -33,14 +33,16 @@ struct BatchCommand: ParsableCommand {
         let source = try TicketSource(path: input, field: field)
         let terminal = standardErrorIsTerminal
         let started = Date()
-        let summary = try BatchRunner(answerer: answerer, actor: commandActor)
+        let interrupted = InterruptHint(
+            "assistant: interrupted; \(output) keeps every complete line. Run the same command with --resume to continue it.")
+        let summary = try withExtendedLifetime(interrupted) { try BatchRunner(answerer: answerer, actor: commandActor)
             .run(source: source, output: URL(fileURLWithPath: output), resume: resume) { s in
                 guard terminal || progressLines else { return }
                 let rate = Double(s.rows - s.skipped) / max(Date().timeIntervalSince(started), 1e-3)
                 let text = String(format: "rows %d: answered %d, escalated %d, failed %d (%.1f rows/s)",
                                   s.rows, s.answered, s.escalated, s.failed, rate)
                 if terminal { FileHandle.standardError.write(Data(("\r" + text).utf8)) } else { printError("assistant: progress: " + text) }
-            }
+            } }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         print("\(summary.rows) rows (\(summary.skipped) already done): \(summary.answered) answered, \(summary.escalated) escalated, \(summary.failed) failed → \(output)")
         if summary.failed > 0 { throw ExitStatus.partial }

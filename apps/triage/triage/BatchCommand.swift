@@ -63,7 +63,9 @@ struct BatchCommand: ParsableCommand {
         }
         let terminal = standardErrorIsTerminal, line = BatchProgressLine()
         var lastReported = -1
-        let outcome = try BatchRunner(model: model, store: studies, options: options).run(source, log: { event in
+        let interrupted = InterruptHint(
+            "triage: interrupted; the verdicts stored so far are kept. Run the same command with --resume to continue.")
+        let outcome = try withExtendedLifetime(interrupted) { try BatchRunner(model: model, store: studies, options: options).run(source, log: { event in
             if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             switch event {
             case .skipped(let name, let reason): printError("triage: skipped \(name): \(reason)")
@@ -79,7 +81,7 @@ struct BatchCommand: ParsableCommand {
                 lastReported = summary.done
                 printError("triage: progress: " + line.render(summary, fraction: fraction))
             }
-        })
+        }) }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         if let error = outcome.inputError { printError("triage: error: \(error)") }
         let s = outcome.summary
