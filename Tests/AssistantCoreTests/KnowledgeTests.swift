@@ -179,6 +179,18 @@ struct BatchRunnerTests {
         let tickets = try store.secure.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tickets") }
         let answers = try store.secure.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM answers") }
         #expect(tickets == 4 && answers == 4)
+
+        // Resuming into an output that is not there, or one that cannot be opened, names the file.
+        let missing = home.appendingPathComponent("missing.jsonl")
+        #expect(throws: BatchOutputError.nothingToResume(path: missing.path)) {
+            try runner.run(source: TicketSource(path: input.path), output: missing, resume: true)
+        }
+        #expect(!FileManager.default.fileExists(atPath: missing.path))
+        let folder = home.appendingPathComponent("a-folder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        #expect(throws: BatchOutputError.self) {
+            try runner.run(source: TicketSource(path: input.path), output: folder, resume: true)
+        }
     }
 }
 

@@ -94,6 +94,12 @@ struct AssistantCLITests {
         #expect(usage.status == 2)
         #expect(usage.stderr.contains("--batch must be at least 1"))
 
+        // --resume into an output that does not exist: a usage error that says so, before any work.
+        let nothing = try CommandRunner.run("assistant", ["batch", "--input", "/nonexistent/tickets.jsonl",
+                                                          "--output", "/nonexistent/answers.jsonl", "--resume"])
+        #expect(nothing.status == 2 && nothing.stderr.contains("/nonexistent/answers.jsonl does not exist"), "\(nothing.stderr)")
+        #expect(!nothing.stderr.contains("cannot read"))
+
         let empty = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: empty) }
         try "{}".write(to: empty.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)

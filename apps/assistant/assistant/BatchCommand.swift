@@ -26,6 +26,9 @@ struct BatchCommand: ParsableCommand {
         if !resume && FileManager.default.fileExists(atPath: output) {
             throw ValidationError("\(output) exists: pass --resume to continue it, or choose another output")
         }
+        if resume && !FileManager.default.fileExists(atPath: output) {
+            throw ValidationError("--resume: \(output) does not exist, so there is nothing to continue: run without --resume to start it")
+        }
     }
 
     func run() throws {

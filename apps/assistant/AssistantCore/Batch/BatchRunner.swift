@@ -25,10 +25,12 @@ public struct BatchRunner {
     public func run(source: TicketSource, output: URL, resume: Bool,
                     progress: (Summary) -> Void = { _ in }) throws -> Summary {
         var summary = Summary()
+        if resume && !FileManager.default.fileExists(atPath: output.path) { throw BatchOutputError.nothingToResume(path: output.path) }
         let done = resume ? try Self.completeLines(in: output) : 0
         if !resume { FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600]) }
-        guard let handle = FileHandle(forWritingAtPath: output.path) else {
-            throw InputError.unreadable(source: output.path, reason: "cannot write")
+        let handle: FileHandle
+        do { handle = try FileHandle(forWritingTo: output) } catch {
+            throw BatchOutputError.unwritable(path: output.path, reason: error.localizedDescription)
         }
         defer { try? handle.close() }
         try handle.seekToEnd()
@@ -74,6 +76,20 @@ public struct BatchRunner {
         }
         if end < data.count { truncate(url.path, off_t(end)) }
         return count
+    }
+}
+
+/// Why the batch output cannot be written; names the file.
+public enum BatchOutputError: Error, Equatable, CustomStringConvertible {
+    /// `resume` was asked for an output that does not exist.
+    case nothingToResume(path: String)
+    case unwritable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .nothingToResume(let path): return "\(path) does not exist, so there is nothing to resume"
+        case .unwritable(let path, let reason): return "\(path): cannot open for writing: \(reason)"
+        }
     }
 }
 
