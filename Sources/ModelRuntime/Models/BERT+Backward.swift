@@ -57,6 +57,22 @@ extension BERT.Layer where Pass == BERT.TrainingPass {
                   inputGradient: Bool) -> Tensor {
         let n = tape.input.shape[0], h = config.hiddenSize, inner = config.intermediateSize, eps = config.layerNormEps
         func weight(_ handle: ParameterSet.Handle) -> UnsafeMutablePointer<Float> { p.value(handle).baseAddress! }
+        /// `∂L/∂input` `[n, unit.inFeatures]` of a dense layer followed by dropout with `mask` (empty:
+        /// none), given the gradient after the dropout; accumulates the layer's parameter gradients.
+        func denseBackward(_ unit: BERT.TrainingPass.Dense, input: Tensor, outputGradient: Tensor, dropout mask: [Float]) -> Tensor {
+            var dy = outputGradient
+            if !mask.isEmpty { dy.withUnsafeMutableBufferPointer { Dropout.apply(mask, to: $0.baseAddress!) } }
+            return Tensor(shape: [n, unit.inFeatures]) { dx in
+                input.withUnsafeBufferPointer { x in
+                    dy.withUnsafeBufferPointer { g in
+                        LinearKernel.backward(x.baseAddress!, rows: n, inFeatures: unit.inFeatures, outFeatures: unit.outFeatures,
+                                              weight: weight(unit.weight), outputGradient: g.baseAddress!,
+                                              inputGradient: dx.baseAddress!, weightGradient: p.gradient(unit.weight).baseAddress!,
+                                              biasGradient: p.gradient(unit.bias).baseAddress!)
+                    }
+                }
+            }
+        }
         func normBackward(_ input: Tensor, _ gradient: UnsafeMutablePointer<Float>, _ unit: BERT.TrainingPass.Norm) {
             input.withUnsafeBufferPointer { xs in
                 LayerNormKernel.backward(input: xs.baseAddress!, outputGradient: gradient, rows: n, width: h,
@@ -68,20 +84,7 @@ extension BERT.Layer where Pass == BERT.TrainingPass {
         // Output LayerNorm, then the second dense layer: ∂L/∂activation.
         var d = outputGradient
         d.withUnsafeMutableBufferPointer { normBackward(tape[.outputSum], $0.baseAddress!, outputNorm) }
-        var dOutputDense = d
-        if !tape.dropout.output.isEmpty {
-            dOutputDense.withUnsafeMutableBufferPointer { Dropout.apply(tape.dropout.output, to: $0.baseAddress!) }
-        }
-        var dInner = Tensor(shape: [n, inner]) { dAct in
-            tape[.activation].withUnsafeBufferPointer { act in
-                dOutputDense.withUnsafeBufferPointer { dy in
-                    LinearKernel.backward(act.baseAddress!, rows: n, inFeatures: inner, outFeatures: h, weight: weight(output.weight),
-                                          outputGradient: dy.baseAddress!, inputGradient: dAct.baseAddress!,
-                                          weightGradient: p.gradient(output.weight).baseAddress!,
-                                          biasGradient: p.gradient(output.bias).baseAddress!)
-                }
-            }
-        }
+        var dInner = denseBackward(output, input: tape[.activation], outputGradient: d, dropout: tape.dropout.output)
         dInner.withUnsafeMutableBufferPointer { g in
             tape[.preActivation].withUnsafeBufferPointer {
                 ActivationBackward.geluErf(input: $0.baseAddress!, outputGradient: g.baseAddress!,
@@ -103,20 +106,8 @@ extension BERT.Layer where Pass == BERT.TrainingPass {
             normBackward(tape[.attentionSum], da.baseAddress!, attentionNorm)
         }
         // Attention output dense layer, then attention itself.
-        var dAttentionDense = dAttended
-        if !tape.dropout.attention.isEmpty {
-            dAttentionDense.withUnsafeMutableBufferPointer { Dropout.apply(tape.dropout.attention, to: $0.baseAddress!) }
-        }
-        let dContext = Tensor(shape: [n, h]) { dc in
-            tape[.context].withUnsafeBufferPointer { c in
-                dAttentionDense.withUnsafeBufferPointer { dy in
-                    LinearKernel.backward(c.baseAddress!, rows: n, inFeatures: h, outFeatures: h, weight: weight(attentionOutput.weight),
-                                          outputGradient: dy.baseAddress!, inputGradient: dc.baseAddress!,
-                                          weightGradient: p.gradient(attentionOutput.weight).baseAddress!,
-                                          biasGradient: p.gradient(attentionOutput.bias).baseAddress!)
-                }
-            }
-        }
+        let dContext = denseBackward(attentionOutput, input: tape[.context], outputGradient: dAttended,
+                                     dropout: tape.dropout.attention)
         let dQKV = Tensor(shape: [n, 3 * h]) { dq in
             tape[.qkv].withUnsafeBufferPointer { qkv in
                 dContext.withUnsafeBufferPointer { dc in
