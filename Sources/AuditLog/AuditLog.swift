@@ -6,14 +6,16 @@ import SuiteFoundation
 /// A tamper-evident, append-only log in a store's SQLite database.
 ///
 /// Each entry carries `HMAC-SHA256(audit key, previous hash ‖ canonical entry)`; triggers
-/// abort UPDATE and DELETE; after every committed batch a MACed checkpoint (sequence, head
-/// hash) is appended to a separate file, so cutting entries off the end is detected too.
+/// abort UPDATE and DELETE; after every committed batch a chained, MACed checkpoint (sequence,
+/// head hash) is appended to a separate file and sent to the witnesses outside the store's
+/// folder, so cutting entries off the end is detected too.
 /// Appends take SQLite's write lock (`BEGIN IMMEDIATE`), so several processes can append to
 /// one store and the chain stays linear.
 public final class AuditLog: Sendable {
     let writer: any DatabaseWriter
     let key: SymmetricKey
     let checkpoints: AuditCheckpoints
+    let witness: AuditWitness
 
     public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
         AuditEntry.registerMigrations(&migrator)
@@ -22,10 +24,14 @@ public final class AuditLog: Sendable {
     /// - Parameters:
     ///   - key: the store's audit key (from its vault).
     ///   - checkpointFile: the checkpoint file, kept beside (or better, away from) the database.
-    public init(writer: any DatabaseWriter, key: SymmetricKey, checkpointFile: URL) {
+    ///   - storeID: the store's identity, bound into checkpoints and witness lines.
+    ///   - witnesses: where each checkpoint is also sent; the first is the default witness file.
+    public init(writer: any DatabaseWriter, key: SymmetricKey, checkpointFile: URL, product: String, storeID: String,
+                witnesses: [WitnessTarget]) {
         self.writer = writer
         self.key = key
-        self.checkpoints = AuditCheckpoints(url: checkpointFile, key: key)
+        self.checkpoints = AuditCheckpoints(url: checkpointFile, key: key, storeID: storeID)
+        self.witness = AuditWitness(product: product, storeID: storeID, key: key, targets: witnesses)
     }
 
     static let zeroHash = Data(count: 32)
@@ -58,7 +64,11 @@ public final class AuditLog: Sendable {
             }
             return result!
         }
-        if let last = seqs.last { try checkpoints.append(.init(seq: last, hash: head)) }
+        if let last = seqs.last {
+            let checkpoint = AuditCheckpoints.Checkpoint(seq: last, hash: head)
+            try checkpoints.append(checkpoint)
+            witness.publish(checkpoint)
+        }
         return (value, seqs)
     }
 

@@ -6,7 +6,20 @@ public import Vault
 /// A product's store opened with its keys: the SQLite database (WAL, migrations in code), its
 /// vault and its audit log. The product's own tables come in through `migrations`.
 public final class SecureStore: Sendable {
+    /// What the opening command is allowed to find.
+    public enum Access: Sendable {
+        /// Ordinary commands: the audit chain's head must match its checkpoint and witness
+        /// (`AuditLog.checkHead`), so nothing is ever appended to a broken chain.
+        case ordinary
+        /// `keys init`: may create the store that the key file's identity names.
+        case create
+        /// `audit verify`, `audit show`, `keys status`: open a broken store to report on it.
+        case inspect
+    }
+
     public let location: StoreLocation
+    /// The store's identity (also in its key file and in every checkpoint and witness line).
+    public let identity: String
     public let database: DatabasePool
     public let vault: Vault
     public let audit: AuditLog
@@ -17,22 +30,42 @@ public final class SecureStore: Sendable {
     /// - Parameters:
     ///   - keysVariable: the environment variable that may hold the keyring instead of the key file.
     ///   - migrations: registers the product's tables after the vault's and the audit log's.
-    /// - Throws: `VaultError.missingKeyring` before creating anything when there is no key.
+    ///   - access: `.ordinary` refuses a store whose audit chain is broken (`AuditError.chainBroken`).
+    /// - Throws: `VaultError.missingKeyring` before creating anything when there is no key;
+    ///   `StoreIdentityError` when the store is empty, gone or not the key file's;
+    ///   `AuditError.invalidWitness` for a bad `$<PRODUCT>_WITNESS`.
     public init(product: String, location: StoreLocation, keysVariable: String,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
+                environment: [String: String] = ProcessInfo.processInfo.environment, access: Access = .ordinary,
                 migrations: (inout DatabaseMigrator) -> Void) throws {
         self.location = location
+        let fromEnvironment = environment[keysVariable].map { !$0.isEmpty } ?? false
         keyring = try Self.loadKeyring(location: location, keysVariable: keysVariable, environment: environment)
+        let witnesses = try Self.witnessTargets(product: product, environment: environment)
+        try StoreIdentity.checkFile(location, keyring: keyring, creating: access == .create)
         try FileManager.default.createDirectory(at: location.home, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         database = try Self.openDatabase(at: location.database)
         var migrator = DatabaseMigrator()
+        StoreIdentity.registerMigrations(&migrator)
         Vault.registerMigrations(&migrator)
         AuditLog.registerMigrations(&migrator)
         migrations(&migrator)
         try migrator.migrate(database)
+        identity = try StoreIdentity.reconcile(database, keyring: keyring, location: location, product: product,
+                                               fromEnvironment: fromEnvironment, creating: access == .create)
         vault = try Vault(store: product, writer: database, keyring: keyring)
-        audit = AuditLog(writer: database, key: try vault.auditKey(), checkpointFile: location.checkpointFile)
+        let witnessFolder = try StoreIdentity.witnessFolder(database, vault: vault, storeID: identity,
+                                                            proposed: location.witnessFolder)
+        let defaultWitness = witnessFolder.appendingPathComponent("\(product)-\(identity).witness")
+        audit = AuditLog(writer: database, key: try vault.auditKey(), checkpointFile: location.checkpointFile,
+                         product: product, storeID: identity, witnesses: [.file(defaultWitness)] + witnesses)
+        if access == .ordinary { try audit.checkHead() }
+    }
+
+    /// The witnesses configured in `$<PRODUCT>_WITNESS` (comma-separated `WitnessTarget` specs).
+    static func witnessTargets(product: String, environment: [String: String]) throws -> [WitnessTarget] {
+        guard let value = environment["\(product.uppercased())_WITNESS"], !value.isEmpty else { return [] }
+        return try value.split(separator: ",").map { try WitnessTarget(parsing: String($0)) }
     }
 
     /// The keyring from `$<keysVariable>` when set, else from the key file.

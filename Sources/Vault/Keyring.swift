@@ -14,26 +14,29 @@ public struct Keyring: Sendable {
     public let source: String
     /// ISO 8601 creation time of each version, when known.
     package let created: [Int: String]
+    /// The identity of the store this key file belongs to (recorded by `keys init`, or when a
+    /// store opens with a key file that lacks it); nil for keys from the environment.
+    public var storeID: String?
 
     package var activeVersion: Int { keys.keys.max()! }
     public var versions: [Int] { keys.keys.sorted() }
 
-    init(keys: [Int: SymmetricKey], source: String, created: [Int: String] = [:]) {
+    init(keys: [Int: SymmetricKey], source: String, created: [Int: String] = [:], storeID: String? = nil) {
         precondition(!keys.isEmpty, "a keyring holds at least one key")
         self.keys = keys
         self.source = source
         self.created = created
+        self.storeID = storeID
     }
-
 
     func key(version: Int) throws -> SymmetricKey {
         guard let key = keys[version] else { throw VaultError.missingKeyVersion(version: version, source: source) }
         return key
     }
 
-    /// A keyring with one fresh random key, version 1.
-    static func generate(source: String) -> Keyring {
-        Keyring(keys: [1: SymmetricKey(size: .bits256)], source: source, created: [1: Timestamp.now()])
+    /// A keyring with one fresh random key, version 1, for a new store of identity `storeID`.
+    static func generate(source: String, storeID: String?) -> Keyring {
+        Keyring(keys: [1: SymmetricKey(size: .bits256)], source: source, created: [1: Timestamp.now()], storeID: storeID)
     }
 
     /// This keyring plus a fresh random key as the new active version.
@@ -41,7 +44,7 @@ public struct Keyring: Sendable {
         var keys = self.keys, created = self.created
         keys[activeVersion + 1] = SymmetricKey(size: .bits256)
         created[activeVersion + 1] = Timestamp.now()
-        return Keyring(keys: keys, source: source, created: created)
+        return Keyring(keys: keys, source: source, created: created, storeID: storeID)
     }
 
     // MARK: Environment form

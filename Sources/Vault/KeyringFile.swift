@@ -2,8 +2,10 @@ import Crypto
 public import Foundation
 import SuiteFoundation
 
-/// The on-disk key file: `{"format": "suite-keyring/1", "keys": [{"version", "created", "key"}]}`,
-/// written with mode 0600 through a temporary file and an atomic rename.
+/// The on-disk key file: `{"format": "suite-keyring/1", "store": "<store id>", "keys": [{"version",
+/// "created", "key"}]}`, written with mode 0600 through a temporary file and an atomic rename.
+/// `store` names the one store the file belongs to, so a store that was emptied or replaced is
+/// recognised (older files lack it until a store adopts them).
 public enum KeyringFile {
     static let format = "suite-keyring/1"
 
@@ -14,14 +16,16 @@ public enum KeyringFile {
             let key: String
         }
         let format: String
+        let store: String?
         let keys: [Entry]
     }
 
-    /// Creates a key file with one fresh key; refuses to overwrite an existing file.
+    /// Creates a key file with one fresh key for the store `storeID` (a new store's identity, or
+    /// nil when the store is not known yet); refuses to overwrite an existing file.
     @discardableResult
-    public static func create(at url: URL) throws -> Keyring {
+    public static func create(at url: URL, storeID: String? = nil) throws -> Keyring {
         if FileManager.default.fileExists(atPath: url.path) { throw VaultError.keyringExists(path: url.path) }
-        let keyring = Keyring.generate(source: url.path)
+        let keyring = Keyring.generate(source: url.path, storeID: storeID)
         try write(keyring, to: url, createOnly: true)
         return keyring
     }
@@ -57,7 +61,7 @@ public enum KeyringFile {
             created[entry.version] = entry.created
         }
         guard !keys.isEmpty else { throw VaultError.invalidKeyring(source: path, detail: "no keys") }
-        return Keyring(keys: keys, source: path, created: created)
+        return Keyring(keys: keys, source: path, created: created, storeID: contents.store)
     }
 
     /// Replaces the file with `keyring` atomically (temporary file, fsync, rename), mode 0600.
@@ -66,7 +70,7 @@ public enum KeyringFile {
             Contents.Entry(version: version, created: keyring.created[version] ?? Timestamp.now(),
                            key: keyring.keys[version]!.withUnsafeBytes { Data($0).base64EncodedString() })
         }
-        let data = try JSONOutput.data(Contents(format: format, keys: entries), pretty: true)
+        let data = try JSONOutput.data(Contents(format: format, store: keyring.storeID, keys: entries), pretty: true)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")

@@ -72,7 +72,7 @@ struct AnsweringTests {
     @Test func demoQuestionsAreAnsweredOrEscalatedSensibly() throws {
         let home = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let location = StoreLocation(home: home)
+        let location = Fixtures.storeLocation(home: home)
         try KeyringFile.create(at: location.keyFile)
         let store = try AssistantStore(location: location, environment: [:])
         let encoder = try SentenceEncoder(folder: Fixtures.miniLM)
@@ -140,7 +140,7 @@ struct BatchRunnerTests {
     @Test func resumesAfterATornLineWithoutDuplicatesOrGaps() throws {
         let home = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let location = StoreLocation(home: home)
+        let location = Fixtures.storeLocation(home: home)
         try KeyringFile.create(at: location.keyFile)
         let store = try AssistantStore(location: location, environment: [:])
         let encoder = try SentenceEncoder(folder: Fixtures.miniLM)

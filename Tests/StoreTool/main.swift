@@ -15,9 +15,11 @@ func fail(_ message: String) -> Never {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+/// Opens the test store of `home`; its witness goes where `Fixtures.witnessState` puts the tests'.
 func openStore(_ home: String) throws -> SecureStore {
-    try SecureStore(product: "test", location: StoreLocation(home: URL(fileURLWithPath: home)), keysVariable: "TEST_KEYS",
-                    migrations: { _ in })
+    let state = FileManager.default.temporaryDirectory.appendingPathComponent("suite-tests-state").path
+    return try SecureStore(product: "test", location: StoreLocation(home: URL(fileURLWithPath: home), environment: ["XDG_STATE_HOME": state]),
+                           keysVariable: "TEST_KEYS", migrations: { _ in })
 }
 
 do {

@@ -55,7 +55,8 @@ public enum CommandRunner {
     }
 
     /// The process as `run` and `start` launch it: the built product, the caller's environment
-    /// without ASSISTANT_MODEL_DIR, plus `environment`.
+    /// without ASSISTANT_MODEL_DIR, audit witness files under `Fixtures.witnessState` (not the
+    /// user's ~/.local/state), plus `environment`.
     private static func prepare(_ executable: String, _ arguments: [String], environment: [String: String],
                                 directory: URL?) -> Process {
         let process = Process()
@@ -63,6 +64,7 @@ public enum CommandRunner {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["ASSISTANT_MODEL_DIR"] = nil
+        env["XDG_STATE_HOME"] = Fixtures.witnessState.path
         for (k, v) in environment { env[k] = v }
         process.environment = env
         if let directory { process.currentDirectoryURL = directory }

@@ -1,4 +1,5 @@
 public import Foundation
+public import RecordStore
 
 /// Paths the tests share: committed fixtures, the installed model, the shared data folder.
 public enum Fixtures {
@@ -33,6 +34,15 @@ public enum Fixtures {
     }
 
     /// A fresh temporary directory, removed by the caller with `cleanUp`.
+    /// The `XDG_STATE_HOME` of stores opened by tests: their default audit witness files
+    /// (`suite-audit-witness/<product>-<store id>.witness`) go here, one per store.
+    public static let witnessState = FileManager.default.temporaryDirectory.appendingPathComponent("suite-tests-state")
+
+    /// A store location in `home` whose witness folder is under `witnessState`.
+    public static func storeLocation(home: URL, keyFile: URL? = nil) -> StoreLocation {
+        StoreLocation(home: home, keyFile: keyFile, environment: ["XDG_STATE_HOME": witnessState.path])
+    }
+
     public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("suite-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

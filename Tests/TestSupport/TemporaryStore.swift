@@ -37,14 +37,20 @@ public struct TemporaryStore {
     /// Creates a home with a fresh key file and opens its store.
     public static func make() throws -> TemporaryStore {
         let home = try Fixtures.temporaryDirectory()
-        let location = StoreLocation(home: home)
-        try KeyringFile.create(at: location.keyFile)
-        return TemporaryStore(home: home, location: location, store: try open(location))
+        let location = Fixtures.storeLocation(home: home)
+        try KeyringFile.create(at: location.keyFile, storeID: StoreLocation.newStoreID())
+        return TemporaryStore(home: home, location: location, store: try open(location, access: .create))
     }
 
-    public static func open(_ location: StoreLocation, environment: [String: String] = [:]) throws -> SecureStore {
+    public static func open(_ location: StoreLocation, environment: [String: String] = [:],
+                            access: SecureStore.Access = .ordinary) throws -> SecureStore {
         try SecureStore(product: "test", location: location, keysVariable: "TEST_KEYS", environment: environment,
-                        migrations: migrations)
+                        access: access, migrations: migrations)
+    }
+
+    /// The default witness file of this store.
+    public var witnessFile: URL {
+        location.witnessFolder.appendingPathComponent("test-\(store.identity).witness")
     }
 
     public func context(_ id: String, _ column: String) -> SealContext {
@@ -67,5 +73,8 @@ public struct TemporaryStore {
         return try store.vault.openString(blob!, context(id, "name_sealed"))
     }
 
-    public func cleanUp() { try? FileManager.default.removeItem(at: home) }
+    public func cleanUp() {
+        try? FileManager.default.removeItem(at: home)
+        try? FileManager.default.removeItem(at: witnessFile)
+    }
 }

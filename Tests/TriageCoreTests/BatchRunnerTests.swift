@@ -17,7 +17,7 @@ struct BatchRunnerTests {
         let inputs: URL
 
         func store(_ name: String) throws -> StudyStore {
-            let location = StoreLocation(home: dir.appendingPathComponent(name))
+            let location = Fixtures.storeLocation(home: dir.appendingPathComponent(name))
             if !FileManager.default.fileExists(atPath: location.keyFile.path) {
                 try FileManager.default.createDirectory(at: location.home, withIntermediateDirectories: true)
                 try KeyringFile.create(at: location.keyFile)

@@ -38,7 +38,7 @@ struct StudyRecordTests {
     @Test func aStoreWrittenBeforeTheScoresMigrationOpensAndReads() throws {
         let home = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let location = StoreLocation(home: home)
+        let location = Fixtures.storeLocation(home: home)
         try KeyringFile.create(at: location.keyFile)
         // The schema of the first release: the vault, the audit log and `triage v1` only.
         let pool = try SecureStore.openDatabase(at: location.database)

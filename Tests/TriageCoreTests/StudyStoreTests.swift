@@ -9,7 +9,7 @@ import Vault
 struct StudyStoreTests {
     static func makeStore() throws -> (StudyStore, URL) {
         let home = try Fixtures.temporaryDirectory()
-        let location = StoreLocation(home: home)
+        let location = Fixtures.storeLocation(home: home)
         try KeyringFile.create(at: location.keyFile)
         return (try StudyStore(location: location, environment: [:]), home)
     }

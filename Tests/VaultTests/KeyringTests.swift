@@ -49,7 +49,7 @@ struct KeyringTests {
         defer { t.cleanUp() }
         try t.insert(id: "p1", name: "Ada Lovelace", email: "ada@example.org")
         // Missing key: nothing is created or opened.
-        let elsewhere = StoreLocation(home: t.home, keyFile: t.home.appendingPathComponent("absent.json"))
+        let elsewhere = Fixtures.storeLocation(home: t.home, keyFile: t.home.appendingPathComponent("absent.json"))
         #expect { try TemporaryStore.open(elsewhere) } throws: { error in
             if case .missingKeyring? = error as? VaultError { return "\(error)".contains("keys init") }
             return false
@@ -57,7 +57,7 @@ struct KeyringTests {
         // Wrong key: a different keyring cannot unwrap the store's data keys.
         let other = t.home.appendingPathComponent("other.json")
         try KeyringFile.create(at: other)
-        #expect { try TemporaryStore.open(StoreLocation(home: t.home, keyFile: other)) } throws: { error in
+        #expect { try TemporaryStore.open(Fixtures.storeLocation(home: t.home, keyFile: other)) } throws: { error in
             if case .wrongKey(let store, let version)? = error as? VaultError { return store == "test" && version == 1 }
             return false
         }
@@ -65,7 +65,7 @@ struct KeyringTests {
         let keyring = try KeyringFile.read(t.location.keyFile)
         let value = keyring.versions.map { v in "\(v):" + keyring.keys[v]!.withUnsafeBytes { Data($0).base64EncodedString() } }
             .joined(separator: ",")
-        let fromEnvironment = try TemporaryStore.open(StoreLocation(home: t.home, keyFile: other), environment: ["TEST_KEYS": value])
+        let fromEnvironment = try TemporaryStore.open(Fixtures.storeLocation(home: t.home, keyFile: other), environment: ["TEST_KEYS": value])
         #expect(try fromEnvironment.vault.openString(
             fromEnvironment.database.read { try Data.fetchOne($0, sql: "SELECT name_sealed FROM people")! },
             t.context("p1", "name_sealed")) == "Ada Lovelace")

@@ -16,28 +16,52 @@ public struct AuditCommand<Product: SecureProduct>: ParsableCommand {
 
 struct AuditVerify<Product: SecureProduct>: ParsableCommand {
     static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "verify",
-                             abstract: "Check the hash chain and the checkpoints; exit 1 at the first broken link.")
+        CommandConfiguration(
+            commandName: "verify",
+            abstract: "Check the hash chain, the checkpoints and the witnesses; exit 1 at the first problem.",
+            discussion: """
+                The default witness file (outside the store's folder) is always compared. --witness adds files \
+                that hold witness lines: a file witness on another volume, the file a syslog daemon writes, what an \
+                HTTP collector stored. A log or checkpoint file shorter than a witness is reported with the missing entries.
+                """)
     }
 
     @OptionGroup var store: StoreOptions
+    @Option(name: .customLong("witness"), help: ArgumentHelp("A file of witness lines to compare (repeatable).", valueName: "file"))
+    var witnesses: [String] = []
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let opened = try Product.openStore(store.location(product: Product.name))
-        let result = try opened.secure.audit.verify()
-        if json {
-            print(try JSONOutput.string(result))
-        } else if let problem = result.firstProblem {
-            print("BROKEN: \(problem) (\(result.entries) entries, head \(result.headSeq))")
-        } else {
-            print("intact: \(result.entries) entries, head \(result.headSeq), checkpoint \(result.checkpointSeq.map(String.init) ?? "none")")
+        let opened = try Product.openStore(store.location(product: Product.name), access: .inspect)
+        let result = try opened.secure.audit.verify(witnessFiles: witnesses.map { URL(fileURLWithPath: $0) })
+        if let problem = result.firstProblem {
+            print(json ? try JSONOutput.string(result) : "BROKEN: \(problem) (\(result.entries) entries, head \(result.headSeq))")
+            throw ExitStatus.failure
         }
-        if result.isIntact {
+        // Recorded before it is reported, so "intact" is never followed by a failure.
+        do {
             try opened.secure.audit.append(AuditEvent(actor: commandActor, action: .auditUse, objectType: "audit_log",
                                                       objectID: "\(result.headSeq)", details: ["op": .string("verify")]))
+        } catch {
+            throw AuditVerifyError.notRecorded(entries: result.entries, reason: "\(error)")
+        }
+        if json {
+            print(try JSONOutput.string(result))
         } else {
-            throw ExitCode(1)
+            let witness = result.witnessSeq.map { ", witness \($0)" } ?? ""
+            print("intact: \(result.entries) entries, head \(result.headSeq), checkpoint \(result.checkpointSeq.map(String.init) ?? "none")\(witness)")
+        }
+    }
+}
+
+enum AuditVerifyError: Error, CustomStringConvertible {
+    /// The chain checked out but the `audit.use` entry could not be written (e.g. a full disk).
+    case notRecorded(entries: Int, reason: String)
+
+    var description: String {
+        switch self {
+        case .notRecorded(let entries, let reason):
+            return "the chain of \(entries) entries checked out, but this verification could not be recorded in it: \(reason)"
         }
     }
 }
@@ -64,7 +88,7 @@ struct AuditShow<Product: SecureProduct>: ParsableCommand {
     }
 
     func run() throws {
-        let opened = try Product.openStore(store.location(product: Product.name))
+        let opened = try Product.openStore(store.location(product: Product.name), access: .inspect)
         let query = AuditLog.Query(since: since.flatMap { Timestamp.date($0) }, actor: actor,
                                    action: action.flatMap(AuditAction.init(rawValue:)), limit: limit)
         let entries = try opened.secure.audit.entries(matching: query)
@@ -80,6 +104,13 @@ struct AuditShow<Product: SecureProduct>: ParsableCommand {
             for e in entries {
                 print("\(e.seq)\t\(e.time)\t\(e.actor)\t\(e.action)\t\(e.objectType)/\(e.objectID)\t\(e.outcome)\t\(e.details)")
             }
+        }
+        // A listing of a broken trail is shown but not appended to it.
+        do {
+            try opened.secure.audit.checkHead()
+        } catch {
+            printError("\(Product.name): warning: \(error)")
+            throw ExitStatus.failure
         }
         try opened.secure.audit.append(AuditEvent(actor: commandActor, action: .auditUse, objectType: "audit_log",
                                                   objectID: "show", details: ["entries": .int(entries.count)]))

@@ -29,10 +29,14 @@ struct KeysInit<Product: SecureProduct>: ParsableCommand {
         let location = store.location(product: Product.name)
         let fromEnvironment = ProcessInfo.processInfo.environment[Product.keysVariable].map { !$0.isEmpty } ?? false
         if !fromEnvironment {
-            try KeyringFile.create(at: location.keyFile)
+            if FileManager.default.fileExists(atPath: location.database.path)
+                && !FileManager.default.fileExists(atPath: location.keyFile.path) {
+                throw KeysInitError.storeWithoutKeyFile(store: location.database.path, keyFile: location.keyFile.path)
+            }
+            try KeyringFile.create(at: location.keyFile, storeID: StoreLocation.newStoreID())
             print("created key file \(location.keyFile.path) (mode 0600) — keep a copy away from the store: without it the store cannot be read")
         }
-        let opened = try Product.openStore(location)
+        let opened = try Product.openStore(location, access: .create)
         try opened.secure.audit.append(AuditEvent(actor: commandActor, action: .keyManagement, objectType: "keyring",
                                                   objectID: "v\(opened.secure.keyring.activeVersion)", details: ["op": .string("init")]))
         print("store ready at \(location.database.path)")
@@ -66,14 +70,14 @@ struct KeysRotate<Product: SecureProduct>: ParsableCommand {
 
     func run() throws {
         let location = store.location(product: Product.name)
-        var opened = try Product.openStore(location)
+        var opened = try Product.openStore(location, access: .ordinary)
         let status = try opened.secure.vault.status()
         let fromEnvironment = opened.secure.keyring.source == Product.keysVariable
         if !fromEnvironment && status.wrappedUnderOlderKEK == 0 && status.retiringFieldKeys == 0 {
             let keyring = opened.secure.keyring.addingVersion()
             try KeyringFile.write(keyring, to: location.keyFile)
             print("added key version \(keyring.activeVersion) to \(location.keyFile.path)")
-            opened = try Product.openStore(location)
+            opened = try Product.openStore(location, access: .ordinary)
         }
         let rewrapped = try opened.secure.vault.rewrapAll()
         print("re-wrapped \(rewrapped) data keys under key version \(opened.secure.keyring.activeVersion)")
@@ -102,7 +106,7 @@ struct KeysStatus<Product: SecureProduct>: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let opened = try Product.openStore(store.location(product: Product.name))
+        let opened = try Product.openStore(store.location(product: Product.name), access: .inspect)
         let status = try opened.secure.vault.status()
         if json {
             print(try JSONOutput.string(status))
@@ -115,6 +119,20 @@ struct KeysStatus<Product: SecureProduct>: ParsableCommand {
         }
         if status.retiringFieldKeys > 0 {
             print("unfinished re-encryption — run `keys rotate --reencrypt` to resume")
+        }
+    }
+}
+
+/// Why `keys init` refused before writing anything.
+enum KeysInitError: Error, CustomStringConvertible {
+    /// A store exists but its key file does not: a new key could never open it.
+    case storeWithoutKeyFile(store: String, keyFile: String)
+
+    var description: String {
+        switch self {
+        case .storeWithoutKeyFile(let store, let keyFile):
+            return "\(store) exists but its key file \(keyFile) does not: restore the key file (or point --key-file at it). "
+                + "No key was created: a new key could not open this store"
         }
     }
 }

@@ -33,7 +33,7 @@ struct RecordsExport<Product: SecureProduct>: ParsableCommand {
     }
 
     func run() throws {
-        let opened = try Product.openStore(store.location(product: Product.name))
+        let opened = try Product.openStore(store.location(product: Product.name), access: .ordinary)
         let target = URL(fileURLWithPath: out)
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).partial")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]),

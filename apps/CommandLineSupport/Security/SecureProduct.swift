@@ -8,7 +8,7 @@ public protocol SecureProduct {
     /// `<NAME>_KEY_FILE`, `<NAME>_KEYS`.
     static var name: String { get }
     /// Opens (creating when needed) the product's store.
-    static func openStore(_ location: StoreLocation) throws -> any RecordExporting
+    static func openStore(_ location: StoreLocation, access: SecureStore.Access) throws -> any RecordExporting
 }
 
 extension SecureProduct {

@@ -16,9 +16,11 @@ public final class AssistantStore: Sendable {
     var database: DatabasePool { secure.database }
     var vault: Vault { secure.vault }
 
-    public init(location: StoreLocation, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// - Parameter access: `.ordinary` refuses a store whose audit chain is broken (see `SecureStore.Access`).
+    public init(location: StoreLocation, environment: [String: String] = ProcessInfo.processInfo.environment,
+                access: SecureStore.Access = .ordinary) throws {
         secure = try SecureStore(product: Self.product, location: location, keysVariable: Self.keysVariable,
-                                 environment: environment, migrations: AssistantSchema.registerMigrations)
+                                 environment: environment, access: access, migrations: AssistantSchema.registerMigrations)
     }
 
     /// A ticket as stored, decrypted.
