@@ -26,11 +26,11 @@ extension ParsableCommand {
                 Foundation.exit(exit.rawValue)
             }
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                try? FileHandle.standardError.write(contentsOf: Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
             let name = configuration.commandName ?? "command"
-            FileHandle.standardError.write(Data("\(name): error: \(error)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("\(name): error: \(error)\n".utf8))
             Foundation.exit(ExitStatus.failure.rawValue)
         }
     }
@@ -38,7 +38,7 @@ extension ParsableCommand {
 
 /// Writes to standard error without buffering.
 public func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8))
 }
 
 /// Whether standard error is a terminal (progress is shown only then).
