@@ -8,11 +8,12 @@ public import Foundation
 /// The key is derived from the store's audit key (`HKDF-SHA256(audit key, "suite-integrity/1")`):
 /// like the audit chain it outlives key rotation and re-encryption, and an attacker without the
 /// key file cannot forge a tag.
-extension Vault {
+public struct IntegrityKey: Sendable {
+    let store: String
+    let key: SymmetricKey
+
     /// The 32-byte tag of `fields` (in the caller's fixed order; nil is distinct from "").
-    public func integrityTag(table: String, row: String, fields: [String?]) throws -> Data {
-        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: try auditKey(), info: Array("suite-integrity/1".utf8),
-                                         outputByteCount: 32)
+    public func tag(table: String, row: String, fields: [String?]) -> Data {
         var message: [UInt8] = []
         func append(_ bytes: [UInt8]?) {
             guard let bytes else { message.append(0); return }
@@ -25,13 +26,32 @@ extension Vault {
         return Data(HMAC<SHA256>.authenticationCode(for: message, using: key))
     }
 
-    /// Whether `tag` is the tag of `fields` (compared in constant time).
-    public func hasIntegrity(_ tag: Data?, table: String, row: String, fields: [String?]) throws -> Bool {
+    /// Whether `tag` is the tag of `fields` (compared in constant time); a missing tag is not.
+    public func holds(_ tag: Data?, table: String, row: String, fields: [String?]) -> Bool {
         guard let tag else { return false }
-        let expected = try integrityTag(table: table, row: row, fields: fields)
+        let expected = self.tag(table: table, row: row, fields: fields)
         guard tag.count == expected.count else { return false }
         var difference: UInt8 = 0
         for (a, b) in zip(tag, expected) { difference |= a ^ b }
         return difference == 0
+    }
+}
+
+extension Vault {
+    /// The store's integrity key. Take it before a write transaction: the vault reads its keys
+    /// from the database, which cannot be done from inside one.
+    public func integrityKey() throws -> IntegrityKey {
+        IntegrityKey(store: store, key: HKDF<SHA256>.deriveKey(inputKeyMaterial: try auditKey(),
+                                                               info: Array("suite-integrity/1".utf8), outputByteCount: 32))
+    }
+
+    /// The 32-byte tag of `fields` (see `IntegrityKey.tag`).
+    public func integrityTag(table: String, row: String, fields: [String?]) throws -> Data {
+        try integrityKey().tag(table: table, row: row, fields: fields)
+    }
+
+    /// Whether `tag` is the tag of `fields` (see `IntegrityKey.holds`).
+    public func hasIntegrity(_ tag: Data?, table: String, row: String, fields: [String?]) throws -> Bool {
+        try integrityKey().holds(tag, table: table, row: row, fields: fields)
     }
 }

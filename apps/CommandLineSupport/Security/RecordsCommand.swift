@@ -2,12 +2,13 @@ public import ArgumentParser
 import AuditLog
 import Foundation
 import RecordStore
+import SuiteFoundation
 
 /// `records export`.
 public struct RecordsCommand<Product: SecureProduct>: ParsableCommand {
     public static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "records", abstract: "Export the store's records.",
-                             subcommands: [RecordsExport<Product>.self])
+        CommandConfiguration(commandName: "records", abstract: "Export the store's records, or verify them.",
+                             subcommands: [RecordsExport<Product>.self, RecordsVerify<Product>.self])
     }
 
     public init() {}
@@ -54,9 +55,55 @@ struct RecordsExport<Product: SecureProduct>: ParsableCommand {
                                                        objectID: Product.name, outcome: .failure))
             throw error
         }
+        let verification = try opened.verifyRecords()
         try opened.secure.audit.append(AuditEvent(
             actor: commandActor, action: .recordExport, objectType: "store", objectID: Product.name,
-            details: ["records": .int(count), "deidentified": .bool(deidentify)]))
+            outcome: verification.isIntact ? .success : .failure,
+            details: verification.auditDetails.merging(["records": .int(count), "deidentified": .bool(deidentify)]) { $1 }))
         print("exported \(count) records to \(out)\(deidentify ? " (de-identified)" : "")")
+        try report(verification, productName: Product.name)
+    }
+}
+
+/// `records verify`.
+struct RecordsVerify<Product: SecureProduct>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "verify",
+            abstract: "Check every record's integrity tag, and that every record the audit trail created still exists; exit 1 otherwise.")
+    }
+
+    @OptionGroup var store: StoreOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let opened = try Product.openStore(store.location(product: Product.name), access: .ordinary)
+        let verification = try opened.verifyRecords()
+        try opened.secure.audit.append(AuditEvent(
+            actor: commandActor, action: .recordRead, objectType: "store", objectID: Product.name,
+            outcome: verification.isIntact ? .success : .failure,
+            details: verification.auditDetails.merging(["op": .string("verify")]) { $1 }))
+        if json { print(try JSONOutput.string(verification)) }
+        try report(verification, productName: Product.name, quiet: json)
+        if !json { print("records intact: \(verification.checked) checked, none missing") }
+    }
+}
+
+extension RecordVerification {
+    /// Counts for an audit entry (ids stay out of the details).
+    var auditDetails: [String: AuditValue] {
+        ["checked": .int(checked), "integrity_failed": .int(integrityFailed.count), "missing": .int(missing.count)]
+    }
+}
+
+/// Prints the findings (one line per record, unless `quiet`) and throws exit 1 when any record failed.
+func report(_ result: RecordVerification, productName: String, quiet: Bool = false) throws {
+    if !quiet {
+        for row in result.integrityFailed { print("integrity failed: \(row) (edited outside \(productName))") }
+        for record in result.missing { print("missing: \(record) (created per the audit trail, no longer stored)") }
+    }
+    guard result.isIntact else {
+        printError("\(productName): error: \(result.integrityFailed.count) records failed their integrity check, \(result.missing.count) are missing")
+        throw ExitStatus.failure
     }
 }

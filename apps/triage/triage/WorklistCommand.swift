@@ -30,13 +30,17 @@ struct WorklistCommand: ParsableCommand {
         let studies = try StudyStore(location: store.location(product: StudyStore.product))
         let items = try studies.worklist(policy: WorklistPolicy(hoursPerLevel: ageingHours), limit: limit, actor: commandActor)
         let rows = items.enumerated().map { ReportRow(rank: $0.offset + 1, item: $0.element) }
+        let failed = rows.filter { $0.integrity != nil }.count
+        defer { if failed > 0 { printError("triage: error: \(failed) studies failed their integrity check (edited outside triage); run `triage records verify`") } }
         if json {
             print(try JSONOutput.string(rows))
+            if failed > 0 { throw ExitStatus.failure }
             return
         }
         if rows.isEmpty { print("no unread studies") }
         for (row, item) in zip(rows, items) {
-            let verdict = row.status == .scored
+            let verdict = row.integrity != nil ? "INTEGRITY FAILED (fields edited outside triage; read the study)"
+                : row.status == .scored
                 ? "\(row.positive == true ? "POSITIVE" : "negative") \(String(format: "%.3f", row.score ?? 0))"
                 : "NOT ASSESSABLE \(row.reason ?? "")"
             let aged = row.effectiveUrgency != row.urgency ? " (was \(row.urgency.rawValue))" : ""
@@ -44,5 +48,6 @@ struct WorklistCommand: ParsableCommand {
             let urgency = (row.effectiveUrgency.rawValue + aged).padding(toLength: max(8, row.effectiveUrgency.rawValue.count + aged.count), withPad: " ", startingAt: 0)
             print("\(rank)  \(row.studyID)  \(urgency)  \(verdict)  \(row.patient ?? "-")  waiting \(BatchProgressLine.duration(item.waitingHours * 3600))")
         }
+        if failed > 0 { throw ExitStatus.failure }
     }
 }

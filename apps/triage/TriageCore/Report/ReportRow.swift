@@ -20,6 +20,8 @@ public struct ReportRow: Sendable, Equatable, Encodable {
     package let arrived: String
     public let scored: String?
     public let read: String?
+    /// `failed` when the study's integrity tag fails: its fields were edited outside the product.
+    public let integrity: String?
 
     public init(rank: Int, item: WorklistItem) {
         let s = item.study
@@ -40,10 +42,11 @@ public struct ReportRow: Sendable, Equatable, Encodable {
         arrived = s.createdAt
         scored = s.scoredAt
         read = s.readAt
+        integrity = s.integrityFailed ? "failed" : nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case rank, patient, sha256, format, status, score, positive, probabilities, urgency, reason, model, arrived, scored, read
+        case rank, patient, sha256, format, status, score, positive, probabilities, urgency, reason, model, arrived, scored, read, integrity
         case studyID = "study_id", effectiveUrgency = "effective_urgency", reasonDetail = "reason_detail"
     }
 }

@@ -41,7 +41,7 @@ extension StudyStore {
 
     private static let copiedColumns = """
         format, status, model_id, score, positive, probabilities, urgency, reason, reason_detail, cam, cam_width,
-        cam_height, heatmap_path, created_at, scored_at, read_at
+        cam_height, heatmap_path, created_at, scored_at, read_at, read_by
         """
 
     private func copy(_ rows: [Row], from other: StudyStore, actor: String) throws {
@@ -67,7 +67,8 @@ extension StudyStore {
             inserts.append((id, [id, row["source_hash"] as String] + StatementArguments(copied)
                                 + StatementArguments(try sealedIdentity(identity, id: id)) + [thumbnail, headers, headersKey]))
         }
-        let marks = Array(repeating: "?", count: 2 + 16 + 7 + 3).joined(separator: ", ")
+        let marks = Array(repeating: "?", count: 2 + 17 + 7 + 3).joined(separator: ", ")
+        let key = try vault.integrityKey()
         try secure.audit.transaction { db -> ((), [AuditEvent]) in
             var events: [AuditEvent] = []
             for (id, arguments) in inserts {
@@ -77,6 +78,7 @@ extension StudyStore {
                     VALUES (\(marks))
                     """, arguments: arguments)
                 if db.changesCount == 1 {
+                    try StudyIntegrity.retag(db, ids: [id], key: key)
                     events.append(AuditEvent(actor: actor, action: .recordCreate, objectType: "study", objectID: id,
                                              details: ["op": .string("merge")]))
                 }

@@ -30,6 +30,7 @@ extension StudyStore {
                          existing == nil ? try sealedIdentity(result.identity, id: id) : [], thumbnail))
         }
         let now = Timestamp.now()
+        let key = try vault.integrityKey()
         do {
             try secure.audit.transaction { db -> ((), [AuditEvent]) in
                 var events: [AuditEvent] = []
@@ -49,6 +50,7 @@ extension StudyStore {
                         }
                     }
                     try Self.update(db, id: id, with: result, thumbnail: thumbnail, at: now)
+                    try StudyIntegrity.retag(db, ids: [id], key: key)
                     events.append(Self.inferenceEvent(result, id: id, actor: actor))
                 }
                 return ((), events)

@@ -19,6 +19,12 @@ public final class StudyStore: Sendable {
                 access: SecureStore.Access = .ordinary) throws {
         secure = try SecureStore(product: Self.product, location: location, keysVariable: Self.keysVariable,
                                  environment: environment, access: access, migrations: TriageSchema.registerMigrations)
+        if secure.appliedMigrations.contains(TriageSchema.integrityMigration) {
+            let key = try vault.integrityKey()
+            try database.write { db in
+                try StudyIntegrity.retag(db, ids: try String.fetchAll(db, sql: "SELECT id FROM studies"), key: key)
+            }
+        }
     }
 
     /// The identifying part of a study, as read from its file.
@@ -62,6 +68,8 @@ public final class StudyStore: Sendable {
         /// studies without revealing who it is (nil without a Patient ID).
         public var patient: String?
         public var identity: Identity?
+        /// The row's integrity tag fails: its fields were edited outside the product (`StudyIntegrity`).
+        public var integrityFailed = false
     }
 
     static func context(_ column: String, _ id: String) -> SealContext {
@@ -80,13 +88,16 @@ public final class StudyStore: Sendable {
         let headers = try originalHeaders.map { try vault.seal($0, Self.context("headers_sealed", id), recordKey: headersKey!) }
         let arguments: StatementArguments = [id, sourceHash, format, Timestamp.now()]
             + StatementArguments(try sealedIdentity(identity, id: id)) + [headers, headersKey]
-        let inserted = try database.write { db -> Bool in
+        let key = try vault.integrityKey()
+        let inserted = try secure.audit.transaction { db -> (Bool, [AuditEvent]) in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO studies (id, source_hash, format, status, created_at, \(Self.identityColumns),
                     headers_sealed, headers_key_id)
                 VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: arguments)
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return (false, []) }
+            try StudyIntegrity.retag(db, ids: [id], key: key)
+            return (true, [AuditEvent(actor: actor, action: .recordCreate, objectType: "study", objectID: id)])
         }
         if !inserted {
             // A concurrent writer registered the same content first.
@@ -96,7 +107,6 @@ public final class StudyStore: Sendable {
             }
             return (existing!, false)
         }
-        try secure.audit.append(AuditEvent(actor: actor, action: .recordCreate, objectType: "study", objectID: id))
         return (id, true)
     }
 
@@ -157,6 +167,7 @@ public final class StudyStore: Sendable {
     /// - Throws: `CorruptRecordError` naming the column of a value that does not read back.
     func decode(_ row: Row, decrypt: Bool) throws -> Study {
         let r = try StudyRecord.decodeStored(row)
+        let intact = StudyIntegrity.holds(row, key: try vault.integrityKey())
         func open(_ sealed: Data?, _ column: String) throws -> String? {
             try sealed.map { try vault.openString($0, Self.context("\(column)_sealed", r.id)) }
         }
@@ -170,7 +181,8 @@ public final class StudyStore: Sendable {
         return Study(id: r.id, sourceHash: r.sourceHash, format: r.format, status: r.status, modelID: r.modelID,
                      score: r.score, positive: r.positive, probabilities: probabilities, urgency: r.urgency,
                      reason: r.reason, reasonDetail: r.reasonDetail, createdAt: r.createdAt, scoredAt: r.scoredAt,
-                     readAt: r.readAt, patient: r.patientIDLookup.map(Self.pseudonym), identity: identity)
+                     readAt: r.readAt, patient: r.patientIDLookup.map(Self.pseudonym), identity: identity,
+                     integrityFailed: !intact)
     }
 
     static func pseudonym(_ lookup: Data) -> String {
@@ -195,5 +207,18 @@ extension StudyStore: RecordExporting {
             try sink(try encoder.encode(study) + Data("\n".utf8))
         }
         return rows.count
+    }
+}
+
+extension StudyStore {
+    /// Every study's integrity tag, and every `record.create` study of the audit trail against the table.
+    public func verifyRecords() throws -> RecordVerification {
+        let key = try vault.integrityKey()
+        let (ids, failing) = try database.read { db in
+            (Set(try String.fetchAll(db, sql: "SELECT id FROM studies")), try StudyIntegrity.failing(db, key: key))
+        }
+        let missing = try secure.auditedCreations(of: "study").subtracting(ids).sorted()
+        return RecordVerification(checked: ids.count, integrityFailed: failing.map { "studies/\($0)" },
+                                  missing: missing.map { "study/\($0)" })
     }
 }

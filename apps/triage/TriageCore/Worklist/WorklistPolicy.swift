@@ -6,7 +6,8 @@ import SuiteFoundation
 /// A study's **effective urgency** is its model urgency raised one level for every
 /// `hoursPerLevel` hours it has waited since it arrived, up to `urgent`: with the default 24 h,
 /// a routine study counts as priority after 24 h and as urgent after 48 h. Studies the model
-/// did not assess start at routine (a reader must see them, the model has no opinion).
+/// did not assess start at routine (a reader must see them, the model has no opinion). Studies
+/// whose integrity tag fails are listed first, whatever their fields say.
 /// Sorting: effective urgency (highest first), then model urgency (a genuinely urgent study
 /// before an aged one), then score (highest first; not-assessable studies after scored ones),
 /// then arrival (oldest first), then id (a total order, so equal studies list the same way).
@@ -28,7 +29,8 @@ public struct WorklistPolicy: Sendable, Equatable {
         return all[index]
     }
 
-    /// The worklist order of `studies` at `now`.
+    /// The worklist order of `studies` at `now`. Studies whose integrity fails come first, in
+    /// arrival order: their stored urgency and score cannot be trusted to place them.
     package func ordered(_ studies: [StudyStore.Study], now: Date) -> [WorklistItem] {
         return studies.map { study in
             let arrival = Timestamp.date(study.createdAt) ?? now
@@ -37,6 +39,8 @@ public struct WorklistPolicy: Sendable, Equatable {
             return WorklistItem(study: study, baseUrgency: base, effectiveUrgency: effectiveUrgency(base: base, waited: waited),
                                 waitingHours: max(0, waited) / 3600)
         }.sorted { a, b in
+            if a.study.integrityFailed != b.study.integrityFailed { return a.study.integrityFailed }
+            if a.study.integrityFailed { return (a.study.createdAt, a.study.id) < (b.study.createdAt, b.study.id) }
             if a.effectiveUrgency != b.effectiveUrgency { return a.effectiveUrgency > b.effectiveUrgency }
             if a.baseUrgency != b.baseUrgency { return a.baseUrgency > b.baseUrgency }
             let sa = a.study.score ?? -1, sb = b.study.score ?? -1
