@@ -77,6 +77,7 @@ public struct BatchRunner {
             }
             try rewrite.replace(output)
         } else if let previous {
+            unlink(BatchOutputFile.temporary(for: output).path)  // left by a resume killed during its rewrite
             for kept in previous.lines {
                 guard try source.nextRow() != nil else { break }
                 summary.rows += 1
