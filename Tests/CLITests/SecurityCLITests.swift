@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 import RecordStore
@@ -28,7 +29,9 @@ struct SecurityCLITests {
         let verify = try Self.run(tool, ["audit", "verify"], home: home)
         #expect(verify.status == 0 && verify.stdout.hasPrefix("intact"))
         let show = try Self.run(tool, ["audit", "show", "--action", "key.manage", "--json"], home: home)
-        let entries = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [[String: Any]]
+        // init and rotate (and the assistant store's one-time integrity pass, object `integrity`).
+        let entries = (try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [[String: Any]])?
+            .filter { $0["objectType"] as? String == "keyring" }
         #expect(entries?.count == 2 && entries?.first?["atna"] as? String == "110113")
         let out = home.appendingPathComponent("export.jsonl")
         let export = try Self.run(tool, ["records", "export", "--out", out.path, "--deidentify"], home: home)
@@ -52,6 +55,46 @@ struct SecurityCLITests {
         try FileManager.default.removeItem(at: home.appendingPathComponent("audit.checkpoints"))
         let broken = try Self.run("assistant", ["audit", "verify"], home: home)
         #expect(broken.status == 1 && broken.stdout.contains("BROKEN: the checkpoint file is missing"))
+    }
+
+    /// A decision changed with an SQL shell — an escalation turned into an answer — fails
+    /// `records export` with exit 1, `integrity failed` and no file, and is audited.
+    @Test(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
+    func aTamperedAnswerFailsTheExport() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let home = dir.appendingPathComponent("home")
+        let model = ["--model", Fixtures.miniLM.path]
+        #expect(try Self.run("assistant", ["keys", "init"], home: home).status == 0)
+        let kb = Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path
+        #expect(try Self.run("assistant", ["index", "--kb", kb] + model, home: home).status == 0)
+        let asked = try Self.run("assistant", ["ask", "--json", "what is the weather on Mars"] + model, home: home)
+        let ticket = try #require((try JSONSerialization.jsonObject(with: Data(asked.stdout.utf8)) as? [String: Any])?["ticketID"] as? String)
+        let out = dir.appendingPathComponent("export.jsonl")
+        #expect(try Self.run("assistant", ["records", "export", "--out", out.path], home: home).status == 0)
+
+        let queue = try DatabaseQueue(path: home.appendingPathComponent("store.sqlite").path)
+        try queue.write { db in
+            try db.execute(sql: #"UPDATE answers SET decision = 'answer', reason = NULL, article_ids = '["x"]' WHERE ticket_id = ?"#,
+                           arguments: [ticket])
+        }
+        let tampered = dir.appendingPathComponent("tampered.jsonl")
+        let export = try Self.run("assistant", ["records", "export", "--out", tampered.path], home: home)
+        #expect(export.status == 1 && export.stderr.contains("integrity failed: 1 row changed outside the suite (answers \(ticket)-answer)"),
+                "\(export.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tampered.path))
+        let show = try Self.run("assistant", ["audit", "show", "--action", "record.read", "--json"], home: home)
+        let failures = (try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [[String: Any]])?
+            .filter { $0["outcome"] as? String == "failure" && ($0["details"] as? String)?.contains("\"integrity\":\"failed\"") == true }
+        #expect(failures?.map { $0["objectID"] as? String } == ["\(ticket)-answer"])
+        #expect(try Self.run("assistant", ["audit", "verify"], home: home).status == 0)
+        // records verify names the edited answer, and finds a ticket deleted behind the audit trail.
+        try queue.write { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try db.execute(sql: "DELETE FROM tickets WHERE id = ?", arguments: [ticket])
+        }
+        let verify = try Self.run("assistant", ["records", "verify"], home: home)
+        #expect(verify.status == 1 && verify.stdout.contains("missing: ticket/\(ticket)"), "\(verify.stdout)")
     }
 
     /// `keys rotate --reencrypt` killed with SIGKILL part-way, then run again: every value is

@@ -19,6 +19,7 @@ public enum CommandRunner {
             ?? candidates[1]
     }
 
+    /// - Parameter executable: a product name, or an absolute path (e.g. `/bin/sh` to wrap a product).
     public static func run(_ executable: String, _ arguments: [String], stdin: Data = Data(),
                            environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
         let process = prepare(executable, arguments, environment: environment, directory: directory)
@@ -60,7 +61,8 @@ public enum CommandRunner {
     private static func prepare(_ executable: String, _ arguments: [String], environment: [String: String],
                                 directory: URL?) -> Process {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent(executable)
+        process.executableURL = executable.hasPrefix("/") ? URL(fileURLWithPath: executable)
+            : productsDirectory.appendingPathComponent(executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["ASSISTANT_MODEL_DIR"] = nil

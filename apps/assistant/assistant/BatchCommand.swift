@@ -9,8 +9,11 @@ struct BatchCommand: ParsableCommand {
         commandName: "batch",
         abstract: "Answer a ticket archive (JSONL or CSV with a text column) into JSONL, one line per row, in order.",
         discussion: """
-            Failed rows become error lines; the exit status is 3 when some rows failed. After an interruption \
-            (even kill -9), --resume continues after the last complete output line, without duplicates or gaps.
+            Failed rows become error lines (and are named on stderr); the exit status is 3 when the output holds \
+            error lines. After an interruption (even kill -9), --resume continues after the last complete output line, \
+            without duplicates or gaps. Rows that failed for a transient reason (disk full, I/O error, store busy, \
+            locked or read-only) carry "retry": true, and --resume runs them again, rewriting the output through a \
+            temporary file that replaces it whole; rows that failed for their own sake (no usable text) stay error lines.
             """)
 
     @Option(help: ArgumentHelp("Ticket archive: .jsonl or .csv.", valueName: "file")) var input: String
@@ -39,15 +42,28 @@ struct BatchCommand: ParsableCommand {
         let interrupted = InterruptHint(
             "assistant: interrupted; \(output) keeps every complete line. Run the same command with --resume to continue it.")
         let summary = try withExtendedLifetime(interrupted) { try BatchRunner(answerer: answerer, actor: commandActor)
-            .run(source: source, output: URL(fileURLWithPath: output), resume: resume) { s in
+            .run(source: source, output: URL(fileURLWithPath: output), resume: resume, progress: { s in
                 guard terminal || progressLines else { return }
                 let rate = Double(s.rows - s.skipped) / max(Date().timeIntervalSince(started), 1e-3)
                 let text = String(format: "rows %d: answered %d, escalated %d, failed %d (%.1f rows/s)",
                                   s.rows, s.answered, s.escalated, s.failed, rate)
                 if terminal { FileHandle.standardError.write(Data(("\r" + text).utf8)) } else { printError("assistant: progress: " + text) }
-            } }
+            }, failure: { failure in
+                let retry = failure.retryable ? " (transient: --resume runs it again)" : ""
+                printError("\(terminal ? "\n" : "")assistant: row \(failure.row): \(failure.reason)\(retry)")
+            }) }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-        print("\(summary.rows) rows (\(summary.skipped) already done): \(summary.answered) answered, \(summary.escalated) escalated, \(summary.failed) failed → \(output)")
-        if summary.failed > 0 { throw ExitStatus.partial }
+        print(Self.report(summary, output: output))
+        if summary.failed + summary.failedEarlier > 0 { throw ExitStatus.partial }
+    }
+
+    /// The summary line: `N rows (K already done, R retried): A answered, E escalated, F failed[, of
+    /// which T can be retried with --resume][; P failed in an earlier run] → output`.
+    static func report(_ s: BatchRunner.Summary, output: String) -> String {
+        var text = "\(s.rows) rows (\(s.skipped) already done, \(s.retried) retried): \(s.answered) answered, "
+            + "\(s.escalated) escalated, \(s.failed) failed"
+        if s.retryable > 0 { text += ", of which \(s.retryable) can be retried with --resume" }
+        if s.failedEarlier > 0 { text += "; \(s.failedEarlier) failed in an earlier run" }
+        return text + " → \(output)"
     }
 }

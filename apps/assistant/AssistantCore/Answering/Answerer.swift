@@ -53,6 +53,7 @@ public struct Answerer: Sendable {
         self.kbVersion = try index.metadata()?.version ?? "empty"
     }
 
+    /// Stores the ticket and the decision in one transaction with their audit entries.
     /// - Parameter ticketID: a stable id (batch rows) so that answering again updates the same ticket.
     public func answer(_ text: String, actor: String, source: TicketChannel = .cli, ticketID: String? = nil) throws -> AnswerResult {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -82,8 +83,7 @@ public struct Answerer: Sendable {
             result.articleID = article.id
             result.title = article.title
         }
-        result.ticketID = try store.createTicket(text: trimmed, email: email, source: source, actor: actor, id: ticketID)
-        try store.recordAnswer(result, actor: actor)
+        result.ticketID = try store.record(result, text: trimmed, email: email, source: source, actor: actor, id: ticketID)
         return result
     }
 

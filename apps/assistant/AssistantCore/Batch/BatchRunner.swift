@@ -5,13 +5,34 @@ import SuiteFoundation
 /// Answers a ticket archive row by row into a JSONL file with exactly one line per input row,
 /// in order; a row that fails becomes an error line, never an abort.
 ///
-/// Resumable: each output line is written whole and flushed; `resume` keeps the complete lines
-/// already written (dropping a torn last line) and continues from the next row. Ticket ids are
-/// derived from the archive and row number, so a row processed twice maps to the same stored
-/// ticket and answer.
+/// Resumable: each output line is written whole, after its ticket, answer and audit entries
+/// are committed together. `resume` keeps the complete lines already written (dropping a torn
+/// last line) and continues from the next row. Error lines of transient failures (a full
+/// disk, an I/O error, a busy or read-only store: `RowFailure`) carry `"retry": true`; when
+/// there are any, `resume` first rewrites the lines written so far into `.<output>.partial` —
+/// copying every other line as it was and running those rows again — and renames that over
+/// the output, so a kill meanwhile leaves the old output whole. Ticket ids are derived from the
+/// archive and row number, so a row processed twice maps to the same stored ticket and answer.
 public struct BatchRunner {
     public struct Summary: Sendable, Equatable {
-        public var rows = 0, skipped = 0, answered = 0, escalated = 0, failed = 0
+        /// Rows read so far (the current row number).
+        public var rows = 0
+        /// Rows whose line an earlier run wrote, kept as it was.
+        public var skipped = 0
+        /// Rows of transient error lines run again by this resume.
+        public var retried = 0
+        public var answered = 0, escalated = 0
+        /// Rows that failed in this run, and those of them whose failure was transient.
+        public var failed = 0, retryable = 0
+        /// Kept error lines of earlier runs (permanent failures).
+        public var failedEarlier = 0
+    }
+
+    /// A row that failed: its number, why (no ticket text in it), and whether `--resume` retries it.
+    public struct Failure: Sendable, Equatable {
+        public let row: Int
+        public let reason: String
+        public let retryable: Bool
     }
 
     let answerer: Answerer
@@ -22,95 +43,90 @@ public struct BatchRunner {
         self.actor = actor
     }
 
-    public func run(source: TicketSource, output: URL, resume: Bool,
-                    progress: (Summary) -> Void = { _ in }) throws -> Summary {
+    /// - Parameters:
+    ///   - progress: called after each row answered (or failed) in this run.
+    ///   - failure: called for each row that fails, before its error line is written.
+    public func run(source: TicketSource, output: URL, resume: Bool, progress: (Summary) -> Void = { _ in },
+                    failure: (Failure) -> Void = { _ in }) throws -> Summary {
         var summary = Summary()
         if resume && !FileManager.default.fileExists(atPath: output.path) { throw BatchOutputError.nothingToResume(path: output.path) }
-        let done = resume ? try Self.completeLines(in: output) : 0
-        if !resume { FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600]) }
-        let handle: FileHandle
-        do { handle = try FileHandle(forWritingTo: output) } catch {
-            throw BatchOutputError.unwritable(path: output.path, reason: error.localizedDescription)
-        }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
+        let previous = resume ? try PreviousOutput.read(output) : nil
         let archive = SHA256.hash(data: Data(URL(fileURLWithPath: source.path).standardizedFileURL.path.utf8))
             .prefix(8).map { String(format: "%02x", $0) }.joined()
         let encoder = JSONOutput.encoder()
+        func process(_ row: String?) throws -> Data {
+            let number = summary.rows
+            let line = answer(row, number: number, ticketID: "batch-\(archive)-\(number)", into: &summary, failure: failure)
+            return try encoder.encode(line) + Data("\n".utf8)
+        }
+
+        if let previous, previous.hasRetries {
+            let rewrite = try BatchOutputFile(BatchOutputFile.temporary(for: output), at: .empty)
+            for kept in previous.lines {
+                guard let row = try source.nextRow() else { break }
+                summary.rows += 1
+                if kept.retry {
+                    summary.retried += 1
+                    try rewrite.write(try process(row))
+                    progress(summary)
+                } else {
+                    try rewrite.write(kept.bytes)
+                    summary.skipped += 1
+                    if kept.failed { summary.failedEarlier += 1 }
+                }
+            }
+            try rewrite.replace(output)
+        } else if let previous {
+            unlink(BatchOutputFile.temporary(for: output).path)  // left by a resume killed during its rewrite
+            for kept in previous.lines {
+                guard try source.nextRow() != nil else { break }
+                summary.rows += 1
+                summary.skipped += 1
+                if kept.failed { summary.failedEarlier += 1 }
+            }
+        }
+        let start: BatchOutputFile.Start = switch previous {
+        case nil: .empty
+        case let previous? where previous.hasRetries: .end  // the rewrite holds exactly the kept and re-run lines
+        case let previous?: .after(bytes: previous.completeBytes)
+        }
+        let file = try BatchOutputFile(output, at: start)
         while let row = try source.nextRow() {
             summary.rows += 1
-            if summary.rows <= done {
-                summary.skipped += 1
-                continue
-            }
-            var line = BatchLine(row: summary.rows)
-            do {
-                guard let text = row else { throw BatchRowError.unusable }
-                let result = try answerer.answer(text, actor: actor, source: .batch, ticketID: "batch-\(archive)-\(summary.rows)")
-                line.ticketID = result.ticketID
-                line.decision = result.decision.rawValue
-                line.reason = result.reason?.rawValue
-                line.articleID = result.articleID
-                line.intent = result.intents.first?.intent
-                line.confidence = result.intents.first?.score
-                if result.decision == .answer { summary.answered += 1 } else { summary.escalated += 1 }
-            } catch {
-                line.error = "\(error)"
-                summary.failed += 1
-            }
-            try handle.write(contentsOf: try encoder.encode(line) + Data("\n".utf8))
+            try file.write(try process(row))
             progress(summary)
         }
-        try handle.synchronize()
+        try file.synchronize()
         return summary
     }
 
-    /// Number of complete JSON lines at the start of `url`; a torn last line is cut off.
-    static func completeLines(in url: URL) throws -> Int {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return 0 }
-        var count = 0, end = 0
-        for (index, byte) in data.enumerated() where byte == 0x0A {
-            guard (try? JSONSerialization.jsonObject(with: data[end..<index])) != nil else { break }
-            count += 1
-            end = index + 1
+    /// Answers one row (nil: unusable) into its output line, counting the outcome.
+    private func answer(_ text: String?, number: Int, ticketID: String, into summary: inout Summary,
+                        failure: (Failure) -> Void) -> BatchLine {
+        var line = BatchLine(row: number)
+        do {
+            guard let text else { throw BatchRowError.unusable }
+            let result = try answerer.answer(text, actor: actor, source: .batch, ticketID: ticketID)
+            line.ticketID = result.ticketID
+            line.decision = result.decision.rawValue
+            line.reason = result.reason?.rawValue
+            line.articleID = result.articleID
+            line.intent = result.intents.first?.intent
+            line.confidence = result.intents.first?.score
+            if result.decision == .answer { summary.answered += 1 } else { summary.escalated += 1 }
+        } catch {
+            let retryable = RowFailure.isTransient(error)
+            line.error = "\(error)"
+            line.retry = retryable ? true : nil
+            summary.failed += 1
+            if retryable { summary.retryable += 1 }
+            failure(Failure(row: number, reason: "\(error)", retryable: retryable))
         }
-        if end < data.count { truncate(url.path, off_t(end)) }
-        return count
-    }
-}
-
-/// Why the batch output cannot be written; names the file.
-public enum BatchOutputError: Error, Equatable, CustomStringConvertible {
-    /// `resume` was asked for an output that does not exist.
-    case nothingToResume(path: String)
-    case unwritable(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .nothingToResume(let path): return "\(path) does not exist, so there is nothing to resume"
-        case .unwritable(let path, let reason): return "\(path): cannot open for writing: \(reason)"
-        }
+        return line
     }
 }
 
 enum BatchRowError: Error, CustomStringConvertible {
     case unusable
     var description: String { "row has no usable text (malformed or missing text field)" }
-}
-
-/// One output line of `assistant batch`.
-struct BatchLine: Encodable {
-    let row: Int
-    var ticketID: String?
-    var decision: String?
-    var reason: String?
-    var articleID: String?
-    var intent: String?
-    var confidence: Double?
-    var error: String?
-
-    enum CodingKeys: String, CodingKey {
-        case row, decision, reason, intent, confidence, error
-        case ticketID = "ticket_id", articleID = "article_id"
-    }
 }

@@ -10,7 +10,8 @@ public enum TicketChannel: String, Sendable, StrictStringEnum {
 
 /// Where a ticket is (the `tickets.status` column).
 public enum TicketStatus: String, Sendable, StrictStringEnum {
-    /// Stored, not decided yet.
+    /// Stored, not decided yet (v1 stored tickets before their answer; now a ticket and its
+    /// decision are written together, so only rows of v1 can be open).
     case open
     case answered
     case escalated
@@ -26,8 +27,18 @@ public enum FeedbackVerdict: String, Sendable, StrictStringEnum {
     case reject
 }
 
+/// A stored row with an integrity tag: `Vault.integrityTag(table:row:fields:)` over
+/// `taggedFields`, in that order. Sealed columns are left out: AES-GCM authenticates them and
+/// binds them to their row already, and `keys rotate --reencrypt` rewrites them.
+protocol IntegrityTagged: TableRecord {
+    var id: String { get }
+    var integrity: Data? { get }
+    /// The values the row's decision rests on, as strings (nil distinct from "").
+    var taggedFields: [String?] { get }
+}
+
 /// One row of the `tickets` table as stored (migrations in `AssistantSchema`), text and e-mail sealed.
-struct TicketRecord: Codable, FetchableRecord, TableRecord {
+struct TicketRecord: Codable, FetchableRecord, IntegrityTagged {
     static let databaseTableName = "tickets"
 
     var id: String
@@ -37,9 +48,14 @@ struct TicketRecord: Codable, FetchableRecord, TableRecord {
     var textSealed: Data
     var emailSealed: Data?
     var emailLookup: Data?
+    var integrity: Data?
+
+    var taggedFields: [String?] {
+        [createdAt, source.rawValue, status.rawValue, emailLookup?.base64EncodedString()]
+    }
 
     enum CodingKeys: String, CodingKey {
-        case id, source, status
+        case id, source, status, integrity
         case createdAt = "created_at", textSealed = "text_sealed", emailSealed = "email_sealed", emailLookup = "email_lookup"
     }
 
@@ -51,8 +67,74 @@ struct TicketRecord: Codable, FetchableRecord, TableRecord {
     }
 }
 
+/// One row of the `answers` table: the decision on a ticket (`<ticket id>-answer`, one per ticket).
+struct AnswerRecord: Codable, FetchableRecord, IntegrityTagged {
+    static let databaseTableName = "answers"
+
+    var id: String
+    var ticketID: String
+    var decision: AnswerResult.Decision
+    var reason: AnswerResult.Reason?
+    var intent: String?
+    /// The top intent's score, 0…1.
+    var confidence: Double?
+    /// JSON array of the supporting article ids, best first.
+    var articleIDs: String
+    var modelVersion: String
+    var kbVersion: String
+    var createdAt: String
+    var integrity: Data?
+
+    /// The confidence enters as its shortest round-trip decimal (`String(describing:)`), which is
+    /// exact for a stored REAL.
+    var taggedFields: [String?] {
+        [ticketID, decision.rawValue, reason?.rawValue, intent, confidence.map { String(describing: $0) }, articleIDs,
+         modelVersion, kbVersion, createdAt]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, decision, reason, intent, confidence, integrity
+        case ticketID = "ticket_id", articleIDs = "article_ids", modelVersion = "model_version", kbVersion = "kb_version"
+        case createdAt = "created_at"
+    }
+
+    enum Columns {
+        static let ticketID = Column(CodingKeys.ticketID)
+    }
+}
+
+/// One row of the `feedback` table: a reviewer's verdict, reason and edited text sealed.
+struct FeedbackRecord: Codable, FetchableRecord, IntegrityTagged {
+    static let databaseTableName = "feedback"
+
+    var id: String
+    var answerID: String
+    var verdict: FeedbackVerdict
+    /// v1's reason in clear: sealed into `reasonSealed` and cleared at the first open with the
+    /// key, so a value here afterwards fails the row's integrity check.
+    var reason: String?
+    var reasonSealed: Data?
+    var editedTextSealed: Data?
+    var actor: String
+    var createdAt: String
+    var integrity: Data?
+
+    var taggedFields: [String?] { [answerID, verdict.rawValue, actor, createdAt, reason] }
+
+    enum CodingKeys: String, CodingKey {
+        case id, verdict, reason, actor, integrity
+        case answerID = "answer_id", reasonSealed = "reason_sealed", editedTextSealed = "edited_text_sealed"
+        case createdAt = "created_at"
+    }
+
+    enum Columns {
+        static let answerID = Column(CodingKeys.answerID)
+        static let createdAt = Column(CodingKeys.createdAt)
+    }
+}
+
 /// One row of the `api_tokens` table: a token's name and role, the secret only as a hash.
-struct APITokenRecord: Codable, FetchableRecord, TableRecord {
+struct APITokenRecord: Codable, FetchableRecord, IntegrityTagged {
     static let databaseTableName = "api_tokens"
 
     var id: String
@@ -61,9 +143,12 @@ struct APITokenRecord: Codable, FetchableRecord, TableRecord {
     var tokenHash: Data
     var createdAt: String
     var revokedAt: String?
+    var integrity: Data?
+
+    var taggedFields: [String?] { [name, role.rawValue, tokenHash.base64EncodedString(), createdAt, revokedAt] }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, role
+        case id, name, role, integrity
         case tokenHash = "token_hash", createdAt = "created_at", revokedAt = "revoked_at"
     }
 

@@ -1,9 +1,13 @@
 public import GRDB
 public import Vault
 
-/// The assistant's tables. Identifying fields (ticket text, customer e-mail, edited answers)
-/// are sealed; the e-mail is findable through a keyed hash; only non-identifying columns are indexed.
+/// The assistant's tables. Person-typed text (ticket text, customer e-mail, a reviewer's reason
+/// and edited answer) is sealed; the e-mail is findable through a keyed hash; only
+/// non-identifying columns are indexed. Tickets, answers, feedback and API tokens carry an
+/// `integrity` tag (`AssistantIntegrity`) over the fields their decision rests on.
 enum AssistantSchema {
+    /// The schema version bound into every seal context (unchanged since v1: a new version
+    /// would make the values sealed under the old one unreadable).
     static let schemaVersion = 1
 
     /// Every sealed column, for `keys rotate --reencrypt`.
@@ -11,6 +15,7 @@ enum AssistantSchema {
         SealedColumn(table: "tickets", column: "text_sealed", rowColumn: "id", schemaVersion: schemaVersion),
         SealedColumn(table: "tickets", column: "email_sealed", rowColumn: "id", schemaVersion: schemaVersion),
         SealedColumn(table: "feedback", column: "edited_text_sealed", rowColumn: "id", schemaVersion: schemaVersion),
+        SealedColumn(table: "feedback", column: "reason_sealed", rowColumn: "id", schemaVersion: schemaVersion),
     ]
 
     static func registerMigrations(_ migrator: inout DatabaseMigrator) {
@@ -63,6 +68,18 @@ enum AssistantSchema {
                 t.column("created_at", .text).notNull()
                 t.column("revoked_at", .text)
             }
+        }
+        // Rows of v1 have no tag yet: `AssistantStore.tagLegacyRows` tags them once, at the first
+        // open with the key (SQL cannot compute a keyed MAC).
+        migrator.registerMigration("assistant v2 integrity") { db in
+            for table in ["tickets", "answers", "feedback", "api_tokens"] {
+                try db.alter(table: table) { t in t.add(column: "integrity", .blob) }
+            }
+        }
+        // v1 kept a reviewer's reason in clear; the first open with the key seals it into
+        // `reason_sealed` and clears `reason` (`AssistantStore.tagLegacyRows`).
+        migrator.registerMigration("assistant v3 sealed feedback reason") { db in
+            try db.alter(table: "feedback") { t in t.add(column: "reason_sealed", .blob) }
         }
     }
 }
