@@ -84,14 +84,17 @@ public final class SecureStore: Sendable {
         return try KeyringFile.read(location.keyFile)
     }
 
-    /// A WAL database pool that waits for other writers instead of failing, with foreign keys on
-    /// and `synchronous = FULL`, so a committed audit batch survives a power cut.
+    /// A WAL database pool that waits for other writers instead of failing, with foreign keys on,
+    /// `synchronous = FULL` (a committed audit batch survives a power cut) and `secure_delete`.
     public static func openDatabase(at url: URL) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted or overwritten values (a sealed value replaced by re-encryption, a cleared
+            // legacy column) are zeroed instead of lingering in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let pool = try DatabasePool(path: url.path, configuration: configuration)
         chmod(url.path, 0o600)

@@ -139,21 +139,48 @@ struct AuditAttackCLITests {
         let home = try Fixtures.temporaryDirectory().appendingPathComponent("home")
         defer { try? FileManager.default.removeItem(at: home.deletingLastPathComponent()) }
         let environment = ["ASSISTANT_WITNESS": "http://127.0.0.1:\(collector.port)/witness"]
-        let thread = Thread { collector.serve(requests: 2) }
+        let thread = Thread { collector.serve(requests: 8) }
         thread.start()
         #expect(try Self.run("assistant", ["keys", "init"], home: home, environment: environment).status == 0)
         let out = home.deletingLastPathComponent().appendingPathComponent("e.jsonl")
         #expect(try Self.run("assistant", ["records", "export", "--out", out.path], home: home, environment: environment).status == 0)
-        let bodies = collector.bodies(waitingFor: 2, timeout: 5)
-        #expect(bodies.count == 2 && bodies.allSatisfy { $0.hasPrefix("suite-witness/1 assistant ") })
+        // One POST per checkpoint line, carrying that line's entry.
+        let checkpoints = try String(contentsOf: home.appendingPathComponent("audit.checkpoints"), encoding: .utf8).split(separator: "\n")
+        let head = try #require(checkpoints.last?.split(separator: " ")[1])
+        let bodies = collector.bodies(waitingFor: checkpoints.count, timeout: 5)
+        #expect(bodies.count == checkpoints.count && bodies.allSatisfy { $0.hasPrefix("suite-witness/1 assistant ") })
         #expect(collector.requestLines.allSatisfy { $0.hasPrefix("POST /witness HTTP/1.1") })
         let received = home.deletingLastPathComponent().appendingPathComponent("collected.log")
         try bodies.joined().write(to: received, atomically: true, encoding: .utf8)
         let verify = try Self.run("assistant", ["audit", "verify", "--witness", received.path], home: home)
-        #expect(verify.status == 0 && verify.stdout.contains("witness 2"), "\(verify.stdout)")
+        #expect(verify.status == 0 && verify.stdout.contains("witness \(head)"), "\(verify.stdout)")
         // A witness that cannot be reached is a warning, not a lost record.
         let unreachable = ["ASSISTANT_WITNESS": "http://127.0.0.1:9/witness"]
         let export = try Self.run("assistant", ["records", "export", "--force", "--out", out.path], home: home, environment: unreachable)
         #expect(export.status == 0 && export.stderr.contains("audit: warning: witness http://127.0.0.1:9/witness not written"))
+    }
+
+    /// `audit verify` on a full disk (a tmpfs filled up) never prints "intact" and then fails:
+    /// the check is recorded before it is reported.
+    @Test(.enabled(if: TemporaryMount.isAllowed, "mounting a tmpfs is not allowed here (needs root and CAP_SYS_ADMIN)"))
+    func auditVerifyOnAFullDiskNeverSaysIntact() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mount = try TemporaryMount(at: dir.appendingPathComponent("home"))
+        defer { mount.remove() }
+        let home = mount.path
+        #expect(try Self.run("triage", ["keys", "init"], home: home).status == 0)
+        #expect(try Self.run("triage", ["records", "export", "--out", dir.appendingPathComponent("e.jsonl").path], home: home).status == 0)
+        // Room to open the store (its shared-memory file) but not to commit the `audit.use` entry
+        // (measured on this tmpfs: 44–48 KiB free gives exactly that; less fails at open, which
+        // also says "disk is full" and prints no verdict).
+        try mount.resize(bytes: try mount.used() + 46 << 10)
+        let full = try Self.run("triage", ["audit", "verify"], home: home)
+        #expect(full.status == 1 && !full.stdout.contains("intact"), "\(full.stdout)")
+        #expect(full.stderr.contains("checked out, but this verification could not be recorded") || full.stderr.contains("disk is full"),
+                "\(full.stderr)")
+        try mount.resize(bytes: 64 << 20)
+        let roomy = try Self.run("triage", ["audit", "verify"], home: home)
+        #expect(roomy.status == 0 && roomy.stdout.hasPrefix("intact"), "\(roomy.stderr)")
     }
 }

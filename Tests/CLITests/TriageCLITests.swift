@@ -116,16 +116,16 @@ struct TriageCLITests {
 
     /// SIGKILL or Ctrl-C (SIGINT) in the middle of a batch, then --resume: every image once, none
     /// lost, none scored twice. Ctrl-C also says how to continue and exits 130.
-    @Test(arguments: [SIGKILL, SIGINT])
-    func batchKilledMidwayResumesWithoutDuplicatesOrLosses(signal: Int32) throws {
+    @Test(arguments: [(SIGKILL, 1), (SIGKILL, 40), (SIGKILL, 200), (SIGINT, 40)])
+    func batchKilledMidwayResumesWithoutDuplicatesOrLosses(signal: Int32, after point: Int) throws {
         let w = try Workspace.make(demo: false)
         defer { w.cleanUp() }
         let count = 300
         try TestImages.writePhantoms(count: count, size: 48, to: w.inputs)
         let home = try w.home("home")
         let arguments = ["batch", w.inputs.path, "--home", home.path, "--model", w.model, "--workers", "1", "--threads", "1"]
-        // Kill it as soon as it reports 40 stored results (one progress line per commit), so the
-        // kill lands mid-way however fast or slow the machine is.
+        // Kill it as soon as it reports `point` stored results (one progress line per commit), so
+        // the kill lands where meant however fast or slow the machine is.
         let process = Process(), errors = Pipe()
         process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("triage")
         process.arguments = arguments + ["--progress-lines"]
@@ -133,9 +133,9 @@ struct TriageCLITests {
         process.standardError = errors
         try process.run()
         var seen = "", reported = 0
-        while reported < 40 {
+        while reported < point {
             let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }  // it ended without reporting 40
+            if chunk.isEmpty { break }  // it ended without reporting `point`
             seen += String(decoding: chunk, as: UTF8.self)
             reported = seen.split(separator: "\n").compactMap { line -> Int? in
                 guard let range = line.range(of: "progress: ") else { return nil }
@@ -144,7 +144,7 @@ struct TriageCLITests {
         }
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        #expect(reported >= 40, "no progress line reached 40: \(seen.suffix(200))")
+        #expect(reported >= point, "no progress line reached \(point): \(seen.suffix(200))")
         let before = try TestImages.verdictCount(home: home)
         print("stopped by signal \(signal) with \(before) of \(count) images stored")
         #expect(before < count, "the batch finished before the signal")
@@ -163,6 +163,11 @@ struct TriageCLITests {
         let inference = try w.triage(["audit", "show", "--action", "inference", "--json", "--home", home.path])
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(inference.stdout.utf8)) as? [[String: Any]])
         #expect(entries.count == count && Set(entries.compactMap { $0["objectID"] as? String }).count == count)  // each scored once
+        let created = try w.triage(["audit", "show", "--action", "record.create", "--json", "--home", home.path])
+        let creations = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [[String: Any]])
+        #expect(creations.count == count)  // each stored once
+        // No orphan or gap: every created study is there with an intact tag, and the chain holds.
+        #expect(try w.triage(["records", "verify", "--home", home.path]).status == 0)
         #expect(try w.triage(["audit", "verify", "--home", home.path]).status == 0)
     }
 
