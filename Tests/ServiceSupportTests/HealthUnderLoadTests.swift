@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import ServiceSupport
+import Synchronization
 import Testing
 
 /// `/healthz` is answered on the router, never through the inference executor: it answers while
@@ -27,29 +28,44 @@ struct HealthUnderLoadTests {
         }
     }
 
-    /// 200 concurrent `POST /slow` (25 ms each on 2 workers: about 2.5 s of saturated
-    /// inference), and meanwhile 200 sequential `GET /healthz` on one kept-alive connection.
+    /// 200 concurrent `POST /slow` whose jobs hold the 2 workers (sleeping until released) so
+    /// that inference stays saturated — 2 running, 198 queued — for the whole measurement: 200
+    /// sequential `GET /healthz` on one kept-alive connection. Then the jobs are released and
+    /// every slow request completes.
     @Test func healthzP99StaysUnder50msWhileInferenceIsSaturated() async throws {
         var configuration = TestService.loopback
         configuration.maximumConnectionsPerClient = 512
         var service = TestService(configuration: configuration, executor: InferenceExecutor(.init(workers: 2, queueLimit: 256)))
-        service.slowJobSeconds = 0.025
+        let release = DispatchGroup(), released = Mutex(false)
+        release.enter()
+        /// Lets every held job finish (once; also when the test fails early, so shutdown can drain).
+        @Sendable func releaseJobs() {
+            let first = released.withLock { wasReleased in
+                defer { wasReleased = true }
+                return !wasReleased
+            }
+            if first { release.leave() }
+        }
+        service.slowJob = { release.wait() }
         let executor = service.executor
         let (p99, statuses) = try await service.withRunningServer { port in
             try await withThrowingTaskGroup(of: Int.self) { slow in
+                defer { releaseJobs() }
                 for _ in 0..<200 {
                     slow.addTask {
-                        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60))) { client in
                             Int(try await client.post("/slow", headers: TestService.bearer("u"), body: ByteBuffer()).status.code)
                         }
                     }
                 }
-                // Saturated: both workers busy and most requests queued.
-                let deadline = ContinuousClock.now + .seconds(20)
-                while executor.load.waiting < 100, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-                #expect(executor.load.waiting >= 100)
+                let deadline = ContinuousClock.now + .seconds(40)
+                while executor.load != .init(waiting: 198, running: 2), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(executor.load == .init(waiting: 198, running: 2))
 
                 let milliseconds = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                    _ = try await client.get("/healthz")  // the connection is up
                     var samples: [Double] = []
                     for _ in 0..<200 {
                         let start = ContinuousClock.now
@@ -59,7 +75,8 @@ struct HealthUnderLoadTests {
                     }
                     return samples
                 }
-                #expect(executor.load.waiting > 0, "inference was saturated for the whole measurement")
+                #expect(executor.load == .init(waiting: 198, running: 2), "inference stayed saturated throughout")
+                releaseJobs()
 
                 var statuses: [Int] = []
                 for try await status in slow { statuses.append(status) }
@@ -67,7 +84,7 @@ struct HealthUnderLoadTests {
                 return (sorted[Int((Double(sorted.count) * 0.99).rounded(.up)) - 1], statuses)
             }
         }
-        print("healthz under saturated inference: p99 \(String(format: "%.1f", p99)) ms over 200 requests")
+        print("healthz with inference saturated (2 running, 198 queued): p99 \(String(format: "%.1f", p99)) ms over 200 requests")
         #expect(statuses.count == 200 && statuses.allSatisfy { $0 == 200 })
         #expect(p99 < 50)
     }

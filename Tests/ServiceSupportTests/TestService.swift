@@ -7,8 +7,8 @@ import Synchronization
 import Testing
 
 /// A small service on `ServiceRouter`, as a product builds one: tokens `u` (user) and `a`
-/// (user, admin); `POST /echo` decodes a body, `POST /slow` runs a job on the executor that
-/// sleeps `slowJobSeconds`, `GET /fail/{code}` throws a framework error, `GET /metrics` (admin).
+/// (user, admin); `POST /echo` decodes a body, `POST /slow` runs `slowJob` on the executor (a
+/// stand-in for a model call), `GET /fail/{code}` throws a framework error, `GET /metrics` (admin).
 struct TestService {
     enum Role: Hashable, Sendable { case user, admin }
 
@@ -24,7 +24,8 @@ struct TestService {
     let metrics = ServiceMetrics(prefix: "test")
     let executor: InferenceExecutor
     let refusals: AuthenticationRefusalAuditor
-    var slowJobSeconds = 0.02
+    /// What `POST /slow` runs on an inference worker (default: sleeps 20 ms).
+    var slowJob: @Sendable () -> Void = { Thread.sleep(forTimeInterval: 0.02) }
     /// Warnings and worse (the request lines would flood the test output).
     var logger = { var logger = Logger(label: "test"); logger.logLevel = .warning; return logger }()
 
@@ -54,10 +55,10 @@ struct TestService {
             }
         }
         let users = routes.api.group().add(middleware: requireRole(Role.user))
-        let (executor, seconds, limit) = (self.executor, slowJobSeconds, configuration.maximumBodyBytes)
+        let (executor, slowJob, limit) = (self.executor, self.slowJob, configuration.maximumBodyBytes)
         users.post("echo") { request, _ in try await request.decodeJSON(EchoBody.self, upTo: limit).text }
         users.post("slow") { _, _ in
-            try await executor.perform { Thread.sleep(forTimeInterval: seconds); return "done" }
+            try await executor.perform { slowJob(); return "done" }
         }
         users.get("fail/:code") { _, context -> String in
             throw HTTPError(.init(code: try context.parameters.require("code", as: Int.self)))

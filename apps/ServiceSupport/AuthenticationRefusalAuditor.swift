@@ -1,5 +1,5 @@
 public import Foundation
-public import Hummingbird
+package import Hummingbird
 public import ServiceLifecycle
 import Synchronization
 
@@ -159,13 +159,13 @@ public final class AuthenticationRefusalAuditor: Service, Sendable {
 /// Reports the 403s of the routes inside it, with the refused token's name, to the
 /// `AuthenticationRefusalAuditor`. Place it right after the bearer-token authenticator (which
 /// reports its own 401s).
-public struct AuthenticationRefusalMiddleware<Role: Hashable & Sendable>: RouterMiddleware {
-    public typealias Context = ServiceRequestContext<Role>
+struct AuthenticationRefusalMiddleware<Role: Hashable & Sendable>: RouterMiddleware {
+    typealias Context = ServiceRequestContext<Role>
     let auditor: AuthenticationRefusalAuditor
 
-    public init(auditor: AuthenticationRefusalAuditor) { self.auditor = auditor }
+    init(auditor: AuthenticationRefusalAuditor) { self.auditor = auditor }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as ServiceError where error.status == .forbidden {

@@ -32,9 +32,6 @@ final class ClientConnectionLimiter: Sendable {
             open[address] = count > 0 ? count : nil
         }
     }
-
-    /// Connections now open from `address`.
-    func openConnections(from address: String) -> Int { open.withLock { $0[address, default: 0] } }
 }
 
 /// In every connection's pipeline: admits the connection through the `ClientConnectionLimiter`

@@ -1,5 +1,5 @@
 import Hummingbird
-package import HummingbirdCore
+import HummingbirdCore
 import HummingbirdTLS
 import NIOCore
 
@@ -8,7 +8,7 @@ extension HTTPServerBuilder {
     /// connection's pipeline the per-client connection limit and the first-request-head timeout,
     /// all over TLS when `configuration.tls` is set.
     /// - Parameter metrics: counts connections refused or timed out (`<prefix>_connections_closed_total`).
-    package static func service(_ configuration: ServiceConfiguration, metrics: ServiceMetrics?) -> HTTPServerBuilder {
+    static func service(_ configuration: ServiceConfiguration, metrics: ServiceMetrics?) -> HTTPServerBuilder {
         let limiter = ClientConnectionLimiter(maximumPerClient: configuration.maximumConnectionsPerClient)
         let headerTimeout = TimeAmount(configuration.headerTimeout)
         let http1 = HTTP1Channel.Configuration(

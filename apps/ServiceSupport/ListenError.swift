@@ -9,8 +9,8 @@ import NIOCore
 /// address of this machine. Reported before anything says "serving".
 public struct ListenError: Error, Equatable, CustomStringConvertible {
     /// `host:port` as configured.
-    public let address: String
-    public let reason: String
+    let address: String
+    let reason: String
 
     public var description: String { "cannot listen on \(address): \(reason)" }
 

@@ -23,8 +23,6 @@ public enum TLSCredentialsError: Error, Equatable, CustomStringConvertible {
 /// loaded and checked once at start-up: a wrong path or a mismatched key stops the service
 /// before it listens. Served with swift-nio-ssl (BoringSSL), TLS 1.2 or newer.
 public struct TLSCredentials: Sendable {
-    public let certificatePath: String
-    public let privateKeyPath: String
     let configuration: TLSConfiguration
 
     public init(certificatePath: String, privateKeyPath: String) throws(TLSCredentialsError) {
@@ -43,8 +41,6 @@ public struct TLSCredentials: Sendable {
         guard (try? NIOSSLContext(configuration: configuration)) != nil else {
             throw .unusable(certificate: certificatePath, privateKey: privateKeyPath)
         }
-        self.certificatePath = certificatePath
-        self.privateKeyPath = privateKeyPath
         self.configuration = configuration
     }
 }
