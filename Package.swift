@@ -27,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -69,12 +72,18 @@ let package = Package(
             path: "apps/CommandLineSupport"),
 
         // Shared by the HTTP services: tokens and roles, JSON errors, body and rate limits, metrics,
-        // request logs, the bounded inference executor, graceful shutdown (Hummingbird stays out of Sources/)
+        // request logs, the bounded inference executor, graceful shutdown, connection limits and
+        // timeouts, TLS (Hummingbird and SwiftNIO stay out of Sources/)
         .target(
             name: "ServiceSupport",
             dependencies: [
                 "SuiteFoundation", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -96,7 +105,7 @@ let package = Package(
         .target(
             name: "AssistantServer",
             dependencies: [
-                "AssistantCore", "ServiceSupport", "SuiteFoundation", .product(name: "Hummingbird", package: "hummingbird"),
+                "AssistantCore", "RecordStore", "ServiceSupport", "SuiteFoundation", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "apps/assistant/AssistantServer"),
@@ -154,6 +163,10 @@ let package = Package(
             dependencies: [
                 "ServiceSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Tests/ServiceSupportTests"),
         .target(

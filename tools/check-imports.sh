@@ -8,7 +8,8 @@
 #   Sources/SuiteFoundation    Foundation only (everything may import it)
 #   Sources/*                  other shared modules, C targets, Foundation, swift-crypto, GRDB
 #   apps/CommandLineSupport    shared modules, ArgumentParser
-#   apps/ServiceSupport        Hummingbird, hummingbird-auth, swift-log, swift-metrics,
+#   apps/ServiceSupport        Hummingbird (with HummingbirdCore, HummingbirdTLS), hummingbird-auth,
+#                              swift-nio, swift-nio-extras, swift-nio-ssl, swift-log, swift-metrics,
 #                              swift-prometheus, swift-service-lifecycle (no shared domain module)
 #   apps/*/*Core               shared modules
 #   apps/*/*Server             its core, shared modules, ServiceSupport, Hummingbird

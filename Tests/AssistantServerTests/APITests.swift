@@ -6,6 +6,7 @@ import ModelRuntime
 import RecordStore
 import TestSupport
 import Testing
+import ServiceSupport
 import Vault
 import GRDB
 import AuditLog
@@ -74,7 +75,7 @@ struct APITests {
             try await client.execute(uri: "/v1/answer", method: .post, headers: Self.headers(s.agent),
                                      body: ByteBuffer(string: "{not json")) { response in
                 #expect(response.status == .badRequest)
-                #expect((Self.json(response.body)["error"] as? [String: Any])?["code"] as? String == "invalid_request")
+                #expect((Self.json(response.body)["error"] as? [String: Any])?["code"] as? String == "invalid_json")
             }
             try await client.execute(uri: "/v1/answer", method: .post, headers: Self.headers(s.agent),
                                      body: ByteBuffer(string: #"{"text":"   "}"#)) { #expect($0.status == .badRequest) }

@@ -44,10 +44,12 @@ struct ServiceLayerTests {
                     #expect(Self.errorCode(response.body) == "overloaded")
                 }
             }
-            // Reads that need no worker still work.
+            // Reads that need no worker still work, and /healthz never meets the executor.
             try await client.execute(uri: "/v1/articles/kb-freeze-card", method: .get, headers: APITests.headers(s.agent)) {
                 #expect($0.status == .ok)
             }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            #expect(executor.load == .init(waiting: 1, running: 1))
             gate.signal()
             gate.signal()
             _ = await loads.first { $0 == .init(waiting: 0, running: 0) }  // both held jobs finished

@@ -57,7 +57,7 @@ struct ServiceLayerTests {
                 #expect($0.status == .ok && String(buffer: $0.body) == "b")
             }
             try await client.execute(uri: "/echo", method: .post, headers: Self.bearer("u"), body: ByteBuffer(string: "{nope}")) {
-                #expect($0.status == .badRequest && Self.code($0.body) == "invalid_request")
+                #expect($0.status == .badRequest && Self.code($0.body) == "invalid_json")
             }
             try await client.execute(uri: "/echo", method: .post, headers: Self.bearer("u"),
                                      body: ByteBuffer(string: #"{"a":"0123456789abcdef"}"#)) {

@@ -18,24 +18,3 @@ public struct JSONResponse: ResponseGenerator {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
-
-extension Request {
-    /// Decodes the JSON body, which `BodyLimitMiddleware` has already read within its limit;
-    /// malformed JSON is a 400 `invalid_request` naming the field, never echoing the content.
-    public func decodeJSON<T: Decodable>(_ type: T.Type, upTo maximumBytes: Int) async throws -> T {
-        var request = self
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: maximumBytes)
-        } catch {
-            throw ServiceError.bodyTooLarge
-        }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-        } catch let error as DecodingError {
-            throw ServiceError.invalid("invalid JSON body: \(error.summaryWithoutValues)")
-        } catch {
-            throw ServiceError.invalid("invalid JSON body")
-        }
-    }
-}

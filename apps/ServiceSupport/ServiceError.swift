@@ -6,9 +6,19 @@ import SuiteFoundation
 /// people and may change. Documented in docs/HTTP-API.md.
 public enum ServiceErrorCode: String, Sendable, CaseIterable {
     case invalidRequest = "invalid_request"
+    /// The body is not JSON, or not the JSON value the route takes (an object).
+    case invalidJSON = "invalid_json"
+    /// A field the route needs is absent.
+    case missingField = "missing_field"
+    /// A field holds another JSON type than the route takes (a number for a string, null, …).
+    case wrongType = "wrong_type"
+    /// A field has the right type but a value the route does not accept (an unknown verdict, …).
+    case invalidValue = "invalid_value"
     case unauthorized
     case forbidden
     case notFound = "not_found"
+    /// The path exists but not with this method; `Allow` lists those it has.
+    case methodNotAllowed = "method_not_allowed"
     case bodyTooLarge = "body_too_large"
     case rateLimited = "rate_limited"
     case overloaded
@@ -17,7 +27,7 @@ public enum ServiceErrorCode: String, Sendable, CaseIterable {
 }
 
 /// An error as the client sees it: a status, a stable code, a message and extra headers
-/// (`Retry-After`), rendered as `{"error": {"code": "...", "message": "..."}}`.
+/// (`Retry-After`, `Allow`), rendered as `{"error": {"code": "...", "message": "..."}}`.
 /// Messages never echo secrets or ticket text: products build them from their typed errors
 /// at the edge (`ServiceErrorMiddleware`), never from request content.
 public struct ServiceError: HTTPResponseError, Sendable, Equatable {
@@ -26,18 +36,23 @@ public struct ServiceError: HTTPResponseError, Sendable, Equatable {
     public let message: String
     /// Seconds after which a retry may succeed (429 and 503); sent as `Retry-After`.
     public let retryAfterSeconds: Int?
+    /// The methods the path has (405); sent as `Allow`.
+    public let allowedMethods: [HTTPRequest.Method]?
 
-    public init(_ status: HTTPResponse.Status, code: ServiceErrorCode, message: String, retryAfterSeconds: Int? = nil) {
+    public init(_ status: HTTPResponse.Status, code: ServiceErrorCode, message: String, retryAfterSeconds: Int? = nil,
+                allowedMethods: [HTTPRequest.Method]? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.retryAfterSeconds = retryAfterSeconds
+        self.allowedMethods = allowedMethods
     }
 
     package var headers: HTTPFields {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        if let allowedMethods { headers[.allow] = allowedMethods.map(\.rawValue).joined(separator: ", ") }
         return headers
     }
 
@@ -60,6 +75,9 @@ public struct ServiceError: HTTPResponseError, Sendable, Equatable {
     }
     public static func invalid(_ message: String) -> ServiceError { ServiceError(.badRequest, code: .invalidRequest, message: message) }
     public static func notFound(_ message: String) -> ServiceError { ServiceError(.notFound, code: .notFound, message: message) }
+    static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> ServiceError {
+        ServiceError(.methodNotAllowed, code: .methodNotAllowed, message: "this path does not take this method", allowedMethods: allowed)
+    }
 }
 
 /// `{"error": {"code": "...", "message": "..."}}`

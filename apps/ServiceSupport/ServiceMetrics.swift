@@ -9,8 +9,9 @@ import Synchronization
 /// the service's own registry (not the process-wide `MetricsSystem`, so several services or
 /// tests in one process keep their counts apart). Names carry the product's prefix:
 /// `<prefix>_requests_total{route,status}`, `<prefix>_request_seconds` (histogram),
-/// `<prefix>_requests_in_flight`, `<prefix>_inference_queue_depth`. Products add their own
-/// metrics through `factory`.
+/// `<prefix>_requests_in_flight`, `<prefix>_inference_queue_depth`,
+/// `<prefix>_connections_closed_total{reason}` (`client_limit`, `header_timeout`). Products add
+/// their own metrics through `factory`.
 public final class ServiceMetrics: Sendable {
     public let prefix: String
     let registry: PrometheusCollectorRegistry
@@ -19,6 +20,8 @@ public final class ServiceMetrics: Sendable {
     let requestSeconds: CoreMetrics.Timer
     let inFlight: CoreMetrics.Gauge
     let queueDepth: CoreMetrics.Gauge
+    let connectionsRefused: CoreMetrics.Counter
+    let headerTimeouts: CoreMetrics.Counter
     private let counters = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
 
     struct RequestKey: Hashable { let route: String; let status: Int }
@@ -30,6 +33,10 @@ public final class ServiceMetrics: Sendable {
         requestSeconds = CoreMetrics.Timer(label: "\(prefix)_request_seconds", dimensions: [], factory: factory)
         inFlight = CoreMetrics.Gauge(label: "\(prefix)_requests_in_flight", dimensions: [], factory: factory)
         queueDepth = CoreMetrics.Gauge(label: "\(prefix)_inference_queue_depth", dimensions: [], factory: factory)
+        connectionsRefused = CoreMetrics.Counter(label: "\(prefix)_connections_closed_total", dimensions: [("reason", "client_limit")],
+                                                 factory: factory)
+        headerTimeouts = CoreMetrics.Counter(label: "\(prefix)_connections_closed_total", dimensions: [("reason", "header_timeout")],
+                                             factory: factory)
         inFlight.record(0)
         queueDepth.record(0)
     }
@@ -49,6 +56,12 @@ public final class ServiceMetrics: Sendable {
     }
 
     func recordInFlight(_ count: Int) { inFlight.record(count) }
+
+    /// A connection closed at once: its client already held the most connections allowed.
+    func recordConnectionRefused() { connectionsRefused.increment() }
+
+    /// A connection closed because its first request head did not arrive in time.
+    func recordHeaderTimeout() { headerTimeouts.increment() }
 
     /// The executor's waiting jobs (wire it to `InferenceExecutor`'s observer).
     public func recordQueueDepth(_ depth: Int) { queueDepth.record(depth) }

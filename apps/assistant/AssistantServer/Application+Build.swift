@@ -4,19 +4,9 @@ public import Hummingbird
 public import Logging
 public import ServiceSupport
 
-/// Settings of `assistant serve`.
-public struct ServerConfiguration: Sendable {
-    public var host = "127.0.0.1"
-    public var port = 8080
-    /// Largest accepted request body, in bytes.
-    public var maximumBodyBytes = 64 * 1024
-    /// Requests per minute and token.
-    public var requestsPerMinute = 600
-    /// Workers and queue limit of the inference executor.
-    public var executor = InferenceExecutor.Configuration()
-
-    public init() {}
-}
+/// Settings of `assistant serve`: the shared service settings (listening, TLS, timeouts,
+/// connection, body and rate limits, executor, refusal audit).
+public typealias ServerConfiguration = ServiceConfiguration
 
 /// What the routes work with.
 public struct AssistantService: Sendable {
@@ -31,44 +21,40 @@ public struct AssistantService: Sendable {
     }
 }
 
-/// The HTTP application: `GET /healthz` (no auth); with a bearer token, `POST /v1/answer`,
-/// `POST /v1/classify`, `POST /v1/feedback`, `GET /v1/articles/{id}`; `GET /metrics` for admins.
+/// The HTTP application: `GET /healthz` (no auth, no executor); with a bearer token,
+/// `POST /v1/answer`, `POST /v1/classify`, `POST /v1/feedback`, `GET /v1/articles/{id}`;
+/// `GET /metrics` for admins. The middleware, `/healthz`, the 404s and 405s, the timeouts, the
+/// connection limit and TLS come from `ServiceRouter` (apps/ServiceSupport).
 ///
-/// Middleware, outermost first: request log, request metrics, drain tracking, errors → JSON;
-/// then, for every route but `/healthz`: bearer token, rate limit, body limit, role.
-/// The executor runs as one of the application's services, so it starts with the server and
-/// drains after it on graceful shutdown.
+/// The executor and the refusal auditor run as the application's services, so they start with
+/// the server and stop after it on graceful shutdown.
 /// - Parameters:
 ///   - executor: the inference executor (default: a new one from `configuration.executor`,
 ///     reporting its queue depth to `metrics`); tests inject a small one.
+///   - refusals: the auditor of refused authentications (default: one writing to the store's
+///     audit trail every `configuration.refusalAuditIntervalSeconds`).
 ///   - drain: in-flight tracking for graceful shutdown (tests wait on it).
 ///   - onServerRunning: called with the bound port once the server listens (port 0 picks one).
 public func buildApplication(_ configuration: ServerConfiguration, service: AssistantService,
                              metrics: ServerMetrics = ServerMetrics(), executor: InferenceExecutor? = nil,
+                             refusals: AuthenticationRefusalAuditor? = nil,
                              drain: DrainMonitor? = nil, logger: Logger = Logger(label: "assistant"),
                              onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in })
     -> some ApplicationProtocol
 {
     let serviceMetrics = metrics.service
     let executor = executor ?? InferenceExecutor(configuration.executor) { serviceMetrics.recordQueueDepth($0.waiting) }
+    let refusals = refusals ?? RefusedAuthenticationAudit.auditor(store: service.store.secure, executor: executor,
+                                                                  intervalSeconds: configuration.refusalAuditIntervalSeconds)
     let drain = drain ?? DrainMonitor(metrics: serviceMetrics, logger: logger)
     let store = service.store
 
-    let router = Router(context: ServerContext.self)
-    router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: RequestMetricsMiddleware(metrics: serviceMetrics))
-    router.add(middleware: DrainMiddleware(monitor: drain))
-    router.add(middleware: ServiceErrorMiddleware(map: AssistantErrors.map))
-    router.get("healthz") { _, _ in "ok\n" }
-    let api = router.group()
-        .add(middleware: BearerTokenAuthenticator<AssistantStore.Role> { try store.identity(forToken: $0) })
-        .add(middleware: RateLimitMiddleware<AssistantStore.Role>(limiter: RateLimiter(perMinute: configuration.requestsPerMinute)))
-        .add(middleware: BodyLimitMiddleware(maximumBytes: configuration.maximumBodyBytes))
+    let routes = ServiceRouter<AssistantStore.Role>(configuration: configuration, metrics: serviceMetrics, drain: drain,
+                                                   refusals: refusals, errors: AssistantErrors.map) { try store.identity(forToken: $0) }
     let controller = APIController(service: service, metrics: metrics, executor: executor,
                                    maximumBodyBytes: configuration.maximumBodyBytes)
-    controller.addAgentRoutes(to: api.group().add(middleware: requireRole(AssistantStore.Role.agent)))
-    controller.addAdminRoutes(to: api.group().add(middleware: requireRole(AssistantStore.Role.admin)))
-    return Application(router: router,
-                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "assistant"),
-                       services: [executor], onServerRunning: { await onServerRunning($0.localAddress?.port) }, logger: logger)
+    controller.addAgentRoutes(to: routes.api.group().add(middleware: requireRole(AssistantStore.Role.agent)))
+    controller.addAdminRoutes(to: routes.api.group().add(middleware: requireRole(AssistantStore.Role.admin)))
+    return routes.application(configuration: configuration, serverName: "assistant", services: [executor, refusals],
+                              logger: logger, onServerRunning: onServerRunning)
 }
