@@ -66,17 +66,23 @@ struct AuditCheckpoints {
 
     /// The MAC of the file's last line (its last field), nil for an empty file.
     private func lastMAC(_ fd: Int32) throws -> Data? {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ioError() }
-        guard info.st_size > 0 else { return nil }
-        let length = Int(min(info.st_size, 512))
-        var tail = [UInt8](repeating: 0, count: length)
-        guard pread(fd, &tail, length, off_t(info.st_size) - off_t(length)) == length else { throw ioError() }
-        let lines = String(decoding: tail, as: UTF8.self).split(separator: "\n")
-        guard let last = lines.last, let field = last.split(separator: " ").last, let mac = unhex(field), mac.count == 32 else {
+        guard let tail = try tail(fd) else { return nil }
+        guard let last = tail.lines.last, let field = last.split(separator: " ").last, let mac = unhex(field), mac.count == 32 else {
             throw AuditError.checkpointIO(path: url.path, reason: "its last line is damaged; run `audit verify`")
         }
         return mac
+    }
+
+    /// The lines of the file's last KiB (the first may be cut), and whether that is the whole
+    /// file; nil for an empty file. Two lines fit: the last and the one it chains from.
+    private func tail(_ fd: Int32) throws -> (lines: [Substring], wholeFile: Bool)? {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ioError() }
+        guard info.st_size > 0 else { return nil }
+        let length = Int(min(info.st_size, 1024))
+        var bytes = [UInt8](repeating: 0, count: length)
+        guard pread(fd, &bytes, length, off_t(info.st_size) - off_t(length)) == length else { throw ioError() }
+        return (String(decoding: bytes, as: UTF8.self).split(separator: "\n"), off_t(length) == info.st_size)
     }
 
     /// Reads and checks every line.
@@ -115,14 +121,7 @@ struct AuditCheckpoints {
             throw ioError()
         }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ioError() }
-        guard info.st_size > 0 else { return (nil, true, true, false) }
-        let length = Int(min(info.st_size, 1024))
-        var tail = [UInt8](repeating: 0, count: length)
-        guard pread(fd, &tail, length, off_t(info.st_size) - off_t(length)) == length else { throw ioError() }
-        let lines = String(decoding: tail, as: UTF8.self).split(separator: "\n")
-        let wholeFile = off_t(length) == info.st_size
+        guard let (lines, wholeFile) = try tail(fd) else { return (nil, true, true, false) }
         guard let last = lines.last, lines.count >= 2 || wholeFile else { return (nil, true, false, false) }
         var previous = Self.genesis
         if lines.count >= 2 {

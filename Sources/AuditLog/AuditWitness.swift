@@ -93,7 +93,7 @@ final class AuditWitness: Sendable {
         let line = self.line(checkpoint)
         for target in targets {
             do {
-                try send(line, to: target)
+                try send(line, seq: checkpoint.seq, to: target)
             } catch {
                 let first = reported.withLock { $0.insert(target.description).inserted }
                 if first {
@@ -103,7 +103,7 @@ final class AuditWitness: Sendable {
         }
     }
 
-    private func send(_ line: String, to target: WitnessTarget) throws {
+    private func send(_ line: String, seq: Int64, to target: WitnessTarget) throws {
         switch target {
         case .file(let url):
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
@@ -116,9 +116,9 @@ final class AuditWitness: Sendable {
                 throw WitnessSendError(String(cString: strerror(errno)))
             }
         case .syslogUDP(let host, let port):
-            try SyslogSender.sendUDP(syslogMessage(line), host: host, port: port)
+            try SyslogSender.sendUDP(syslogMessage(line, seq: seq), host: host, port: port)
         case .syslogSocket(let path):
-            try SyslogSender.sendUnix(syslogMessage(line), path: path)
+            try SyslogSender.sendUnix(syslogMessage(line, seq: seq), path: path)
         case .http(let url):
             try HTTPWitnessSender.post(line, to: url)
         }
@@ -126,9 +126,8 @@ final class AuditWitness: Sendable {
 
     /// An RFC 5424 message: facility 13 (log audit), severity 6 (informational), MSGID `checkpoint`,
     /// structured data naming store and sequence, the witness line as MSG.
-    func syslogMessage(_ line: String) -> String {
+    func syslogMessage(_ line: String, seq: Int64) -> String {
         let host = ProcessInfo.processInfo.hostName.isEmpty ? "-" : ProcessInfo.processInfo.hostName
-        let seq = line.split(separator: " ")[3]
         return "<110>1 \(SyslogSender.timestamp()) \(host) \(product) \(getpid()) checkpoint "
             + "[suite-witness@32473 store=\"\(storeID)\" seq=\"\(seq)\"] \(line)"
     }

@@ -20,8 +20,6 @@ public final class SecureStore: Sendable {
     public let location: StoreLocation
     /// The store's identity (also in its key file and in every checkpoint and witness line).
     public let identity: String
-    /// The migrations this open applied (a product tags rows written before its integrity migration).
-    public let appliedMigrations: Set<String>
     public let database: DatabasePool
     public let vault: Vault
     public let audit: AuditLog
@@ -52,9 +50,7 @@ public final class SecureStore: Sendable {
         Vault.registerMigrations(&migrator)
         AuditLog.registerMigrations(&migrator)
         migrations(&migrator)
-        let before = try database.read { try migrator.appliedIdentifiers($0) }
         try migrator.migrate(database)
-        appliedMigrations = try database.read { try migrator.appliedIdentifiers($0) }.subtracting(before)
         identity = try StoreIdentity.reconcile(database, keyring: keyring, location: location, product: product,
                                                fromEnvironment: fromEnvironment, creating: access == .create)
         vault = try Vault(store: product, writer: database, keyring: keyring)

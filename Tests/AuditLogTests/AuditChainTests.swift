@@ -20,13 +20,7 @@ struct AuditChainTests {
 
     /// Runs SQL through the sqlite3 command-line shell, dropping the protective triggers first.
     static func tamper(_ t: TemporaryStore, _ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [t.location.database.path,
-                             "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " + sql]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sqlite3 failed")
+        #expect(try SQLiteShell.run(t.location.database, SQLiteShell.dropAuditTriggers + sql) == 0, "sqlite3 failed")
     }
 
     /// What `audit verify` finds (it opens a broken store to report on it).

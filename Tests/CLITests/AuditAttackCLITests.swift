@@ -23,13 +23,7 @@ struct AuditAttackCLITests {
     }
 
     static func sqlite(_ home: URL, _ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [home.appendingPathComponent("store.sqlite").path,
-                             "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " + sql]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(try SQLiteShell.run(home.appendingPathComponent("store.sqlite"), SQLiteShell.dropAuditTriggers + sql) == 0)
     }
 
     static func dropLastLines(_ url: URL, _ count: Int) throws {
@@ -112,8 +106,11 @@ struct AuditAttackCLITests {
             let out = home.deletingLastPathComponent().appendingPathComponent("e\(index).jsonl")
             #expect(try Self.run("triage", ["records", "export", "--out", out.path], home: home, environment: environment).status == 0)
         }
-        let messages = listener.receive(count: 3, timeout: 5)
-        #expect(messages.count == 3)
+        // One message per checkpoint line; the last export is the last batch, entry `head`.
+        let checkpoints = try String(contentsOf: home.appendingPathComponent("audit.checkpoints"), encoding: .utf8).split(separator: "\n")
+        let head = try #require(Int(checkpoints.last?.split(separator: " ")[1] ?? ""))
+        let messages = listener.receive(count: checkpoints.count, timeout: 5)
+        #expect(messages.count == checkpoints.count)
         for message in messages {
             #expect(message.hasPrefix("<110>1 ") && message.contains(" triage ") && message.contains(" checkpoint [suite-witness@32473 store=\"")
                     && message.contains("] suite-witness/1 triage "), "\(message)")
@@ -121,15 +118,16 @@ struct AuditAttackCLITests {
         let received = home.deletingLastPathComponent().appendingPathComponent("syslog.log")
         try (messages.joined(separator: "\n") + "\n").write(to: received, atomically: true, encoding: .utf8)
         let intact = try Self.run("triage", ["audit", "verify", "--witness", received.path], home: home)
-        #expect(intact.status == 0 && intact.stdout.contains("witness 3"), "\(intact.stdout)")
-        // An attacker with every local file (key included) rewinds them all to entry 2.
-        try Self.sqlite(home, "DELETE FROM audit_log WHERE seq >= 3;")
+        #expect(intact.status == 0 && intact.stdout.contains("witness \(head)"), "\(intact.stdout)")
+        // An attacker with every local file (key included) rewinds them all to before the last
+        // export: its batch and the verification's after it.
+        try Self.sqlite(home, "DELETE FROM audit_log WHERE seq >= \(head);")
         try Self.dropLastLines(home.appendingPathComponent("audit.checkpoints"), 2)
         let keyFile = try JSONSerialization.jsonObject(with: Data(contentsOf: home.appendingPathComponent("keyring.json"))) as? [String: Any]
         let store = try #require(keyFile?["store"] as? String)
         try Self.dropLastLines(Fixtures.witnessState.appendingPathComponent("suite-audit-witness/triage-\(store).witness"), 2)
         let broken = try Self.run("triage", ["audit", "verify", "--witness", received.path], home: home)
-        #expect(broken.status == 1 && broken.stdout.contains("entries 3...3 are missing"), "\(broken.stdout)")
+        #expect(broken.status == 1 && broken.stdout.contains("entries \(head)...\(head) are missing"), "\(broken.stdout)")
         #expect(try Self.run("triage", ["audit", "verify"], home: home).status == 0)  // every local trace agrees
     }
 

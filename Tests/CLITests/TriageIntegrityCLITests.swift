@@ -9,12 +9,7 @@ struct TriageIntegrityCLITests {
     typealias Workspace = TriageCLITests.Workspace
 
     static func sqlite(_ home: URL, _ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [home.appendingPathComponent("store.sqlite").path, sql]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(try SQLiteShell.run(home.appendingPathComponent("store.sqlite"), sql) == 0)
     }
 
     static func worklist(_ w: Workspace, _ home: URL) throws -> (status: Int32, rows: [[String: Any]], stderr: String) {

@@ -6,35 +6,20 @@ import Vault
 
 extension AssistantStore {
     /// Tags the rows written before "assistant v2 integrity" and seals the feedback reasons v1
-    /// kept in clear — once in a store's life, at its first open with the key (SQL alone cannot
-    /// compute a keyed MAC or seal).
+    /// kept in clear — once in a store's life (`SecureStore.once`, object `integrity/assistant`,
+    /// `op: tag-legacy-rows`, the counts), at its first open with the key.
     ///
-    /// The pass runs in one transaction with a `key.manage` audit entry (object
-    /// `integrity/assistant`, `op: tag-legacy-rows`, the counts). That entry is the marker: once
-    /// it is in the append-only, hash-chained log the pass never runs again, so an untagged row
-    /// found later was changed outside the suite and fails its check instead of being tagged. A
-    /// new store gets the entry too, with zero counts, at its first open. Two processes opening
-    /// a v1 store at once may both log the entry; the second tags nothing. (Editing the entry to
-    /// run the pass again breaks the audit chain, which `audit verify` reports.)
-    ///
-    /// Clearing a plaintext reason runs with `PRAGMA secure_delete = ON` (zeroing the old bytes
-    /// instead of leaving them in free space), then truncates the WAL, which held them too
-    /// (best effort: a reader of another process can keep the WAL from being truncated now; it
-    /// is then overwritten by later commits).
+    /// Clearing a plaintext reason zeroes its old bytes (the store runs with `secure_delete`),
+    /// then the WAL that held them is truncated (best effort: a reader of another process can
+    /// keep it from being truncated now; it is then overwritten by later commits).
     func tagLegacyRows() throws {
-        let done = try secure.audit.entries(matching: .init(action: .keyManagement))
-            .contains { $0.objectType == "integrity" && $0.objectID == Self.product }
-        if done { return }
-        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
-        let sealed = try secure.audit.transaction { db -> (Int, [AuditEvent]) in
-            let sealed = try sealPlaintextReasons(db)
-            var details: [String: AuditValue] = ["op": .string("tag-legacy-rows"), "reasons_sealed": .int(sealed)]
-            details["tickets"] = .int(try tagUntagged(TicketRecord.self, db))
-            details["answers"] = .int(try tagUntagged(AnswerRecord.self, db))
-            details["feedback"] = .int(try tagUntagged(FeedbackRecord.self, db))
-            details["api_tokens"] = .int(try tagUntagged(APITokenRecord.self, db))
-            return (sealed, [AuditEvent(actor: Self.systemActor, action: .keyManagement, objectType: "integrity",
-                                        objectID: Self.product, details: details)])
+        var sealed = 0
+        try secure.once(objectType: "integrity", objectID: Self.product, op: "tag-legacy-rows", actor: Self.systemActor) { db in
+            sealed = try sealPlaintextReasons(db)
+            return ["reasons_sealed": .int(sealed), "tickets": .int(try tagUntagged(TicketRecord.self, db)),
+                    "answers": .int(try tagUntagged(AnswerRecord.self, db)),
+                    "feedback": .int(try tagUntagged(FeedbackRecord.self, db)),
+                    "api_tokens": .int(try tagUntagged(APITokenRecord.self, db))]
         }
         if sealed > 0 {
             try database.writeWithoutTransaction { db in _ = try? db.checkpoint(.truncate) }

@@ -19,10 +19,13 @@ public final class StudyStore: Sendable {
                 access: SecureStore.Access = .ordinary) throws {
         secure = try SecureStore(product: Self.product, location: location, keysVariable: Self.keysVariable,
                                  environment: environment, access: access, migrations: TriageSchema.registerMigrations)
-        if secure.appliedMigrations.contains(TriageSchema.integrityMigration) {
+        if access != .inspect {
+            // Rows written before "triage v3 integrity" have no tag: tag them once in the store's life.
             let key = try vault.integrityKey()
-            try database.write { db in
-                try StudyIntegrity.retag(db, ids: try String.fetchAll(db, sql: "SELECT id FROM studies"), key: key)
+            try secure.once(objectType: "integrity", objectID: Self.product, op: "tag-legacy-rows", actor: "triage-store") { db in
+                let untagged = try String.fetchAll(db, sql: "SELECT id FROM studies WHERE integrity IS NULL")
+                try StudyIntegrity.retag(db, ids: untagged, key: key)
+                return ["studies": .int(untagged.count)]
             }
         }
     }

@@ -60,14 +60,12 @@ package enum TriageSchema {
             try db.create(index: "studies_unread", on: "studies", columns: ["read_at", "status"])
         }
         // Integrity tags (`StudyIntegrity`) and who marked a study read. Rows from before this
-        // migration are tagged by `StudyStore` right after it runs, in the same open.
-        migrator.registerMigration(integrityMigration) { db in
+        // migration are tagged once, at the first open with the key (`StudyStore.init`).
+        migrator.registerMigration("triage v3 integrity") { db in
             try db.alter(table: "studies") { t in
                 t.add(column: "integrity", .blob)
                 t.add(column: "read_by", .text)
             }
         }
     }
-
-    package static let integrityMigration = "triage v3 integrity"
 }
