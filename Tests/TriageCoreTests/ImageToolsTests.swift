@@ -27,6 +27,18 @@ struct ImageToolsTests {
         #expect(recorder.calls.count == 1 && recorder.calls[0].0 == "a.dcm" && recorder.calls[0].1.contains("PatientID"))
     }
 
+    /// The one-line output names modality and view position, what the scope checks read.
+    @Test func inspectShowsModalityAndViewPosition() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try DemoInputs.write(to: dir, size: 32)
+        let lateral = try ImageInspector.inspect(dir.appendingPathComponent("lateral.dcm"), label: "lateral.dcm")
+        #expect(lateral.modality == "DX" && lateral.viewPosition == "LL")
+        #expect(lateral.text.hasPrefix("lateral.dcm: DICOM, DX LL, 32x32"), "\(lateral.text)")
+        let ct = try ImageInspector.inspect(dir.appendingPathComponent("ct-slice.dcm"), label: "ct.dcm")
+        #expect(ct.text.hasPrefix("ct.dcm: DICOM, CT "), "\(ct.text)")
+    }
+
     @Test func inspectNamesUnsupportedSyntaxAndReadsPNGAndJPEGHeaders() throws {
         let j2k = try ImageInspector.inspect(Self.synthetic.appendingPathComponent("jpeg2000_unsupported.dcm"))
         #expect(!j2k.decodable && j2k.transferSyntax == "JPEG 2000 Image Compression (Lossless Only)")

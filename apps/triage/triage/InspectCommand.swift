@@ -9,7 +9,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Describe PNG, JPEG and DICOM files without decoding their pixels.",
         discussion: """
-            Prints format, size, bit depth, photometric interpretation, transfer syntax, window and frames, \
+            Prints format, modality and view position (DICOM), size, bit depth, photometric interpretation, transfer syntax, window and frames, \
             one line (or, with --json, one JSON object) per file. Identifying DICOM attributes are shown only \
             with --show-phi, and each such read is recorded in the audit trail of the store in --home \
             (run `triage keys init` first). Exit status: 0 all files read, 1 none, 3 some.

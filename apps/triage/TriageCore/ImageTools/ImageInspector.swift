@@ -52,6 +52,7 @@ public enum ImageInspector {
         s.rescaleSlope = ds.double(.rescaleSlope)
         s.rescaleIntercept = ds.double(.rescaleIntercept)
         s.modality = ds.string(.modality)
+        s.viewPosition = ds.string(.viewPosition).flatMap { $0.isEmpty ? nil : $0 }
         s.patientIdentityRemoved = ds.string(.patientIdentityRemoved).map { $0.uppercased() == "YES" }
         if let access {
             var shown: [String: String] = [:]

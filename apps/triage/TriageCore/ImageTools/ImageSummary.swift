@@ -26,7 +26,9 @@ public struct ImageSummary: Codable, Sendable, Equatable {
     package var voiFunction: String?
     package var rescaleSlope: Double?
     package var rescaleIntercept: Double?
+    /// DICOM Modality (CR, DX, CT…) and View Position (PA, AP, LL…): what the scope checks read.
     package var modality: String?
+    package var viewPosition: String?
     package var interlaced: Bool?
     package var progressive: Bool?
     package var exifOrientation: Int?
@@ -43,6 +45,7 @@ public struct ImageSummary: Codable, Sendable, Equatable {
     /// One line for people.
     public var text: String {
         var parts = [format]
+        if let modality { parts.append(modality + (viewPosition.map { " \($0)" } ?? "")) }
         if let width, let height { parts.append("\(width)x\(height)") }
         if let bitDepth { parts.append(bitsAllocated.map { "\(bitDepth)/\($0)-bit" } ?? "\(bitDepth)-bit") }
         if let photometricInterpretation { parts.append(photometricInterpretation) }
