@@ -18,7 +18,9 @@ struct ReportTests {
         let outcome = try s.run(store).0
         let report = try BatchReport(store: store, hashes: outcome.hashes, model: s.model.id, summary: outcome.summary,
                                      inputError: nil, policy: .default)
-        #expect(report.studies.map(\.rank) == Array(1...11) && report.studies.last?.status == .notAssessable)
+        // The scored studies, then the 3 refused and the unreadable one in their own section.
+        #expect(report.studies.map(\.rank) == Array(1...12) && report.studies.suffix(4).allSatisfy { $0.section == .notAssessed }
+                && report.studies.prefix(8).allSatisfy { $0.section == .scored })
         for format in ReportWriter.Format.allCases {
             let url = s.dir.appendingPathComponent("report.\(format.rawValue)")
             try ReportWriter.write(report, to: url, store: store, view: s.model.spec.input, actor: "test")
@@ -30,12 +32,13 @@ struct ReportTests {
             switch format {
             case .csv:
                 let lines = text.split(separator: "\r\n")
-                #expect(lines.count == 12 && lines[0].hasPrefix("rank,study_id,patient,sha256"))
+                #expect(lines.count == 13 && lines[0].hasPrefix("rank,study_id,patient,sha256"))
             case .json:
                 let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-                #expect((object?["studies"] as? [[String: Any]])?.count == 11 && object?["model"] as? String == s.model.id)
+                #expect((object?["studies"] as? [[String: Any]])?.count == 12 && object?["model"] as? String == s.model.id)
             case .html:
-                #expect(text.components(separatedBy: "src=\"data:image/png;base64,").count - 1 == 8 * 2 + 3)  // thumbnails of all, heatmaps of scored
+                #expect(text.components(separatedBy: "src=\"data:image/png;base64,").count - 1 == 8 * 2 + 3)  // thumbnails of all decoded, heatmaps of scored
+                #expect(text.contains("Not assessed by the model") && text.contains("unreadable: unreadable"))
             }
         }
         #expect(throws: ReportError.unsupportedFormat(path: "r.txt")) { try ReportWriter.Format(path: "r.txt") }

@@ -10,7 +10,7 @@ struct Triage: ParsableCommand {
         discussion: "Scores are decision support for a reader, not a diagnosis (docs/TRIAGE.md).",
         version: "0.1.0",
         subcommands: [
-            ScanCommand.self, ExplainCommand.self, BatchCommand.self, WorklistCommand.self, ReadCommand.self, MergeCommand.self,
+            ScanCommand.self, ExplainCommand.self, BatchCommand.self, WorklistCommand.self, ShowCommand.self, ReadCommand.self, MergeCommand.self,
             InspectCommand.self, ConvertCommand.self, TrainCommand.self, EvalCommand.self, CalibrateCommand.self,
             KeysCommand<TriageProduct>.self, AuditCommand<TriageProduct>.self, RecordsCommand<TriageProduct>.self,
             DemoInputsCommand.self,

@@ -11,7 +11,9 @@ struct WorklistCommand: ParsableCommand {
         discussion: """
             Order: effective urgency (the model's urgency raised one level per --ageing-hours of waiting, so \
             routine studies are not starved), then the model's urgency, then score, then arrival. Studies the \
-            model could not assess are listed as routine with their reason. The listing is audited; it shows \
+            model could not assess, and inputs that could not be read, follow in their own section, oldest \
+            first, with their reason; a reader clears each with `triage read`. Studies whose integrity check \
+            fails come first. The listing is audited; it shows \
             study ids and patient pseudonyms, never names. Mark a study read with `triage read ID`.
             """)
 
@@ -38,14 +40,22 @@ struct WorklistCommand: ParsableCommand {
             return
         }
         if rows.isEmpty { print("no unread studies") }
+        var section: WorklistItem.Section?
         for (row, item) in zip(rows, items) {
+            if row.section != section && row.integrity == nil {
+                section = row.section
+                print(row.section == .scored ? "Scored by the model, most urgent first:"
+                      : "Not assessed by the model (refused or unreadable), oldest first; clear each with `triage read ID`:")
+                print("  #  study                                 urgency   verdict  patient  waiting")
+            }
             let verdict = row.integrity != nil ? "INTEGRITY FAILED (fields edited outside triage; read the study)"
                 : row.status == .scored
                 ? "\(row.positive == true ? "POSITIVE" : "negative") \(String(format: "%.3f", row.score ?? 0))"
-                : "NOT ASSESSABLE \(row.reason ?? "")"
+                : "\(row.status == .failed ? "UNREADABLE" : "NOT ASSESSABLE") \(row.reason ?? "")"
             let aged = row.effectiveUrgency != row.urgency ? " (was \(row.urgency.rawValue))" : ""
             let rank = String(repeating: " ", count: max(0, 3 - String(row.rank).count)) + String(row.rank)
-            let urgency = (row.effectiveUrgency.rawValue + aged).padding(toLength: max(8, row.effectiveUrgency.rawValue.count + aged.count), withPad: " ", startingAt: 0)
+            let urgency = row.section == .notAssessed ? "-       "
+                : (row.effectiveUrgency.rawValue + aged).padding(toLength: max(8, row.effectiveUrgency.rawValue.count + aged.count), withPad: " ", startingAt: 0)
             print("\(rank)  \(row.studyID)  \(urgency)  \(verdict)  \(row.patient ?? "-")  waiting \(BatchProgressLine.duration(item.waitingHours * 3600))")
         }
         if failed > 0 { throw ExitStatus.failure }

@@ -114,7 +114,11 @@ public struct BatchRunner {
                     log(.warning("\(warning)"))
                 }
                 for (_, result) in unstored {
-                    if case .scored = result.verdict { summary.scored += 1 } else { summary.notAssessable += 1 }
+                    switch result.verdict {
+                    case .scored: summary.scored += 1
+                    case .notAssessable: summary.notAssessable += 1
+                    case .failed: summary.failed += 1
+                    }
                     hashes.append(result.sourceHash)
                 }
             } catch {
@@ -136,7 +140,9 @@ public struct BatchRunner {
             while let item = next {
                 switch item {
                 case .prepared(let p): batch.append(p)
-                case .notAssessable(let name, let result): verdicts.append((name, result))
+                case .verdict(let name, let result):
+                    if case .failed(_, let detail) = result.verdict { log(.failed(name: name, reason: detail)) }
+                    verdicts.append((name, result))
                 case .alreadyDone(let hash):
                     summary.seen += 1
                     summary.alreadyDone += 1
@@ -204,12 +210,17 @@ public struct BatchRunner {
             // A reader still sees the image in the report: decode it for a thumbnail when possible.
             let display = try? dicom.map { try DICOMImage($0).display() }
                 ?? PreparedInput.unitRange(ImageFile.decode(raw.data, file: raw.name).droppingAlpha().grayscale())
-            return .notAssessable(name: raw.name, result: StudyResult(
+            return .verdict(name: raw.name, result: StudyResult(
                 sourceHash: raw.hash, format: format, identity: StudyStore.Identity(dicom: dicom, sourcePath: raw.name),
                 modelID: model.id, verdict: .notAssessable(reason: verdict.reason, detail: verdict.detail),
                 thumbnail: display.flatMap { try? Thumbnail.png($0) }))
         } catch {
-            return .failed(name: raw.name, reason: "\(error)")
+            // Stored as a failed study, so a reader still sees that this input exists; the
+            // detail names the file as "<file>" (a path may identify the patient; it is sealed).
+            return .verdict(name: raw.name, result: StudyResult(
+                sourceHash: raw.hash, format: format, identity: StudyStore.Identity(sourcePath: raw.name), modelID: model.id,
+                verdict: .failed(reason: "unreadable", detail: "\(error)".replacingOccurrences(of: raw.name, with: "<file>")),
+                thumbnail: nil))
         }
     }
 }
@@ -236,7 +247,8 @@ struct Prepared: Sendable {
 /// What reaches the inference loop.
 enum ReadyItem: Sendable {
     case prepared(Prepared)
-    case notAssessable(name: String, result: StudyResult)
+    /// A verdict without inference: not assessable, or failed to decode.
+    case verdict(name: String, result: StudyResult)
     case alreadyDone(hash: String)
     case otherShard
     case skipped(name: String, reason: String)

@@ -9,21 +9,20 @@ enum HTMLReport {
     /// - Parameter view: the model's input spec: which part of each thumbnail its map covers.
     static func render(_ report: BatchReport, store: StudyStore, view: TriageModelSpec.Input) throws -> Data {
         var rows = ""
+        var section: WorklistItem.Section = .scored
         for r in report.studies {
+            if r.section != section {
+                section = r.section
+                rows += "<tr><th colspan=\"8\">Not assessed by the model — refused or unreadable; a reader clears each with <code>triage read</code></th></tr>\n"
+            }
             var pictures = "<td></td><td></td>"
-            if let png = try store.thumbnail(id: r.studyID), let thumbnail = try? PNGCodec.decode(png, file: r.studyID) {
-                let shown = thumbnail.planarFloat().scaled(by: 1 / 255)
-                var heatmap = ""
-                if let map = try store.activation(id: r.studyID) {
-                    let region = ImageRegion.modelView(view, width: shown.width, height: shown.height)
-                    let png = try HeatmapRenderer.png(map, over: shown, region: region, overlay: true)
-                    heatmap = "<img alt=\"heatmap\" src=\"data:image/png;base64,\(png.base64EncodedString())\">"
-                }
-                pictures = "<td><img alt=\"thumbnail\" src=\"data:image/png;base64,\(png.base64EncodedString())\"></td><td>\(heatmap)</td>"
+            if let p = try StudyPictures.load(id: r.studyID, store: store, view: view) {
+                let heatmap = p.heatmap.map { "<img alt=\"heatmap\" src=\"data:image/png;base64,\($0.base64EncodedString())\">" } ?? ""
+                pictures = "<td><img alt=\"thumbnail\" src=\"data:image/png;base64,\(p.thumbnail.base64EncodedString())\"></td><td>\(heatmap)</td>"
             }
             let verdict = r.status == .scored
                 ? "\(r.positive == true ? "positive" : "negative") \(r.score.map { String(format: "%.3f", $0) } ?? "")"
-                : "not assessable: \(escape(r.reason ?? ""))\(r.reasonDetail.map { " (\(escape($0)))" } ?? "")"
+                : "\(r.status == .failed ? "unreadable" : "not assessable"): \(escape(r.reason ?? ""))\(r.reasonDetail.map { " (\(escape($0)))" } ?? "")"
             rows += """
                 <tr class="\(r.effectiveUrgency.rawValue)"><td>\(r.rank)</td><td>\(r.effectiveUrgency.rawValue)\(r.effectiveUrgency != r.urgency ? " (aged from \(r.urgency.rawValue))" : "")</td>\
                 <td>\(verdict)</td>\(pictures)<td><code>\(escape(r.studyID))</code><br>\(escape(r.patient ?? ""))</td>\

@@ -2,6 +2,8 @@
 public struct ReportRow: Sendable, Equatable, Encodable {
     /// 1-based position in the worklist order.
     public let rank: Int
+    /// `scored`, or `not_assessed` (refused by the model, or unreadable).
+    public let section: WorklistItem.Section
     public let studyID: String
     public let patient: String?
     public let sha256: String
@@ -26,6 +28,7 @@ public struct ReportRow: Sendable, Equatable, Encodable {
     public init(rank: Int, item: WorklistItem) {
         let s = item.study
         self.rank = rank
+        section = item.section
         studyID = s.id
         patient = s.patient
         sha256 = s.sourceHash
@@ -46,7 +49,7 @@ public struct ReportRow: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case rank, patient, sha256, format, status, score, positive, probabilities, urgency, reason, model, arrived, scored, read, integrity
+        case rank, section, patient, sha256, format, status, score, positive, probabilities, urgency, reason, model, arrived, scored, read, integrity
         case studyID = "study_id", effectiveUrgency = "effective_urgency", reasonDetail = "reason_detail"
     }
 }

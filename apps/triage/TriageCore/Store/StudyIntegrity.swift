@@ -3,14 +3,15 @@ import GRDB
 import Vault
 
 /// The integrity tag of a study row: a keyed MAC (`IntegrityKey`) over everything the worklist
-/// and a reader rely on — status, model, score, decision, urgency, reason, read state and reader,
+/// and a reader rely on — status, model, score, decision, urgency, reason, read state, reader and
+/// their opinion,
 /// the patient pseudonym and the content hash — bound to the row id. Written in the same
 /// transaction as the fields; checked on every read, so `UPDATE studies SET urgency = 'routine'`
 /// in an SQL shell shows as `integrity failed` instead of re-sorting the worklist.
 enum StudyIntegrity {
     /// The tagged columns, in tag order.
     static let columns = ["source_hash", "status", "model_id", "score", "positive", "urgency", "reason", "read_at",
-                          "read_by", "patient_id_lookup"]
+                          "read_by", "read_opinion", "read_label", "patient_id_lookup"]
     static let selection = (["id", "integrity"] + columns).joined(separator: ", ")
 
     /// The tagged fields of a row selected with `selection` (or `*`), as exact strings: a score

@@ -23,6 +23,10 @@ struct StudyRecord: Codable, FetchableRecord, TableRecord {
     var createdAt: String
     var scoredAt: String?
     var readAt: String?
+    var readBy: String?
+    var readOpinion: String?
+    var readLabel: String?
+    var readNoteSealed: Data?
     var patientIDLookup: Data?
     var patientNameSealed: Data?
     var patientIDSealed: Data?
@@ -33,7 +37,8 @@ struct StudyRecord: Codable, FetchableRecord, TableRecord {
     enum CodingKeys: String, CodingKey {
         case id, format, status, score, positive, probabilities, urgency, reason
         case sourceHash = "source_hash", modelID = "model_id", reasonDetail = "reason_detail"
-        case createdAt = "created_at", scoredAt = "scored_at", readAt = "read_at"
+        case createdAt = "created_at", scoredAt = "scored_at", readAt = "read_at", readBy = "read_by"
+        case readOpinion = "read_opinion", readLabel = "read_label", readNoteSealed = "read_note_sealed"
         case patientIDLookup = "patient_id_lookup", patientNameSealed = "patient_name_sealed"
         case patientIDSealed = "patient_id_sealed", birthDateSealed = "birth_date_sealed"
         case accessionSealed = "accession_sealed", sourcePathSealed = "source_path_sealed"

@@ -8,6 +8,9 @@ public struct StudyResult: Sendable {
         /// Outside the model's scope: `reason` is a code (`unsupported_photometry`,
         /// `not_radiograph`, `lateral_view`), `detail` says what was found.
         case notAssessable(reason: String, detail: String)
+        /// The file could not be decoded (`reason` `unreadable`): stored all the same, so the
+        /// study stays in a reader's view (the worklist's "not assessed" section).
+        case failed(reason: String, detail: String)
     }
 
     /// SHA-256 of the file's bytes, lowercase hex: the study's key.

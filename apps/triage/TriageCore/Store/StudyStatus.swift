@@ -13,6 +13,9 @@ public enum StudyStatus: String, Sendable, StrictStringEnum {
     /// Reviewed and closed.
     case read
 
-    /// States that carry a verdict of the model (what a re-run skips, what the worklist shows).
+    /// States that carry a verdict of the model (what a re-run skips).
     static let withVerdict: [StudyStatus] = [.scored, .notAssessable]
+    /// States a reader must see until they mark the study read: the model's verdicts, and the
+    /// inputs it could not read.
+    static let onWorklist: [StudyStatus] = [.scored, .notAssessable, .failed]
 }

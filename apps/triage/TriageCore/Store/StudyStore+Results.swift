@@ -71,6 +71,8 @@ extension StudyStore {
                          s.activation.littleEndianBytes, s.activation.width, s.activation.height]
         case .notAssessable(let reason, let detail):
             arguments = [StudyStatus.notAssessable.rawValue, result.modelID, nil, nil, nil, nil, reason, detail, nil, nil, nil]
+        case .failed(let reason, let detail):
+            arguments = [StudyStatus.failed.rawValue, result.modelID, nil, nil, nil, nil, reason, detail, nil, nil, nil]
         }
         arguments += [thumbnail, now, id]
         try db.execute(sql: """
@@ -89,6 +91,8 @@ extension StudyStore {
             details["positive"] = .bool(s.positive)
         case .notAssessable(let reason, _):
             details["not_assessable"] = .string(reason)
+        case .failed(let reason, _):
+            details["failed"] = .string(reason)
         }
         return AuditEvent(actor: actor, action: .inference, objectType: "study", objectID: id, details: details)
     }

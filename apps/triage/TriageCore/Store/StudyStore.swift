@@ -35,7 +35,7 @@ public final class StudyStore: Sendable {
         package var patientName: String?
         package var patientID: String?
         package var birthDate: String?
-        var accession: String?
+        package var accession: String?
         package var sourcePath: String?
 
         public init(patientName: String? = nil, patientID: String? = nil, birthDate: String? = nil,
@@ -67,6 +67,11 @@ public final class StudyStore: Sendable {
         public var createdAt: String
         package var scoredAt: String?
         package var readAt: String?
+        /// Who marked it read, their opinion (`agree`/`disagree`) and label; the note only when decrypted.
+        package var readBy: String?
+        package var readOpinion: String?
+        package var readLabel: String?
+        package var readNote: String?
         /// `patient-` and 16 hex digits of the keyed hash of the Patient ID: groups a patient's
         /// studies without revealing who it is (nil without a Patient ID).
         public var patient: String?
@@ -133,11 +138,13 @@ public final class StudyStore: Sendable {
         accession_lookup, source_path_sealed
         """
 
-    /// A study with its identity decrypted; the read is audited.
-    package func study(id: String, actor: String) throws -> Study? {
+    /// A study, with its identity (and the reader's note) decrypted when `identity`; audited as a
+    /// `record.read` then, else as a `query`.
+    package func study(id: String, actor: String, identity: Bool = true) throws -> Study? {
         guard let row = try database.read({ try Row.fetchOne($0, StudyRecord.filter(key: id)) }) else { return nil }
-        let study = try decode(row, decrypt: true)
-        try secure.audit.append(AuditEvent(actor: actor, action: .recordRead, objectType: "study", objectID: id))
+        let study = try decode(row, decrypt: identity)
+        try secure.audit.append(AuditEvent(actor: actor, action: identity ? .recordRead : .query, objectType: "study", objectID: id,
+                                           outcome: study.integrityFailed ? .failure : .success))
         return study
     }
 
@@ -184,7 +191,9 @@ public final class StudyStore: Sendable {
         return Study(id: r.id, sourceHash: r.sourceHash, format: r.format, status: r.status, modelID: r.modelID,
                      score: r.score, positive: r.positive, probabilities: probabilities, urgency: r.urgency,
                      reason: r.reason, reasonDetail: r.reasonDetail, createdAt: r.createdAt, scoredAt: r.scoredAt,
-                     readAt: r.readAt, patient: r.patientIDLookup.map(Self.pseudonym), identity: identity,
+                     readAt: r.readAt, readBy: r.readBy, readOpinion: r.readOpinion, readLabel: r.readLabel,
+                     readNote: decrypt ? try open(r.readNoteSealed, "read_note") : nil,
+                     patient: r.patientIDLookup.map(Self.pseudonym), identity: identity,
                      integrityFailed: !intact)
     }
 

@@ -9,7 +9,8 @@ package enum TriageSchema {
     /// columns, so values sealed before them still open).
     package static let schemaVersion = 1
 
-    package static let sealedColumns = ["patient_name", "patient_id", "birth_date", "accession", "source_path", "thumbnail"].map {
+    package static let sealedColumns = ["patient_name", "patient_id", "birth_date", "accession", "source_path", "thumbnail",
+                                        "read_note"].map {
         SealedColumn(table: "studies", column: "\($0)_sealed", rowColumn: "id", schemaVersion: schemaVersion)
     }
 
@@ -59,12 +60,17 @@ package enum TriageSchema {
             }
             try db.create(index: "studies_unread", on: "studies", columns: ["read_at", "status"])
         }
-        // Integrity tags (`StudyIntegrity`) and who marked a study read. Rows from before this
+        // Integrity tags (`StudyIntegrity`), who marked a study read and their opinion. Rows from before this
         // migration are tagged once, at the first open with the key (`StudyStore.init`).
         migrator.registerMigration("triage v3 integrity") { db in
             try db.alter(table: "studies") { t in
                 t.add(column: "integrity", .blob)
                 t.add(column: "read_by", .text)
+                // The reader's opinion when marking read: agree or disagree with the model, an
+                // optional label, and a note (sealed: a person types it).
+                t.add(column: "read_opinion", .text).check(sql: "read_opinion IN ('agree', 'disagree')")
+                t.add(column: "read_label", .text)
+                t.add(column: "read_note_sealed", .blob)
             }
         }
     }
