@@ -51,7 +51,7 @@ struct WorklistCommand: ParsableCommand {
             let verdict = row.integrity != nil ? "INTEGRITY FAILED (fields edited outside triage; read the study)"
                 : row.status == .scored
                 ? "\(row.positive == true ? "POSITIVE" : "negative") \(String(format: "%.3f", row.score ?? 0))"
-                : "\(row.status == .failed ? "UNREADABLE" : "NOT ASSESSABLE") \(row.reason ?? "")"
+                : row.status == .failed ? "UNREADABLE (\(row.reasonDetail ?? ""))" : "NOT ASSESSABLE \(row.reason ?? "")"
             let aged = row.effectiveUrgency != row.urgency ? " (was \(row.urgency.rawValue))" : ""
             let rank = String(repeating: " ", count: max(0, 3 - String(row.rank).count)) + String(row.rank)
             let urgency = row.section == .notAssessed ? "-       "

@@ -215,12 +215,12 @@ public struct BatchRunner {
                 modelID: model.id, verdict: .notAssessable(reason: verdict.reason, detail: verdict.detail),
                 thumbnail: display.flatMap { try? Thumbnail.png($0) }))
         } catch {
-            // Stored as a failed study, so a reader still sees that this input exists; the
-            // detail names the file as "<file>" (a path may identify the patient; it is sealed).
+            // Stored as a failed study, so a reader still sees that this input exists. The detail
+            // leaves the file's name out (a path may identify the patient; it is sealed).
+            let detail = "\(error)".replacingOccurrences(of: raw.name + ": ", with: "").replacingOccurrences(of: raw.name, with: "<file>")
             return .verdict(name: raw.name, result: StudyResult(
                 sourceHash: raw.hash, format: format, identity: StudyStore.Identity(sourcePath: raw.name), modelID: model.id,
-                verdict: .failed(reason: "unreadable", detail: "\(error)".replacingOccurrences(of: raw.name, with: "<file>")),
-                thumbnail: nil))
+                verdict: .failed(reason: "unreadable", detail: detail), thumbnail: nil))
         }
     }
 }
