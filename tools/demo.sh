@@ -34,14 +34,13 @@ printf '\n> %s\n' "I was charged twice, my card is 4111 1111 1111 1111"
 say "assistant audit verify: every answer is on the hash-chained audit trail"
 "$bin/assistant" audit verify --home "$home"
 
-say "triage demo-inputs: synthetic chest phantoms and edge cases written by the project itself"
-echo "NOTE: these inputs are synthetic drawings, not images of anyone; every score below is NOT clinically meaningful."
+say "triage demo-inputs: synthetic DICOM phantoms and edge cases written by the project (they show the DICOM paths and the refusals)"
 triage_out=.build/demo-triage
 rm -rf "$triage_out"
 "$bin/triage" demo-inputs "$triage_out/inputs" --size 256
 
 say "triage inspect: two of them, headers only (identifying attributes hidden)"
-"$bin/triage" inspect "$triage_out/inputs/chest-faint.dcm" "$triage_out/inputs/chest-clear.png"
+"$bin/triage" inspect "$triage_out/inputs/chest-faint.dcm" "$triage_out/inputs/lateral.dcm"
 
 model=data/triage-model
 if [ ! -f "$model/model.json" ] || [ ! -f "$model/weights.safetensors" ]; then
@@ -52,29 +51,38 @@ fi
 triage_home="$triage_out/home"
 "$bin/triage" keys init --home "$triage_home" >/dev/null
 
-say "triage scan: score, decision at the model's threshold, urgency; out-of-scope files are NOT ASSESSABLE (synthetic inputs: scores not clinically meaningful)"
+radiographs=data/demo/radiographs
+say "triage scan: 16 real chest radiographs (PneumoniaMNIST validation images, CC BY 4.0, data/README.md), the reference label beside each verdict"
+echo "(validation images: the model chose its threshold on this split, so this shows the model at work, not its accuracy; docs/TRIAGE-MODEL.md)"
+while IFS=, read -r file label; do
+  [ "$file" = file ] && continue
+  printf '%-10s %s\n' "$label" "$("$bin/triage" scan --home "$triage_home" --model "$model" "$radiographs/$file" 2>/dev/null)"
+done < "$radiographs/labels.csv"
+
+say "triage scan: the DICOM phantoms — out-of-scope studies are NOT ASSESSABLE (lateral view, CT, colour)"
 in="$triage_out/inputs"
-"$bin/triage" scan --home "$triage_home" --model "$model" --heatmap-dir "$triage_out/heatmaps" --overlay \
-  "$in/chest-clear.png" "$in/chest-dense.png" "$in/chest-faint.dcm" "$in/chest-patchy.dcm" "$in/lateral.dcm" "$in/ct-slice.dcm" \
-  "$in/colour-photo.dcm"
+"$bin/triage" scan --home "$triage_home" --model "$model" "$in/lateral.dcm" "$in/ct-slice.dcm" "$in/colour-photo.dcm" || true
 
-say "triage explain: the class activation map of the decision over the image, and how faithful it is"
-"$bin/triage" explain "$triage_out/inputs/chest-dense.dcm" --model "$model" --out "$triage_out/heatmap.png" --overlay --home "$triage_home"
+say "triage explain: the class activation map of a decision over a real radiograph, and how faithful it is"
+"$bin/triage" explain "$radiographs/val_00000.png" --model "$model" --out "$triage_out/heatmap.png" --overlay --home "$triage_home"
 
-say "triage batch: a .tar.gz of all the inputs (non-images skipped, the truncated PNG reported, identities sealed)"
-tar -czf "$triage_out/studies.tar.gz" -C "$triage_out" inputs
+say "triage batch: a .tar.gz of the radiographs, the DICOM phantoms, a truncated PNG and a text file"
+mkdir -p "$triage_out/studies"
+cp "$radiographs"/*.png "$in"/*.dcm "$in/truncated.png" "$in/README.txt" "$triage_out/studies/"
+tar -czf "$triage_out/studies.tar.gz" -C "$triage_out" studies
 status=0
 "$bin/triage" batch "$triage_out/studies.tar.gz" --home "$triage_home" --model "$model" --report "$triage_out/worklist.html" || status=$?
-echo "(exit status $status: 3 means some inputs failed, here the truncated PNG on purpose)"
+echo "(exit status $status: 3 means some inputs failed, here the truncated PNG on purpose: it stays on the worklist as UNREADABLE)"
 "$bin/triage" batch "$triage_out/studies.tar.gz" --home "$triage_home" --model "$model" --resume 2>/dev/null | sed 's/^/again: /' || true
 
-say "triage worklist: unread studies, most urgent first (ids and patient pseudonyms only; synthetic inputs)"
+say "triage worklist: unread studies, most urgent first, then the refused and unreadable ones (ids and patient pseudonyms only)"
 "$bin/triage" worklist --home "$triage_home"
 first=$("$bin/triage" worklist --home "$triage_home" --json --limit 1 | sed -E 's/.*"study_id":"([^"]+)".*/\1/')
-"$bin/triage" read "$first" --home "$triage_home"
+"$bin/triage" show "${first:0:8}" --home "$triage_home"
+"$bin/triage" read "${first:0:8}" --agree --label pneumonia --home "$triage_home"
 
 say "triage audit verify: every score, read and report is on the hash-chained audit trail"
 "$bin/triage" audit verify --home "$triage_home"
 echo
-echo "worklist report with thumbnails and heatmaps: $triage_out/worklist.html; heatmaps: $triage_out/heatmaps/, $triage_out/heatmap.png"
-echo "(again: the inputs are synthetic and the scores are not clinically meaningful)"
+echo "worklist report with thumbnails and heatmaps: $triage_out/worklist.html; heatmap: $triage_out/heatmap.png"
+echo "(decision support for a reader, not a diagnosis: docs/TRIAGE.md)"
