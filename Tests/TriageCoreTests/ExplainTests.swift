@@ -71,4 +71,36 @@ struct ExplainTests {
         #expect(f.maskedConfidence != f.confidence)  // 25% of the input changed
         #expect(Faithfulness.measure(model: model, input: input, prediction: prediction, topFraction: 0.25) == f)  // seeded
     }
+
+    /// The pointing game's parts: the planted opacity on the normalised input, the hit test, the
+    /// chance level, and a seeded, repeatable run.
+    @Test func thePointingGamePlantsAnOpacityAndCountsPeaksInsideIt() throws {
+        let spec = TriageModelSpec.Input(width: 8, height: 8, mean: [0.5], std: [0.25])
+        let flat = PreparedInput(tensor: Tensor(shape: [1, 8, 8], values: [Float](repeating: 0, count: 64)), format: .png,
+                                 dicom: nil, gray: Image(width: 1, height: 1, colorModel: .gray, samples: .uint8([0])))
+        let planted = PointingGame.withOpacity(flat, cx: 4, cy: 4, radius: 2, amplitude: 0.4, spec: spec).tensor.scalars
+        // Pixel (3, 3) has its centre at (3.5, 3.5): d² = 0.5, σ = 1 → 0.4·e^(−0.25) display units → ÷ std 0.25.
+        #expect(abs(planted[3 * 8 + 3] - 0.4 * Float(exp(-0.25)) / 0.25) < 1e-6)
+        #expect(planted[0] < 1e-4 && planted.max() == planted[3 * 8 + 3])
+        // Capped at white: 0.5 + 0.9 display units clips to 1, i.e. (1 − 0.5) / 0.25 = 2.
+        let white = PointingGame.withOpacity(flat, cx: 4, cy: 4, radius: 2, amplitude: 0.9, spec: spec).tensor.scalars
+        #expect(white.max() == 2)
+        #expect(PointingGame.isHit(peak: 3 * 8 + 3, width: 8, cx: 4, cy: 4, radius: 1))  // (3.5, 3.5): d ≈ 0.71
+        #expect(!PointingGame.isHit(peak: 3 * 8 + 1, width: 8, cx: 4, cy: 4, radius: 1))  // (1.5, 3.5): d ≈ 2.55
+        // A radius-1 disc around a centre covers about π ≈ 3.1 pixel centres of 64.
+        let share = PointingGame.discShare(width: 8, height: 8, radius: 1)
+        #expect(share > 2.0 / 64 && share < 4.5 / 64)
+
+        let (model, folder) = try TinyTriageModel.load()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var generator = SeededGenerator(seed: 5)
+        let inputs = try (0..<4).map { _ in
+            let pixels = ChestPhantom(opacity: 0.1).render(size: 48, generator: &generator)
+            return try model.prepare(try PNGCodec.encode(Image(width: 48, height: 48, colorModel: .gray,
+                                                               samples: .uint8(pixels.map { UInt8($0 * 255) }))), file: "p.png")
+        }
+        let game = PointingGame.play(model: model, inputs: inputs)
+        #expect(game.images == 4 && (0...4).contains(game.hits) && game.hitRate == Double(game.hits) / 4)
+        #expect(game == PointingGame.play(model: model, inputs: inputs))  // seeded
+    }
 }

@@ -19,6 +19,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "One JSON object.") var json = false
     @Flag(name: .customLong("write-card"), help: "Store these figures in model.json and rewrite MODEL_CARD.md.")
     var writeCard = false
+    @Flag(name: .customLong("pointing-game"),
+          help: "Also plant a synthetic opacity in each image labelled with the first (negative) label and report how often the heatmap's peak finds it (docs/TRIAGE.md).")
+    var pointingGame = false
     @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
@@ -27,11 +30,18 @@ struct EvalCommand: ParsableCommand {
         let triageModel = try TriageModel.load(directory: folder)
         let data = try LabelledImages(csv: labels, labels: triageModel.spec.labels)
         let report = try TriageEvaluator(model: triageModel).evaluate(data)
+        let game = try pointingGame ? playPointingGame(triageModel, data) : nil
         if json {
-            print(try JSONOutput.string(report))
+            print(try JSONOutput.string(EvalOutput(report: report, pointingGame: game)))
         } else {
             print("model \(triageModel.id)")
             print(report.text)
+            if let g = game {
+                print(String(format: "pointing game: %d/%d hits (%.1f%%; a random peak: %.1f%%), opacity radius %.0f px, amplitude %.2f; score +%.3f on average",
+                             g.hits, g.images, 100 * g.hitRate, 100 * g.chance, g.radius, g.amplitude, g.meanScoreChange))
+                print(String(format: "deletion faithfulness on the same maps: top 10%% masked drops the confidence by %.3f (random pixels: %.3f)",
+                             g.meanDeletionDrop, g.meanRandomDrop))
+            }
         }
         if writeCard {
             var spec = triageModel.spec
@@ -40,4 +50,28 @@ struct EvalCommand: ParsableCommand {
             printError("wrote \(folder.appendingPathComponent(TriageModel.cardFile).path)")
         }
     }
+}
+
+extension EvalCommand {
+    /// The pointing game on the rows labelled with the model's first (negative) label.
+    func playPointingGame(_ model: TriageModel, _ data: LabelledImages) throws -> PointingGame {
+        let negatives = data.rows.filter { $0.label == 0 }
+        guard !negatives.isEmpty else { throw ValidationError("--pointing-game needs images labelled '\(model.spec.labels[0])' in \(labels)") }
+        let inputs = try negatives.map { try model.prepare(try Data(contentsOf: $0.url), file: $0.url.path) }
+        return PointingGame.play(model: model, inputs: inputs)
+    }
+}
+
+/// `eval --json`: the report's keys, plus `pointing_game` when asked for.
+private struct EvalOutput: Encodable {
+    let report: EvaluationReport
+    let pointingGame: PointingGame?
+
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encodeIfPresent(pointingGame, forKey: .pointingGame)
+    }
+
+    enum Key: String, CodingKey { case pointingGame = "pointing_game" }
 }
