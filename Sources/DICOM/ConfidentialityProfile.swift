@@ -5,6 +5,11 @@
 /// generic de-identifier does not know. They are resolved to the action that keeps a type 1 or 2
 /// attribute valid and leaves no original value: Z/D, X/D and X/Z/D → D (a dummy value), X/Z → Z
 /// (zero length), X/Z/U* → U* (the sequence is kept and every UID inside it is replaced).
+///
+/// Beyond the table (`supplement`): every other attribute whose dictionary VR is PN (person names:
+/// the DICONDE Secondary Reviewer and Evaluator Names, Document Author Trial) and the patient's
+/// birth and death dates in an alternative calendar are removed (X); deid's recipe removes some of
+/// them, and the table's copy does not list them.
 enum ConfidentialityProfile {
     /// Table E.1-1 action codes (Basic Profile column).
     enum Action: Sendable {
@@ -60,10 +65,17 @@ enum ConfidentialityProfile {
 
     private static let masked = table.filter { $0.mask != 0xFFFF_FFFF }
 
-    /// The action for `tag`, nil when the table does not list it (the attribute is kept).
+    /// Removals beyond the table: Patient's Birth Date (0010,0033) and Death Date (0010,0034) in
+    /// Alternative Calendar.
+    static let supplement: Set<UInt32> = [0x0010_0033, 0x0010_0034]
+
+    /// The action for `tag` (the table's, else X for `supplement` and person names), nil when
+    /// neither lists it (the attribute is kept).
     static func action(for tag: Tag) -> Action? {
         let t = tag.combined
         if let a = exact[t] { return a }
-        return masked.first { t & $0.mask == $0.tag & $0.mask }?.action
+        if let a = masked.first(where: { t & $0.mask == $0.tag & $0.mask })?.action { return a }
+        if supplement.contains(t) || DataDictionary.entry(for: tag)?.vr == .PN { return .x }
+        return nil
     }
 }

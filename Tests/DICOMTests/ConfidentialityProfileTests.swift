@@ -50,7 +50,7 @@ struct ConfidentialityProfileTests {
             #expect(hit == nil, "\(marker) found at byte \(hit ?? -1)")
         }
         let peers = try JSONDecoder().decode(Peers.self, from: Data(contentsOf: Fixtures.url(Self.folder + "peers.json")))
-        for hex in peers.table {
+        for hex in peers.table + peers.extra {
             #expect(Self.changed(Self.tag(hex), from: original, in: written.dataSet), "\(hex) keeps its value")
         }
         #expect(!written.dataSet.tags.contains { $0.group & 1 == 1 }, "private attributes remain")
