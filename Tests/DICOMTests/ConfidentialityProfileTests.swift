@@ -27,7 +27,7 @@ struct ConfidentialityProfileTests {
     }
 
     /// Whether `tag` no longer holds its original value in `written` (removed, emptied or replaced).
-    static func changed(_ tag: Tag, from original: DataSet, in written: DataSet) -> Bool {
+    static func changed(_ tag: DICOM.Tag, from original: DataSet, in written: DataSet) -> Bool {
         guard let after = written[tag] else { return true }
         guard let before = original[tag] else { return false }
         switch (before.value, after.value) {
@@ -40,7 +40,7 @@ struct ConfidentialityProfileTests {
         }
     }
 
-    static func tag(_ hex: String) -> Tag { Tag(combined: UInt32(hex, radix: 16)!) }
+    static func tag(_ hex: String) -> DICOM.Tag { Tag(combined: UInt32(hex, radix: 16)!) }
 
     @Test func noMarkerSurvivesAnywhere() throws {
         let (original, written, bytes) = try Self.deidentified()

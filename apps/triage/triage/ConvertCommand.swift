@@ -89,7 +89,7 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         var rng = SystemRandomNumberGenerator()
-        var options = try options()
+        var conversion = try options()
         if acceptBurnedIn {
             // Accepting burned-in text is recorded in the audit trail first, so it needs the store's keys.
             let audit: StudyStore
@@ -97,14 +97,14 @@ struct ConvertCommand: ParsableCommand {
                 throw ValidationError("--accept-burned-in is recorded in the audit trail, which needs the store's keys: \(error) (set them up with `triage keys init`, or pass --home/--key-file)")
             }
             let actor = commandActor
-            options.acceptBurnedIn = { file, reason in
+            conversion.acceptBurnedIn = { file, reason in
                 printError("triage: warning: \(file): \(reason); identifying text may remain in the pixels (accepted, audited)")
                 try audit.auditBurnedInExport(file: file, reason: reason, actor: actor)
             }
         }
         do {
             _ = try ImageConverter.convert(URL(fileURLWithPath: input), to: URL(fileURLWithPath: output),
-                                           options: options, rng: &rng)
+                                           options: conversion, rng: &rng)
         } catch let error as ConversionError {
             throw ValidationError("\(error)")
         }

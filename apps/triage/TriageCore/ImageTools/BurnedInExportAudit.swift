@@ -1,5 +1,6 @@
 import AuditLog
 import Foundation
+import RecordStore
 import Vault
 
 extension StudyStore {
