@@ -4,7 +4,10 @@
 /// The profile's compound codes depend on the attribute's type in the IOD (1, 2 or 3), which a
 /// generic de-identifier does not know. They are resolved to the action that keeps a type 1 or 2
 /// attribute valid and leaves no original value: Z/D, X/D and X/Z/D → D (a dummy value), X/Z → Z
-/// (zero length), X/Z/U* → U* (the sequence is kept and every UID inside it is replaced).
+/// (zero length; a sequence is removed instead, as an empty type 3 sequence is invalid), X/Z/U* →
+/// U* (the sequence is kept and every UID inside it is replaced). D on a sequence keeps its items,
+/// each de-identified by the same table (the cleaned items are the dummy: an empty item would
+/// break the macros the sequence holds).
 ///
 /// Beyond the table (`supplement`): every other attribute whose dictionary VR is PN (person names:
 /// the DICONDE Secondary Reviewer and Evaluator Names, Document Author Trial) and the patient's
@@ -24,14 +27,16 @@ enum ConfidentialityProfile {
         /// Z/D, X/Z, X/D, X/Z/D, X/Z/U*: compound codes (resolved by `resolved`).
         case zd, xz, xd, xzd, xzuStar
 
-        /// The single action a compound code is applied as (see the type's documentation).
-        var resolved: Resolved {
+        /// What is done to an attribute of this action (see the type's documentation);
+        /// `sequence`: the attribute's VR is SQ.
+        func resolved(sequence: Bool) -> Resolved {
             switch self {
-            case .d, .zd, .xd, .xzd: .dummy
-            case .z, .xz: .empty
+            case .d, .zd, .xd, .xzd: sequence ? .walk : .dummy
+            case .z: .empty
+            case .xz: sequence ? .remove : .empty
             case .x: .remove
-            case .u: .uid
-            case .xzuStar: .cleanUIDs
+            case .u: sequence ? .walk : .uid
+            case .xzuStar: .walk
             }
         }
     }
@@ -39,8 +44,8 @@ enum ConfidentialityProfile {
     /// What the de-identifier does to an attribute.
     enum Resolved: Sendable {
         case dummy, empty, remove, uid
-        /// Keep the sequence and process its items (every UID inside is replaced by the U rule).
-        case cleanUIDs
+        /// Keep the sequence and de-identify each of its items.
+        case walk
     }
 
     /// One row: the tag, and which bits of it must match (all for a plain tag; the repeating
@@ -69,11 +74,16 @@ enum ConfidentialityProfile {
     /// Alternative Calendar.
     static let supplement: Set<UInt32> = [0x0010_0033, 0x0010_0034]
 
-    /// The action for `tag` (the table's, else X for `supplement` and person names), nil when
-    /// neither lists it (the attribute is kept).
+    /// Where the table's action would leave an invalid data set: Clinical Trial Protocol Ethics
+    /// Committee Name (0012,0081, D) is type 1C, present only with the Approval Number (0012,0082),
+    /// which the table removes (X); so it is removed too.
+    static let overrides: [UInt32: Action] = [0x0012_0081: .x]
+
+    /// The action for `tag` (`overrides`, the table's, else X for `supplement` and person names),
+    /// nil when none lists it (the attribute is kept).
     static func action(for tag: Tag) -> Action? {
         let t = tag.combined
-        if let a = exact[t] { return a }
+        if let a = overrides[t] ?? exact[t] { return a }
         if let a = masked.first(where: { t & $0.mask == $0.tag & $0.mask })?.action { return a }
         if supplement.contains(t) || DataDictionary.entry(for: tag)?.vr == .PN { return .x }
         return nil

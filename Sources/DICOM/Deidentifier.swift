@@ -4,8 +4,9 @@
 /// group) is removed; Patient Identity Removed, De-identification Method and its code sequence
 /// (113100, DCM) are set.
 ///
-/// Actions: D writes `dummyValue` (valid for the VR; a sequence becomes one empty item), Z an
-/// empty value (a sequence with no items), X removes, U replaces each UID by a new
+/// Actions (compound codes resolved as `ConfidentialityProfile` documents): D writes `dummyValue`
+/// (valid for the VR; a sequence keeps its items, de-identified), Z an empty value (a sequence
+/// with no items), X removes, U replaces each UID by a new
 /// `2.25.<128-bit>` UID, the same replacement for the same original everywhere and across every
 /// file passed to the same `Deidentifier`, so a de-identified study stays consistent. Attributes
 /// the table does not list are kept (sequences are walked). Randomness is injected.
@@ -70,7 +71,7 @@ public struct Deidentifier: Sendable {
                 report.privateRemoved += 1
                 continue
             }
-            switch ConfidentialityProfile.action(for: tag)?.resolved {
+            switch ConfidentialityProfile.action(for: tag)?.resolved(sequence: element.vr == .SQ) {
             case .remove:
                 out.remove(tag)
                 report.removed += 1
@@ -80,17 +81,15 @@ public struct Deidentifier: Sendable {
                 report.emptied += 1
             case .dummy where element.vr != .UI:
                 out[tag] = DataElement(tag: tag, vr: element.vr,
-                                       value: Self.dummyValue(element.vr, bigEndian: input.bigEndian))
+                                       value: Self.dummyValue(element.vr))
                 report.dummied += 1
             case .dummy, .uid:
-                if case .sequence = element.value {
-                    out[tag] = walk(element, report: &report, rng: &rng)
-                } else if let values = input.strings(tag) {
+                if let values = input.strings(tag) {
                     let replaced = values.map { $0.isEmpty ? $0 : replacement(for: $0, rng: &rng) }
                     out.setString(tag, replaced.joined(separator: "\\"), vr: .UI)
                     report.uidsReplaced += values.count
                 }
-            case .cleanUIDs, nil:
+            case .walk, nil:
                 if case .sequence = element.value { out[tag] = walk(element, report: &report, rng: &rng) }
             }
         }
@@ -106,11 +105,10 @@ public struct Deidentifier: Sendable {
     }
 
     /// The D action's value for `vr` (not UI: those get a new UID): a fixed text valid for the
-    /// VR's character set and length, zero for numbers, one empty item for a sequence.
-    static func dummyValue(_ vr: VR, bigEndian: Bool) -> DataElement.Value {
+    /// VR's character set and length, zero for numbers (in the data set's byte order: all zero).
+    static func dummyValue(_ vr: VR) -> DataElement.Value {
         let text: String
         switch vr {
-        case .SQ: return .sequence([DataSet(bigEndian: bigEndian)])
         case .DA: text = "19000101"
         case .TM: text = "000000"
         case .DT: text = "19000101000000"

@@ -3,6 +3,8 @@ import DICOM
 /// Checks text values against their VR (PS3.5 §6.2): maximum lengths, the DA/TM/DT/UI/CS character
 /// rules. Used on de-identified output, where every written value must be valid.
 enum VRCheck {
+    static let textVRs: Set<VR> = [.AE, .AS, .CS, .DA, .DS, .DT, .IS, .LO, .LT, .PN, .SH, .ST, .TM, .UC, .UI, .UR, .UT]
+
     /// Maximum characters of one value (nil: no limit checked here).
     static func maxLength(_ vr: VR) -> Int? {
         switch vr {
@@ -28,7 +30,7 @@ enum VRCheck {
                 for (i, item) in items.enumerated() { check(item, path: "\(path)\(tag)[\(i)] ", into: &problems) }
                 continue
             }
-            guard let values = set.strings(tag) else { continue }
+            guard textVRs.contains(element.vr), let values = set.strings(tag) else { continue }
             for value in values where !valid(value, element.vr) {
                 problems.append("\(path)\(tag) \(element.vr.rawValue) \"\(value)\"")
             }
