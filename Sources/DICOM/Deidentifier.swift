@@ -31,12 +31,12 @@ public struct Deidentifier: Sendable {
         package var uidsReplaced = 0
         package var privateRemoved = 0
         /// Burned In Annotation (0028,0301) is YES: identifying text may be in the pixels.
-        public var burnedInAnnotation = false
+        package var burnedInAnnotation = false
     }
 
     /// Why identifying text may be burned into the pixels of `dataSet` (Burned In Annotation YES,
     /// or a modality of `burnedInTextModalities`), nil when neither holds.
-    public static func burnedInTextRisk(_ dataSet: DataSet) -> String? {
+    package static func burnedInTextRisk(_ dataSet: DataSet) -> String? {
         if dataSet.string(.burnedInAnnotation)?.uppercased() == "YES" { return "Burned In Annotation (0028,0301) is YES" }
         if let m = dataSet.string(.modality)?.uppercased(), burnedInTextModalities.contains(m) {
             return "modality \(m) commonly has identifying text burned into the pixels"
