@@ -14,7 +14,9 @@ struct ConvertCommand: ParsableCommand {
             window — --window, else the file's, else the full range — with MONOCHROME1 inverted); with --raw, \
             the stored 16-bit values. .npy: float32 after the modality LUT, then --resize; shape [H, W] for \
             gray, [C, H, W] for colour. .dcm: a de-identified copy (PS3.15 Basic Profile, new UIDs); needs \
-            --deidentify.
+            --deidentify. A file whose pixels may hold burned-in text (Burned In Annotation YES, or modality \
+            US, SC, XC, OT or ES) is refused unless --accept-burned-in is given; accepting is recorded in the \
+            audit trail of the store in --home (run `triage keys init` first).
             """)
 
     @Argument(help: "Input file (PNG, JPEG or DICOM).")
@@ -40,6 +42,12 @@ struct ConvertCommand: ParsableCommand {
 
     @Flag(help: "Write a de-identified DICOM copy (OUT must end in .dcm).")
     var deidentify = false
+
+    @Flag(name: .customLong("accept-burned-in"),
+          help: "Export a de-identified copy even if its pixels may hold burned-in text (audited).")
+    var acceptBurnedIn = false
+
+    @OptionGroup var store: StoreOptions
 
     func options() throws -> ConversionOptions {
         var o = ConversionOptions()
@@ -73,6 +81,7 @@ struct ConvertCommand: ParsableCommand {
         do { _ = try ImageConverter.outputKind(for: URL(fileURLWithPath: output)) } catch {
             throw ValidationError("\(error)")
         }
+        if acceptBurnedIn && !deidentify { throw ValidationError("--accept-burned-in applies to --deidentify only") }
         if deidentify != output.lowercased().hasSuffix(".dcm") {
             throw ValidationError(deidentify ? "--deidentify needs a .dcm output" : "a .dcm output needs --deidentify")
         }
@@ -80,12 +89,22 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         var rng = SystemRandomNumberGenerator()
-        do {
-            let report = try ImageConverter.convert(URL(fileURLWithPath: input), to: URL(fileURLWithPath: output),
-                                                    options: try options(), rng: &rng)
-            if let d = report.deidentification, d.burnedInAnnotation {
-                printError("triage: warning: \(input) declares burned-in annotation; identifying text may remain in the pixels")
+        var conversion = try options()
+        if acceptBurnedIn {
+            // Accepting burned-in text is recorded in the audit trail first, so it needs the store's keys.
+            let audit: StudyStore
+            do { audit = try StudyStore(location: store.location(product: StudyStore.product)) } catch {
+                throw ValidationError("--accept-burned-in is recorded in the audit trail, which needs the store's keys: \(error) (set them up with `triage keys init`, or pass --home/--key-file)")
             }
+            let actor = commandActor
+            conversion.acceptBurnedIn = { file, reason in
+                printError("triage: warning: \(file): \(reason); identifying text may remain in the pixels (accepted, audited)")
+                try audit.auditBurnedInExport(file: file, reason: reason, actor: actor)
+            }
+        }
+        do {
+            _ = try ImageConverter.convert(URL(fileURLWithPath: input), to: URL(fileURLWithPath: output),
+                                           options: conversion, rng: &rng)
         } catch let error as ConversionError {
             throw ValidationError("\(error)")
         }

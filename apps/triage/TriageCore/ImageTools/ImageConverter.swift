@@ -7,9 +7,13 @@ public enum ConversionError: Error, CustomStringConvertible, Equatable {
     case unsupportedOutput(file: String)
     case needsDICOMInput(file: String, reason: String)
     case invalidOption(String)
+    /// A de-identified copy refused because identifying text may be burned into the pixels.
+    case burnedInText(file: String, reason: String)
 
     public var description: String {
         switch self {
+        case .burnedInText(let f, let r):
+            "\(f): \(r); the pixels are copied unchanged, so the copy may still identify the patient (--accept-burned-in to export it anyway, audited)"
         case .unsupportedOutput(let f): "\(f): output must end in .png, .npy or .dcm"
         case .needsDICOMInput(let f, let r): "\(f): \(r)"
         case .invalidOption(let r): r
@@ -26,6 +30,10 @@ public struct ConversionOptions: Sendable {
     public var window: Window?
     public var raw = false
     public var deidentify = false
+    /// Called with the reason before a de-identified copy whose pixels may hold burned-in text
+    /// (`Deidentifier.burnedInTextRisk`) is written; it records the acceptance (throwing refuses).
+    /// Nil: such a copy is refused with `ConversionError.burnedInText`.
+    public var acceptBurnedIn: (@Sendable (_ file: String, _ reason: String) throws -> Void)?
     public var limits = DecodeLimits.default
 
     public init() {}
@@ -62,6 +70,10 @@ public enum ImageConverter {
                 throw ConversionError.invalidOption("--resize, --window and --raw do not apply to a .dcm copy")
             }
             var file = try DICOMFile.parse(data, file: name)
+            if let reason = Deidentifier.burnedInTextRisk(file.dataSet) {
+                guard let accept = options.acceptBurnedIn else { throw ConversionError.burnedInText(file: name, reason: reason) }
+                try accept(name, reason)
+            }
             var deidentifier = Deidentifier()
             let report = deidentifier.deidentify(&file, using: &rng)
             try DICOMWriter.write(file, to: output)
