@@ -49,8 +49,9 @@ final class BoxReducer {
         finish(row: y)
     }
 
-    /// Sample indices within a row of output column `ox`'s block (concrete loops: the debug build
-    /// runs the CLI tests, and a generic one is many times slower there).
+    /// Sample indices within a row of output column `ox`'s block. (`add` is written once per
+    /// sample type, not generic: the CLI tests run the debug build, where a generic loop is many
+    /// times slower.)
     private func block(_ ox: Int) -> Range<Int> {
         ((left + ox * factor) * channels)..<((left + ox * factor + factor) * channels)
     }

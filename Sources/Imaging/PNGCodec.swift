@@ -89,7 +89,8 @@ public enum PNGCodec {
     /// Decodes a PNG reduced by the largest integer factor `f` that keeps it at least
     /// `minimumSize`: each output pixel is the rounded mean of an `f` × `f` block of the samples
     /// `decode` would return (the `width mod f` columns and `height mod f` rows that fill no
-    /// block are dropped, half on each side, see `BoxReducer`), made from the rows as libpng delivers them, so the full image is never held.
+    /// block are dropped, half on each side, see `BoxReducer`), made from the rows as libpng
+    /// delivers them, so the full image is never held.
     /// Memory: one decoded row, one row of sums (8 bytes a sample) and the reduced image (4 bytes
     /// a sample while it is made), under 4 × `minimumSize` pixels since `f` is the largest factor.
     /// Interlaced (Adam7) files cannot be read this way and throw `tooManyBytes`.
