@@ -1,5 +1,7 @@
+import DICOM
 import Foundation
 @testable import Imaging
+import TestSupport
 import Testing
 
 /// The byte bound of `DecodeLimits` and the reduced PNG path (`PNGCodec.decodeReduced`): the
@@ -99,5 +101,17 @@ struct ReducedDecodeTests {
             try JPEGCodec.decode(data, file: "p.jpg", options: JPEGDecodeOptions(minimumSize: (1, 1)), limits: limits)
         }
         _ = try JPEGCodec.decode(data, file: "p.jpg", limits: DecodeLimits(maxDecodedBytes: coefficients))
+    }
+
+    /// A DICOM frame on the general path (no VOI window here) counts its float image, 4 bytes a sample.
+    @Test func dicomFloatImageCountsAgainstTheByteLimit() throws {
+        let file = try DICOMFile.read(contentsOf: Fixtures.url("dicom/synthetic/mono1_explicit_nested.dcm"))
+        let whole = try DICOMImage(file)
+        let bytes = whole.image.pixelCount * 4
+        #expect(throws: ImagingError.tooManyBytes(file: file.file, width: whole.image.width, height: whole.image.height,
+                                                  bytes: bytes, limitBytes: bytes - 1)) {
+            try DICOMImage(file, limits: DecodeLimits(maxDecodedBytes: bytes - 1))
+        }
+        #expect(try DICOMImage(file, limits: DecodeLimits(maxDecodedBytes: bytes)).image == whole.image)
     }
 }
