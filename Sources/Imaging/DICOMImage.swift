@@ -13,11 +13,14 @@ public struct DICOMImage: Sendable {
     /// The stored (pre-LUT) integer samples of the frame.
     package let stored: PixelArray
 
-    /// Decodes `frame` (0-based) of `file`, refusing images over `limits` before allocating.
+    /// Decodes `frame` (0-based) of `file`, refusing images over `limits` (pixels, and bytes of
+    /// the float image) before allocating.
     public init(_ file: DICOMFile, frame: Int = 0, limits: DecodeLimits = .default) throws {
         let decoder = try PixelDecoder(file, maxPixels: limits.maxPixels)
         let d = decoder.description
         try limits.check(width: d.columns, height: d.rows, file: file.file)
+        // The float image below, 4 bytes a sample (the stored samples come beside it).
+        try limits.checkBytes(d.pixelsPerFrame * d.samplesPerPixel * 4, width: d.columns, height: d.rows, file: file.file)
         let pixels = try decoder.frame(frame)
         stored = pixels
         pixelDescription = d

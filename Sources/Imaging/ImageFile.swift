@@ -8,11 +8,16 @@ public struct ImageReadOptions: Sendable {
     public var frame: Int
     /// JPEG: decode with DCT scaling when the result stays at least this large.
     public var jpegMinimumSize: (width: Int, height: Int)?
+    /// PNG: when set, a file whose whole decode would exceed `limits.maxDecodedBytes` is read row
+    /// by row and box-reduced to at least this size (`PNGCodec.decodeReduced`) instead of refused.
+    public var reduceToAtLeast: (width: Int, height: Int)?
 
-    public init(limits: DecodeLimits = .default, frame: Int = 0, jpegMinimumSize: (width: Int, height: Int)? = nil) {
+    public init(limits: DecodeLimits = .default, frame: Int = 0, jpegMinimumSize: (width: Int, height: Int)? = nil,
+                reduceToAtLeast: (width: Int, height: Int)? = nil) {
         self.limits = limits
         self.frame = frame
         self.jpegMinimumSize = jpegMinimumSize
+        self.reduceToAtLeast = reduceToAtLeast
     }
 }
 
@@ -22,7 +27,7 @@ public enum ImageFile {
     ///   (planar float, see `DICOMImage`).
     public static func decode(_ data: Data, file: String, options: ImageReadOptions = .init()) throws -> Image {
         switch ImageFormat.detect(data, file: file) {
-        case .png: return try PNGCodec.decode(data, file: file, limits: options.limits)
+        case .png: return try PNGCodec.decode(data, file: file, limits: options.limits, reducingTo: options.reduceToAtLeast)
         case .jpeg:
             return try JPEGCodec.decode(data, file: file, options: JPEGDecodeOptions(minimumSize: options.jpegMinimumSize),
                                         limits: options.limits)

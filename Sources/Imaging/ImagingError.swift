@@ -11,6 +11,9 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable {
     case invalidDimensions(file: String, width: Int, height: Int)
     /// The declared image is larger than the configured limit; nothing was allocated.
     case tooLarge(file: String, width: Int, height: Int, limitPixels: Int)
+    /// Decoding the image whole would hold more sample bytes (`bytes`) than the configured
+    /// limit (`DecodeLimits.maxDecodedBytes`) and it cannot be read reduced; nothing was allocated.
+    case tooManyBytes(file: String, width: Int, height: Int, bytes: Int, limitBytes: Int)
     /// The file is valid but uses a feature this reader does not implement.
     case unsupported(file: String, reason: String)
     /// The image cannot be written in the requested format.
@@ -24,6 +27,8 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable {
         case .invalidDimensions(let file, let w, let h): "\(file): invalid image size \(w)x\(h)"
         case .tooLarge(let file, let w, let h, let limit):
             "\(file): image of \(w)x\(h) pixels exceeds the limit of \(limit) pixels"
+        case .tooManyBytes(let file, let w, let h, let bytes, let limit):
+            "\(file): decoding the \(w)x\(h) image whole needs \(bytes) bytes of samples, over the limit of \(limit) bytes"
         case .unsupported(let file, let reason): "\(file): \(reason)"
         case .encodeFailed(let file, let reason): "\(file): cannot encode: \(reason)"
         }

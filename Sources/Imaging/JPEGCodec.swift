@@ -61,6 +61,10 @@ public enum JPEGCodec {
         let outSpace: Int32 = full.components == 1 ? 1 : (isCMYK ? 4 : 2)
         let channels = full.components == 1 ? 1 : (isCMYK ? 4 : 3)
         let count = width * height * channels
+        // A progressive file keeps every DCT coefficient (2 bytes a sample, at most) until the last scan.
+        let coefficients = full.progressive != 0 ? Int(full.width) * Int(full.height) * Int(full.components) * 2 : 0
+        try limits.checkBytes(max(count * (isCMYK && !options.keepCMYK ? 2 : 1), coefficients),
+                              width: Int(full.width), height: Int(full.height), file: file)
         var samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             try call(file) { error in
                 data.withUnsafeBytes { raw in

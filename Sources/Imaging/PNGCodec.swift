@@ -13,6 +13,9 @@ public struct PNGInfo: Sendable, Equatable {
     /// What `decode` returns: channels and bit depth (8 or 16).
     public let colorModel: Image.ColorModel
     let outputBitDepth: Int
+
+    /// Bytes of the samples `decode` returns (call after `DecodeLimits.check`, which bounds the product).
+    var decodedBytes: Int { width * height * colorModel.channels * outputBitDepth / 8 }
 }
 
 /// PNG decoding and encoding through libpng (the only file that touches CPNG).
@@ -57,6 +60,7 @@ public enum PNGCodec {
         let info = try readInfo(data, file: file)
         try limits.check(width: info.width, height: info.height, file: file)
         let count = info.width * info.height * info.colorModel.channels
+        try limits.checkBytes(info.decodedBytes, width: info.width, height: info.height, file: file)
         if info.outputBitDepth == 16 {
             let samples = try [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
                 try decodeInto(data, file: file, UnsafeMutableRawBufferPointer(buffer), path: path)
@@ -69,6 +73,67 @@ public enum PNGCodec {
             initialized = count
         }
         return Image(width: info.width, height: info.height, colorModel: info.colorModel, samples: .uint8(samples))
+    }
+
+    /// `decode`, or `decodeReduced` to at least `target` (when set) if the whole image would
+    /// exceed `limits.maxDecodedBytes`.
+    static func decode(_ data: Data, file: String, limits: DecodeLimits, reducingTo target: (width: Int, height: Int)?) throws -> Image {
+        if let target {
+            let info = try readInfo(data, file: file)
+            try limits.check(width: info.width, height: info.height, file: file)
+            if info.decodedBytes > limits.maxDecodedBytes { return try decodeReduced(data, file: file, minimumSize: target, limits: limits) }
+        }
+        return try decode(data, file: file, limits: limits)
+    }
+
+    /// Decodes a PNG reduced by the largest integer factor `f` that keeps it at least
+    /// `minimumSize`: each output pixel is the rounded mean of an `f` × `f` block of the samples
+    /// `decode` would return (the `width mod f` columns and `height mod f` rows that fill no
+    /// block are dropped, half on each side, see `BoxReducer`), made from the rows as libpng
+    /// delivers them, so the full image is never held.
+    /// Memory: one decoded row, one row of sums (8 bytes a sample) and the reduced image (4 bytes
+    /// a sample while it is made), under 4 × `minimumSize` pixels since `f` is the largest factor.
+    /// Interlaced (Adam7) files cannot be read this way and throw `tooManyBytes`.
+    /// - Returns: interleaved, same colour model and bit depth as `decode`,
+    ///   ⌊width / f⌋ × ⌊height / f⌋.
+    static func decodeReduced(_ data: Data, file: String, minimumSize: (width: Int, height: Int),
+                              limits: DecodeLimits) throws -> Image {
+        let info = try readInfo(data, file: file)
+        try limits.check(width: info.width, height: info.height, file: file)
+        let channels = info.colorModel.channels
+        if info.interlaced { try limits.checkBytes(info.decodedBytes, width: info.width, height: info.height, file: file) }
+        let factor = max(1, min(info.width / max(1, minimumSize.width), info.height / max(1, minimumSize.height)))
+        let reducer = BoxReducer(width: info.width, height: info.height, channels: channels, factor: factor)
+        if info.outputBitDepth == 16 {
+            try decodeRows(data, file: file) { y, row in reducer.add(row: y, row.assumingMemoryBound(to: UInt16.self)) }
+            return Image(width: reducer.outWidth, height: reducer.outHeight, colorModel: info.colorModel,
+                         samples: .uint16(reducer.output.map { UInt16($0) }))
+        }
+        try decodeRows(data, file: file) { y, row in reducer.add(row: y, row.assumingMemoryBound(to: UInt8.self)) }
+        return Image(width: reducer.outWidth, height: reducer.outHeight, colorModel: info.colorModel,
+                     samples: .uint8(reducer.output.map { UInt8($0) }))
+    }
+
+    /// Calls `body` with every row (`cpng_decode_rows`), top to bottom.
+    private static func decodeRows(_ data: Data, file: String, _ body: (Int, UnsafeRawPointer) -> Void) throws {
+        try withoutActuallyEscaping(body) { body in
+            let sink = RowSink(body)
+            try withExtendedLifetime(sink) {
+                try call(file) { error in
+                    data.withUnsafeBytes { raw in
+                        cpng_decode_rows(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, { context, y, row in
+                            Unmanaged<RowSink>.fromOpaque(context!).takeUnretainedValue().body(Int(y), UnsafeRawPointer(row!))
+                        }, Unmanaged.passUnretained(sink).toOpaque(), error)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The Swift closure behind `cpng_decode_rows`'s context pointer.
+    private final class RowSink {
+        let body: (Int, UnsafeRawPointer) -> Void
+        init(_ body: @escaping (Int, UnsafeRawPointer) -> Void) { self.body = body }
     }
 
     private static func decodeInto(_ data: Data, file: String, _ out: UnsafeMutableRawBufferPointer, path: DecodePath) throws {

@@ -41,6 +41,15 @@ int cpng_decode_direct(const uint8_t *data, size_t size, uint32_t width, uint32_
 /// tested against.
 int cpng_decode_libpng(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *error);
 
+/// Receives row `y` (top to bottom, once each) of cpng_decode_rows: the samples cpng_decode
+/// would write for it. Must not longjmp or unwind.
+typedef void (*cpng_row_fn)(void *context, uint32_t y, const uint8_t *row);
+
+/// cpng_decode through libpng one row at a time, for images too large to hold: one row buffer
+/// and zlib's window are the only pixel memory. Non-interlaced files only (Adam7 needs the whole
+/// image: -1). Reason for a wrapper: png_read_row longjmps on corrupt data.
+int cpng_decode_rows(const uint8_t *data, size_t size, cpng_row_fn row, void *context, char *error);
+
 /// Growable output buffer for cpng_encode; free `bytes` with cpng_free.
 typedef struct { uint8_t *bytes; size_t size, capacity; } cpng_buffer;
 

@@ -134,8 +134,10 @@ package struct InputPipeline: Sendable {
             dicom = parsed
         case .png, .jpeg:
             let minimum = fullResolution ? nil : (width: 2 * input.width, height: 2 * input.height)
-            let image = try ImageFile.decode(data, file: file,
-                                             options: ImageReadOptions(limits: limits, jpegMinimumSize: minimum))
+            // PNGs too large to decode whole (`limits.maxDecodedBytes`) are box-reduced row by row
+            // while decoding, to four times the input: half the error of twice (docs/IMAGING.md, "Memory").
+            let image = try ImageFile.decode(data, file: file, options: ImageReadOptions(
+                limits: limits, jpegMinimumSize: minimum, reduceToAtLeast: (4 * input.width, 4 * input.height)))
             if image.colorModel == .rgb || image.colorModel == .rgba {
                 let spread = Self.colourfulness(image)
                 guard spread <= 0.03 else {
@@ -200,16 +202,23 @@ package struct InputPipeline: Sendable {
     }
 
     /// Mean absolute difference between colour channels, in 0…1 of the sample range (0 for grey stored as RGB).
+    /// Reads the interleaved samples where they are (a float copy of a large image would be 4 bytes a sample).
     static func colourfulness(_ image: Image) -> Double {
-        let rgb = image.planarFloat()
-        guard let a = rgb.floatSamples else { return 0 }
-        let n = rgb.pixelCount, maximum: Double = image.bitDepth == 16 ? 65535 : 255
-        let step = max(1, n / 65536)
-        var sum = 0.0, count = 0
-        for i in stride(from: 0, to: n, by: step) {
-            sum += Double(abs(a[i] - a[n + i]) + abs(a[n + i] - a[2 * n + i]))
-            count += 1
+        func spread<T: BinaryInteger>(_ a: [T], maximum: Double) -> Double {
+            let n = image.pixelCount, c = image.channels
+            let step = max(1, n / 65536)
+            var sum = 0.0, count = 0
+            for i in stride(from: 0, to: n, by: step) {
+                let r = Float(a[i * c]), g = Float(a[i * c + 1]), b = Float(a[i * c + 2])
+                sum += Double(abs(r - g) + abs(g - b))
+                count += 1
+            }
+            return sum / Double(max(count, 1)) / 2 / maximum
         }
-        return sum / Double(max(count, 1)) / 2 / maximum
+        switch image.samples {
+        case .uint8(let a): return spread(a, maximum: 255)
+        case .uint16(let a): return spread(a, maximum: 65535)
+        case .float32: return 0
+        }
     }
 }
