@@ -13,7 +13,7 @@ import SuiteFoundation
 ///
 /// ```json
 /// "input_gate": {"features": 128, "class_means": [[...], [...]], "covariance_cholesky": [...],
-///                "shrinkage": 0.01, "threshold": 231.5, "threshold_rule": "...", "figures": {...}}
+///                "shrinkage": 0.01, "threshold": 142.9, "threshold_rule": "...", "figures": {...}}
 /// ```
 /// A `model.json` without the section loads; its models apply the cheap checks
 /// (`InputChecks`) only.

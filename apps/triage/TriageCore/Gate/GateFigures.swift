@@ -13,9 +13,10 @@ public struct GateFigures: Codable, Sendable, Equatable {
     package var validationImages: Int
     /// Fraction of the validation radiographs the whole gate passes.
     package var validationPassed: Double
-    /// Validation ROC AUC on every image, and on those the gate passes (scores are unchanged by the gate).
+    /// Validation ROC AUC on every image, and on those the gate passes (scores are unchanged by
+    /// the gate; nil when the passed images lack a class).
     package var validationAUC: Double
-    package var validationAUCPassed: Double
+    package var validationAUCPassed: Double?
     /// Size of the held-out non-radiograph set and the fraction the gate refuses.
     package var heldOutImages: Int
     package var heldOutRefused: Double
@@ -39,7 +40,7 @@ public struct GateFigures: Codable, Sendable, Equatable {
     }
 
     package init(validationData: String, validationImages: Int, validationPassed: Double, validationAUC: Double,
-                 validationAUCPassed: Double, heldOutImages: Int, heldOutRefused: Double,
+                 validationAUCPassed: Double?, heldOutImages: Int, heldOutRefused: Double,
                  heldOutRefusedByKind: [String: Double], fitImages: Int, fitRefused: Double) {
         self.validationData = validationData
         self.validationImages = validationImages
@@ -60,7 +61,7 @@ public struct GateFigures: Codable, Sendable, Equatable {
         validationImages = try c.decode(Int.self, forKey: .validationImages)
         validationPassed = try c.decode(Double.self, forKey: .validationPassed)
         validationAUC = try c.decode(Double.self, forKey: .validationAUC)
-        validationAUCPassed = try c.decode(Double.self, forKey: .validationAUCPassed)
+        validationAUCPassed = try c.decodeIfPresent(Double.self, forKey: .validationAUCPassed)
         heldOutImages = try c.decode(Int.self, forKey: .heldOutImages)
         heldOutRefused = try c.decode(Double.self, forKey: .heldOutRefused)
         heldOutRefusedByKind = try c.decode([String: Double].self, forKey: .heldOutRefusedByKind)
@@ -72,9 +73,13 @@ public struct GateFigures: Codable, Sendable, Equatable {
 extension GateFigures {
     /// `input gate: passes 99.4% of the validation radiographs (AUC …), refuses 100.0% of the held-out …`.
     package var text: String {
-        String(format: "input gate: passes %.1f%% of %d validation radiographs (AUC %.4f on all, %.4f on those passed); "
-               + "refuses %.1f%% of %d held-out non-radiographs (%.1f%% of %d in the fit part)",
-               100 * validationPassed, validationImages, validationAUC, validationAUCPassed, 100 * heldOutRefused,
-               heldOutImages, 100 * fitRefused, fitImages)
+        String(format: "input gate: passes %.1f%% of %d validation radiographs (AUC %.4f on all, ",
+               100 * validationPassed, validationImages, validationAUC)
+            + aucPassedText
+            + String(format: " on those passed); refuses %.1f%% of %d held-out non-radiographs (%.1f%% of %d in the fit part)",
+                     100 * heldOutRefused, heldOutImages, 100 * fitRefused, fitImages)
     }
+
+    /// `validationAUCPassed` to 4 decimals, or `n/a`.
+    var aucPassedText: String { validationAUCPassed.map { String(format: "%.4f", $0) } ?? "n/a" }
 }

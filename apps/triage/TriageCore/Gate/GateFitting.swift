@@ -72,7 +72,7 @@ package struct GateFitting {
         }
         let kept = passed.indices.filter { passed[$0] }
         let all = try BinaryPredictions(labels: labels, probabilities: scores).rocAUC()
-        let onPassed = try BinaryPredictions(labels: kept.map { labels[$0] }, probabilities: kept.map { scores[$0] }).rocAUC()
+        let onPassed = try? BinaryPredictions(labels: kept.map { labels[$0] }, probabilities: kept.map { scores[$0] }).rocAUC()
         let heldOut = try refusals(NonRadiographs.make(.heldOut, radiographs: forward.grey))
         let fit = try refusals(NonRadiographs.make(.fit, radiographs: forward.grey))
         var byKind: [String: Double] = [:]

@@ -5,10 +5,10 @@ import Foundation
 /// the model input, that refuse what no chest radiograph looks like. Each refusal is
 /// `NotAssessable(reason: "out_of_distribution")` with the measured value and the limit.
 ///
-/// The limits sit well outside what the 4,708 PneumoniaMNIST training images show
-/// (docs/TRIAGE-MODEL.md, "Input gate"): every training image is 28×28 (aspect 1), with a
-/// dynamic range of 32…246 levels, at most 11% saturated pixels, and an entropy of
-/// 4.62…7.55 bits.
+/// The limits sit well outside what the 4,690 PneumoniaMNIST training images show
+/// (docs/TRIAGE-MODEL.md, "Input gate"; tools/gate/grey_statistics.py): every one is 28×28
+/// (aspect 1), with a dynamic range of 32…246 levels, at most 11% saturated pixels, and an
+/// entropy of 4.62…7.55 bits.
 package struct InputChecks: Sendable, Equatable {
     /// Refuse when the shorter side is below this, in pixels (training images: 28).
     package var minimumSide = 16

@@ -114,7 +114,7 @@ package enum ModelCard {
                 add("| figure | value | data |")
                 add("| --- | --- | --- |")
                 add(String(format: "| validation radiographs passed | %.1f%% of %d | validation (chose the threshold) |", 100 * f.validationPassed, f.validationImages))
-                add(String(format: "| validation AUC, all / passed | %.4f / %.4f | validation |", f.validationAUC, f.validationAUCPassed))
+                add(String(format: "| validation AUC, all / passed | %.4f / ", f.validationAUC) + f.aucPassedText + " | validation |")
                 add(String(format: "| held-out non-radiographs refused | %.1f%% of %d | held-out generated set (chose nothing) |", 100 * f.heldOutRefused, f.heldOutImages))
                 add(String(format: "| fit-part non-radiographs refused | %.1f%% of %d | fit generated set (seen while choosing limits) |", 100 * f.fitRefused, f.fitImages))
                 add()
