@@ -1,5 +1,5 @@
 import Foundation
-public import ModelRuntime
+package import ModelRuntime
 import SuiteFoundation
 
 /// The learned half of the input gate, the `input_gate` section of `model.json`: how far an
@@ -17,7 +17,7 @@ import SuiteFoundation
 /// ```
 /// A `model.json` without the section loads; its models apply the cheap checks
 /// (`InputChecks`) only.
-public struct FeatureGate: Codable, Sendable, Equatable {
+package struct FeatureGate: Codable, Sendable, Equatable {
     /// Width of the pooled features (the last stage's width).
     package var features: Int
     /// `[classes][features]`, in label order.
@@ -53,7 +53,7 @@ public struct FeatureGate: Codable, Sendable, Equatable {
         self.figures = figures
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try StrictKeys.check(decoder, keys: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         features = try c.decode(Int.self, forKey: .features)

@@ -7,7 +7,7 @@ import SuiteFoundation
 /// `validation*` figures come from the validation radiographs that chose the feature
 /// threshold (optimistic by construction); `heldOut*` figures come from the held-out part of
 /// the generated non-radiograph set (`NonRadiographs`), which chose nothing.
-public struct GateFigures: Codable, Sendable, Equatable {
+package struct GateFigures: Codable, Sendable, Equatable {
     /// The validation labels CSV.
     package var validationData: String
     package var validationImages: Int
@@ -54,7 +54,7 @@ public struct GateFigures: Codable, Sendable, Equatable {
         self.fitRefused = fitRefused
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try StrictKeys.check(decoder, keys: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         validationData = try c.decode(String.self, forKey: .validationData)

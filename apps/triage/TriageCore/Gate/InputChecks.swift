@@ -1,4 +1,4 @@
-public import Imaging
+package import Imaging
 import Foundation
 
 /// The cheap half of the input gate: checks on the decoded grey image, before it is resized to

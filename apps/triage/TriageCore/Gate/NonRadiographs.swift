@@ -1,5 +1,5 @@
 import Foundation
-public import Imaging
+package import Imaging
 import ModelRuntime
 
 /// The input gate's evaluation set: inputs that are not chest radiographs, made by code from a
