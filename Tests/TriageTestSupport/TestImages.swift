@@ -18,6 +18,12 @@ public enum TestImages {
         }
     }
 
+    /// Writes an 8-bit grey PNG of `size` × `size` pixels all at `level` (a blank page: 255).
+    public static func writeConstant(level: UInt8, size: Int, to url: URL) throws {
+        try PNGCodec.encode(Image(width: size, height: size, colorModel: .gray,
+                                  samples: .uint8([UInt8](repeating: level, count: size * size)))).write(to: url)
+    }
+
     /// Studies with a verdict in the store of `home`, read directly (0 before the store exists).
     public static func verdictCount(home: URL) throws -> Int {
         let path = home.appendingPathComponent("store.sqlite").path

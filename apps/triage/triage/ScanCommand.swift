@@ -13,10 +13,11 @@ struct ScanCommand: ParsableCommand {
         discussion: """
             One line (or, with --json, one JSON object) per file. Files outside the model's scope get a \
             NOT ASSESSABLE verdict with a reason: unsupported_photometry, not_radiograph, lateral_view (when \
-            DICOM says so) or unreadable. With --heatmap-dir, the class activation map of each decision is \
+            DICOM says so), out_of_distribution (the input gate: an image no chest radiograph looks like, e.g. \
+            blank, noise, a text page, too small; docs/TRIAGE-MODEL.md) or unreadable. With --heatmap-dir, the class activation map of each decision is \
             written there as <name>-<hash>.heatmap.png at the image's size. Each verdict is recorded in the \
-            audit trail of the store in --home when its keys are there. Exit status: 0 every file was read, \
-            1 none, 3 some were unreadable.
+            audit trail of the store in --home when its keys are there. Exit status: 0 every file was read \
+            (not-assessable verdicts included), 1 none, 3 some were unreadable.
             """)
 
     @OptionGroup var model: TriageModelOptions

@@ -77,5 +77,6 @@ struct TrainCommand: ParsableCommand {
         print(String(format: "trained in %.0f s: validation AUC %.4f, accuracy %.1f%%, sensitivity %.1f%%, specificity %.1f%% at threshold %.3f → ",
                      Date().timeIntervalSince(started), v.auc, 100 * v.accuracy, 100 * v.sensitivity, 100 * v.specificity,
                      spec.threshold) + out)
+        if let figures = spec.inputGate?.figures { print(figures.text) }
     }
 }

@@ -162,10 +162,13 @@ public struct BatchRunner {
                 next = batch.count < options.batchSize ? readyQueue.tryPop() : nil
             }
             if !batch.isEmpty {
-                for (p, prediction) in zip(batch, model.predict(batch.map(\.input))) {
+                for (p, assessed) in zip(batch, model.assess(batch.map(\.input))) {
+                    let verdict: StudyResult.Verdict = switch assessed {
+                    case .success(let prediction): .scored(StudyScore(prediction))
+                    case .failure(let refusal): .notAssessable(reason: refusal.reason, detail: refusal.detail)
+                    }
                     verdicts.append((p.name, StudyResult(sourceHash: p.hash, format: p.format, identity: p.identity,
-                                                         modelID: model.id, verdict: .scored(StudyScore(prediction)),
-                                                         thumbnail: p.thumbnail)))
+                                                         modelID: model.id, verdict: verdict, thumbnail: p.thumbnail)))
                 }
             }
             if unstored.isEmpty { oldest = Date() }

@@ -28,15 +28,18 @@ public struct PreparedInput: Sendable {
 }
 
 extension TriageModel {
-    /// Decodes PNG, JPEG or DICOM bytes and makes the model input (see `InputPipeline.prepare`).
+    /// Decodes PNG, JPEG or DICOM bytes and makes the model input (see `InputPipeline.prepare`),
+    /// refusing what the input gate's cheap checks (`InputChecks.standard`) refuse.
     public func prepare(_ data: Data, file: String, limits: DecodeLimits = .default,
                         fullResolution: Bool = false) throws -> PreparedInput {
-        try InputPipeline(spec.input).prepare(data, file: file, limits: limits, fullResolution: fullResolution)
+        try InputPipeline(spec.input, checks: .standard).prepare(data, file: file, limits: limits,
+                                                                 fullResolution: fullResolution)
     }
 
-    /// The model input with a thumbnail in place of the gray image (see `InputPipeline.prepareWithThumbnail`).
+    /// The model input with a thumbnail in place of the gray image (see `InputPipeline.prepareWithThumbnail`),
+    /// gated as `prepare`.
     public func prepareWithThumbnail(_ data: Data, file: String, limits: DecodeLimits = .default) throws -> PreparedInput {
-        try InputPipeline(spec.input).prepareWithThumbnail(data, file: file, limits: limits)
+        try InputPipeline(spec.input, checks: .standard).prepareWithThumbnail(data, file: file, limits: limits)
     }
 }
 
@@ -44,8 +47,13 @@ extension TriageModel {
 /// before any weights exist).
 package struct InputPipeline: Sendable {
     package let input: TriageModelSpec.Input
+    /// The input gate's cheap checks on the decoded image (nil: none, as for training and evaluation).
+    let checks: InputChecks?
 
-    package init(_ input: TriageModelSpec.Input) { self.input = input }
+    package init(_ input: TriageModelSpec.Input, checks: InputChecks? = nil) {
+        self.input = input
+        self.checks = checks
+    }
 
     /// DICOM modalities the model may score: projection radiography.
     static let radiographModalities: Set<String> = ["CR", "DX", "DR", "RG"]
@@ -62,11 +70,13 @@ package struct InputPipeline: Sendable {
     ///   - fullResolution: decode JPEGs at full size (for heatmaps over the original); otherwise
     ///     they are decoded with DCT scaling to no less than twice the input size.
     /// - Throws: `NotAssessable` for inputs outside the model's scope (colour images,
-    ///   non-monochrome DICOM, modalities other than projection radiography, lateral views);
+    ///   non-monochrome DICOM, modalities other than projection radiography, lateral views,
+    ///   and with `checks` images they refuse as `out_of_distribution`);
     ///   `ImagingError`/`DICOMError` for unreadable files, each naming `file`.
     package func prepare(_ data: Data, file: String, limits: DecodeLimits = .default,
                         fullResolution: Bool = false) throws -> PreparedInput {
         let decoded = try decode(data, file: file, limits: limits, fullResolution: fullResolution)
+        try checks?.check(decoded.gray)
         return PreparedInput(tensor: normalized(unitInput(decoded.gray)), format: decoded.format, dicom: decoded.dicom,
                              gray: decoded.gray)
     }
@@ -79,17 +89,23 @@ package struct InputPipeline: Sendable {
         let decoded = try decodeSource(data, file: file, limits: limits, fullResolution: false)
         switch decoded.gray {
         case .image(let gray):
+            try checks?.check(gray)
             return PreparedInput(tensor: normalized(unitInput(gray)), format: decoded.format, dicom: decoded.dicom,
                                  gray: Thumbnail.make(gray))
         case .rows(let rows) where needsCrop(width: rows.width, height: rows.height):
             // The thumbnail shows the whole image, the model the cropped square: two passes.
+            // Rows are never held at full size: the grey statistics are the thumbnail's.
+            let thumbnail = Thumbnail.make(rows)
+            try checks?.check(width: rows.width, height: rows.height) { GreyStatistics(thumbnail) }
             return PreparedInput(tensor: normalized(unitInput(rows)), format: decoded.format, dicom: decoded.dicom,
-                                 gray: Thumbnail.make(rows))
+                                 gray: thumbnail)
         case .rows(let rows):
             // One pass over the rows for both the model input and the thumbnail.
-            var thumbnail = ThumbnailBuilder(width: rows.width, height: rows.height)
-            let unit = rows.resized(width: input.width, height: input.height, filter: filter, eachRow: { thumbnail.add($0) })
-            return PreparedInput(tensor: normalized(unit), format: decoded.format, dicom: decoded.dicom, gray: thumbnail.image())
+            var builder = ThumbnailBuilder(width: rows.width, height: rows.height)
+            let unit = rows.resized(width: input.width, height: input.height, filter: filter, eachRow: { builder.add($0) })
+            let thumbnail = builder.image()
+            try checks?.check(width: rows.width, height: rows.height) { GreyStatistics(thumbnail) }
+            return PreparedInput(tensor: normalized(unit), format: decoded.format, dicom: decoded.dicom, gray: thumbnail)
         }
     }
 

@@ -95,6 +95,36 @@ package enum ModelCard {
             add("Validation figures are optimistic: the checkpoint, temperature and threshold were all chosen on this split. "
                 + "On data from a shifted population, expect lower specificity.")
         }
+        add()
+        add("## Input gate")
+        add()
+        let c = InputChecks.standard
+        add("Inputs the model cannot read are refused as `not_assessable` / `out_of_distribution` before they are scored (docs/TRIAGE-MODEL.md, \"Input gate\").")
+        add()
+        add(String(format: "- Cheap checks on the decoded image: smallest side ≥ %d px, aspect ratio ≤ %g, dynamic range (99th − 1st percentile) ≥ %d of 255 levels, "
+                   + "saturated pixels ≤ %.0f%%, histogram entropy %g–%g bits (limits well outside the training images).",
+                   c.minimumSide, c.maximumAspectRatio, c.minimumDynamicRange, 100 * c.maximumSaturation,
+                   c.entropyRange.lowerBound, c.entropyRange.upperBound))
+        if let g = spec.inputGate {
+            add(String(format: "- Learned check: squared Mahalanobis distance of the %d pooled last-stage features to the nearest class mean "
+                       + "(shared covariance with %g ridge, fitted on the training images) ≤ %.2f, ", g.features, g.shrinkage, g.threshold)
+                + g.thresholdRule + ".")
+            if let f = g.figures {
+                add()
+                add("| figure | value | data |")
+                add("| --- | --- | --- |")
+                add(String(format: "| validation radiographs passed | %.1f%% of %d | validation (chose the threshold) |", 100 * f.validationPassed, f.validationImages))
+                add(String(format: "| validation AUC, all / passed | %.4f / ", f.validationAUC) + f.aucPassedText + " | validation |")
+                add(String(format: "| held-out non-radiographs refused | %.1f%% of %d | held-out generated set (chose nothing) |", 100 * f.heldOutRefused, f.heldOutImages))
+                add(String(format: "| fit-part non-radiographs refused | %.1f%% of %d | fit generated set (seen while choosing limits) |", 100 * f.fitRefused, f.fitImages))
+                add()
+                add("Held-out refusal by kind: " + f.heldOutRefusedByKind.keys.sorted().map {
+                    "\($0) " + String(format: "%.0f%%", 100 * f.heldOutRefusedByKind[$0]!)
+                }.joined(separator: ", ") + ".")
+            }
+        } else {
+            add("- No learned check: this model.json has no `input_gate` section (refit it with `triage calibrate --gate-labels`).")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -30,7 +30,7 @@ public struct Prediction: Sendable, Equatable {
 
 /// An input the model must not score, with the reason.
 package struct NotAssessable: Error, Sendable, Equatable, CustomStringConvertible {
-    /// `unsupported_photometry`, `not_radiograph` or `lateral_view`.
+    /// `unsupported_photometry`, `not_radiograph`, `lateral_view` or `out_of_distribution`.
     package let reason: String
     package let detail: String
 

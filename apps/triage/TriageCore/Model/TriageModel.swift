@@ -60,6 +60,21 @@ public struct TriageModel: Sendable {
         return predictions(output)
     }
 
+    /// Scores a batch and applies the learned input gate (`spec.inputGate`, when the model has
+    /// one): an input whose pooled features lie beyond its threshold is refused as
+    /// `out_of_distribution`; the scores of the others are those of `predict`.
+    ///
+    /// - Parameter inputs: as `predict`'s (already through the cheap checks of `prepare`).
+    package func assess(_ inputs: [PreparedInput]) -> [Result<Prediction, NotAssessable>] {
+        precondition(!inputs.isEmpty, "assess needs at least one input")
+        let output = network.forward(Self.stack(inputs.map(\.tensor)))
+        let scored = predictions(output)
+        guard let gate = spec.inputGate else { return scored.map { .success($0) } }
+        return zip(scored, FeatureGate.pooled(output.features)).map { prediction, features in
+            gate.refusal(features).map { .failure($0) } ?? .success(prediction)
+        }
+    }
+
     /// Turns a forward pass into calibrated predictions with their activation maps.
     func predictions(_ output: ResNet.Output) -> [Prediction] {
         let classes = spec.labels.count, positive = spec.positiveIndex

@@ -15,9 +15,10 @@ public import SuiteFoundation
 ///  "labels": ["normal", "pneumonia"], "positive_label": "pneumonia",
 ///  "logit_offsets": [0.6, -0.3], "temperature": 1.3, "threshold": 0.42, "threshold_rule": "...",
 ///  "urgency": {"priority": 0.42, "urgent": 0.9},
-///  "validation": {...}, "provenance": {...}}
+///  "validation": {...}, "provenance": {...}, "input_gate": {...}}
 /// ```
-/// Unknown keys and unknown values throw, naming the field.
+/// Unknown keys and unknown values throw, naming the field. `input_gate` (`FeatureGate`) is
+/// optional: a model without it gates its inputs with the cheap checks (`InputChecks`) only.
 public struct TriageModelSpec: Codable, Sendable, Equatable {
     static let formatVersion = 1
 
@@ -85,6 +86,8 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
     public var validation: EvaluationReport?
     /// How the model was made: command, seed, data, time (nil for an untrained spec).
     package var provenance: Provenance?
+    /// The learned input gate: feature statistics and threshold (nil: cheap checks only).
+    package var inputGate: FeatureGate?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case format, name, architecture, input, labels
@@ -93,6 +96,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
         case temperature, threshold
         case thresholdRule = "threshold_rule"
         case urgency, validation, provenance
+        case inputGate = "input_gate"
     }
 
     public init(name: String, architecture: ResNet.Config, input: Input, labels: [String], positiveLabel: String,
@@ -130,6 +134,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
         urgency = try c.decode(UrgencyThresholds.self, forKey: .urgency)
         validation = try c.decodeIfPresent(EvaluationReport.self, forKey: .validation)
         provenance = try c.decodeIfPresent(Provenance.self, forKey: .provenance)
+        inputGate = try c.decodeIfPresent(FeatureGate.self, forKey: .inputGate)
     }
 
     /// Index of `positiveLabel` in `labels`.
@@ -179,6 +184,9 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
         guard (0...1).contains(threshold) else { throw bad("threshold", "must be in 0…1, got \(threshold)") }
         guard (0...1).contains(urgency.priority), (0...1).contains(urgency.urgent), urgency.priority <= urgency.urgent else {
             throw bad("urgency", "need 0 ≤ priority ≤ urgent ≤ 1, got \(urgency.priority), \(urgency.urgent)")
+        }
+        if let problem = inputGate?.problem(classes: architecture.classes, features: architecture.features) {
+            throw bad("input_gate", problem)
         }
     }
 }

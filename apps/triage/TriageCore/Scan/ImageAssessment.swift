@@ -6,8 +6,8 @@ public import Imaging
 public struct ImageAssessment: Sendable {
     public enum Verdict: Sendable {
         case scored(Prediction)
-        /// Outside the model's scope (`unsupported_photometry`, `not_radiograph`, `lateral_view`)
-        /// or `unreadable` (the file cannot be read or decoded), with what was found.
+        /// Outside the model's scope (`unsupported_photometry`, `not_radiograph`, `lateral_view`,
+        /// `out_of_distribution` from the input gate) or `unreadable` (the file cannot be read or decoded), with what was found.
         case notAssessable(reason: String, detail: String)
     }
 
@@ -27,7 +27,8 @@ public struct ImageAssessment: Sendable {
         return false
     }
 
-    /// Reads, prepares and scores one file; never throws: every problem is a verdict.
+    /// Reads, prepares, gates (`InputChecks`, `FeatureGate`) and scores one file; never throws:
+    /// every problem is a verdict.
     /// - Parameter fullResolution: decode JPEGs at full size, for heatmaps over the original.
     public static func assess(_ url: URL, label: String, model: TriageModel, fullResolution: Bool = false) -> ImageAssessment {
         let data: Data
@@ -41,7 +42,7 @@ public struct ImageAssessment: Sendable {
         }
         do {
             let input = try model.prepare(data, file: label, fullResolution: fullResolution)
-            let prediction = model.predict([input])[0]
+            let prediction = try model.assess([input])[0].get()
             return ImageAssessment(file: label, sha256: hash, format: format, verdict: .scored(prediction), input: input)
         } catch let scope as NotAssessable {
             return ImageAssessment(file: label, sha256: hash, format: format,

@@ -6,7 +6,7 @@ public struct StudyResult: Sendable {
     public enum Verdict: Sendable {
         case scored(StudyScore)
         /// Outside the model's scope: `reason` is a code (`unsupported_photometry`,
-        /// `not_radiograph`, `lateral_view`), `detail` says what was found.
+        /// `not_radiograph`, `lateral_view`, `out_of_distribution`), `detail` says what was found.
         case notAssessable(reason: String, detail: String)
         /// The file could not be decoded (`reason` `unreadable`): stored all the same, so the
         /// study stays in a reader's view (the worklist's "not assessed" section).

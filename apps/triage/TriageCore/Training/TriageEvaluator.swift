@@ -16,7 +16,8 @@ public struct TriageEvaluator {
         for start in stride(from: 0, to: data.rows.count, by: batchSize) {
             let rows = data.rows[start..<min(start + batchSize, data.rows.count)]
             let inputs = try rows.map { row in
-                do { return try model.prepare(try Data(contentsOf: row.url), file: row.url.path) } catch {
+                // Every image is scored: the input gate is measured apart (`GateFitting`).
+                do { return try InputPipeline(model.spec.input).prepare(try Data(contentsOf: row.url), file: row.url.path) } catch {
                     throw LabelsError.image(path: data.path, line: row.line, detail: "\(row.file): \(error)")
                 }
             }

@@ -6,7 +6,7 @@ import SuiteFoundation
 
 /// `triage train`: trains the triage ResNet from scratch on a labels CSV, keeps the epoch with
 /// the best validation AUC, calibrates a temperature and chooses the thresholds on validation,
-/// and writes a model folder (`model.json`, `weights.safetensors`, `MODEL_CARD.md`).
+/// fits the input gate (`GateFitting`), and writes a model folder (`model.json`, `weights.safetensors`, `MODEL_CARD.md`).
 ///
 /// Runs are reproducible: initial weights, shuffles and augmentations come from `seed` through
 /// named streams (`FreshWeights`, `SeededGenerator(seed:stream:)`), one per epoch, so a run
@@ -141,7 +141,10 @@ public struct TriageTrainer {
             urgency: .init(priority: 0.5, urgent: 0.5), provenance: provenance)
         let offsets = ModelCalibration.offsets(classWeighting: s.classWeighting, trainingCounts: train.counts,
                                                labels: options.labels)
-        let spec = try ModelCalibration.calibrate(uncalibrated, logits: logits, offsets: offsets, validation: validation)
+        let calibrated = try ModelCalibration.calibrate(uncalibrated, logits: logits, offsets: offsets, validation: validation)
+        // The input gate: feature statistics of train, threshold on validation, figures.
+        let spec = try GateFitting(model: TriageModel(spec: calibrated, network: try network.inferenceModel(), id: options.name))
+            .fitted(train: train, validation: validation)
         try spec.validate(path: output.appendingPathComponent(TriageModel.specFile).path)
         // The best epoch's file becomes the folder's weights.
         try ModelFolderWriter.write(spec: spec, weights: output.appendingPathComponent(TrainingRun<Identity>.bestFileName),
