@@ -210,13 +210,14 @@ public struct BatchRunner {
                                       thumbnail: try? PNGCodec.encode(input.gray, compressionLevel: 1)))
         } catch let verdict as NotAssessable {
             let dicom = raw.format == .dicom ? try? DICOMFile.parse(raw.data, file: raw.name) : nil
-            // A reader still sees the image in the report: decode it for a thumbnail when possible.
-            let display = try? dicom.map { try DICOMImage($0).display() }
-                ?? PreparedInput.unitRange(ImageFile.decode(raw.data, file: raw.name).droppingAlpha().grayscale())
+            // A reader still sees the image in the report: the gate's thumbnail, or, for a DICOM
+            // refused by its attributes before decoding, one made within bounded memory.
+            let thumbnail = verdict.thumbnail.flatMap { try? PNGCodec.encode($0, compressionLevel: 1) }
+                ?? dicom.flatMap { try? Self.boundedThumbnail($0) }
             return .verdict(name: raw.name, result: StudyResult(
                 sourceHash: raw.hash, format: format, identity: StudyStore.Identity(dicom: dicom, sourcePath: raw.name),
                 modelID: model.id, verdict: .notAssessable(reason: verdict.reason, detail: verdict.detail),
-                thumbnail: display.flatMap { try? Thumbnail.png($0) }))
+                thumbnail: thumbnail))
         } catch {
             // Stored as a failed study, so a reader still sees that this input exists. The detail
             // leaves the file's name out (a path may identify the patient; it is sealed).
@@ -225,6 +226,21 @@ public struct BatchRunner {
                 sourceHash: raw.hash, format: format, identity: StudyStore.Identity(sourcePath: raw.name), modelID: model.id,
                 verdict: .failed(reason: "unreadable", detail: detail), thumbnail: nil))
         }
+    }
+}
+
+extension BatchRunner {
+    /// Bytes a refused DICOM's thumbnail may decode whole (frames that cannot be read as rows).
+    static let refusedThumbnailBytes = 16 << 20
+
+    /// A DICOM's thumbnail (8-bit gray PNG) from its rows, or from a whole decode of at most
+    /// `refusedThumbnailBytes`: a refused study never costs more memory than a scored one.
+    static func boundedThumbnail(_ dicom: DICOMFile) throws -> Data {
+        if let rows = try DICOMImage.displayRows(dicom, frame: 0, limits: .default) {
+            return try PNGCodec.encode(Thumbnail.make(rows), compressionLevel: 1)
+        }
+        let display = try DICOMImage(dicom, frame: 0, limits: DecodeLimits(maxDecodedBytes: refusedThumbnailBytes)).display()
+        return try Thumbnail.png(display)
     }
 }
 

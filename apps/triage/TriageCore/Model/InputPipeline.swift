@@ -89,14 +89,15 @@ package struct InputPipeline: Sendable {
         let decoded = try decodeSource(data, file: file, limits: limits, fullResolution: false)
         switch decoded.gray {
         case .image(let gray):
-            try checks?.check(gray)
+            let thumbnail = Thumbnail.make(gray)
+            try checked(thumbnail) { try checks?.check(gray) }
             return PreparedInput(tensor: normalized(unitInput(gray)), format: decoded.format, dicom: decoded.dicom,
-                                 gray: Thumbnail.make(gray))
+                                 gray: thumbnail)
         case .rows(let rows) where needsCrop(width: rows.width, height: rows.height):
             // The thumbnail shows the whole image, the model the cropped square: two passes.
             // Rows are never held at full size: the grey statistics are the thumbnail's.
             let thumbnail = Thumbnail.make(rows)
-            try checks?.check(width: rows.width, height: rows.height) { GreyStatistics(thumbnail) }
+            try checked(thumbnail) { try checks?.check(width: rows.width, height: rows.height) { GreyStatistics(thumbnail) } }
             return PreparedInput(tensor: normalized(unitInput(rows)), format: decoded.format, dicom: decoded.dicom,
                                  gray: thumbnail)
         case .rows(let rows):
@@ -104,8 +105,16 @@ package struct InputPipeline: Sendable {
             var builder = ThumbnailBuilder(width: rows.width, height: rows.height)
             let unit = rows.resized(width: input.width, height: input.height, filter: filter, eachRow: { builder.add($0) })
             let thumbnail = builder.image()
-            try checks?.check(width: rows.width, height: rows.height) { GreyStatistics(thumbnail) }
+            try checked(thumbnail) { try checks?.check(width: rows.width, height: rows.height) { GreyStatistics(thumbnail) } }
             return PreparedInput(tensor: normalized(unit), format: decoded.format, dicom: decoded.dicom, gray: thumbnail)
+        }
+    }
+
+    /// Runs the gate's cheap `checks`; a refusal carries `thumbnail`, so a batch need not decode the image again.
+    private func checked(_ thumbnail: Image, _ checks: () throws -> Void) throws {
+        do { try checks() } catch var refusal as NotAssessable {
+            refusal.thumbnail = thumbnail
+            throw refusal
         }
     }
 

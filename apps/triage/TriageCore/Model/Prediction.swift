@@ -1,5 +1,6 @@
 import Foundation
 import ModelRuntime
+package import Imaging
 public import SuiteFoundation
 
 /// How soon a study should be read, from its score and the model's urgency thresholds.
@@ -33,10 +34,14 @@ package struct NotAssessable: Error, Sendable, Equatable, CustomStringConvertibl
     /// `unsupported_photometry`, `not_radiograph`, `lateral_view` or `out_of_distribution`.
     package let reason: String
     package let detail: String
+    /// The image's thumbnail (`Thumbnail.make`) when it was refused after decoding, so a batch
+    /// shows it without decoding the image again.
+    package var thumbnail: Image?
 
-    package init(reason: String, detail: String) {
+    package init(reason: String, detail: String, thumbnail: Image? = nil) {
         self.reason = reason
         self.detail = detail
+        self.thumbnail = thumbnail
     }
 
     package var description: String { "not assessable (\(reason)): \(detail)" }
