@@ -22,6 +22,9 @@ public final class SecureStore: Sendable {
     public let identity: String
     public let database: DatabasePool
     public let vault: Vault
+    /// The key of the integrity tags (`IntegrityKey`), taken once at open: usable inside any
+    /// database access, where the vault could not read its keys.
+    public let integrityKey: IntegrityKey
     public let audit: AuditLog
     public let keyring: Keyring
 
@@ -54,7 +57,8 @@ public final class SecureStore: Sendable {
         identity = try StoreIdentity.reconcile(database, keyring: keyring, location: location, product: product,
                                                fromEnvironment: fromEnvironment, creating: access == .create)
         vault = try Vault(store: product, writer: database, keyring: keyring)
-        let witnessFolder = try StoreIdentity.witnessFolder(database, vault: vault, storeID: identity,
+        integrityKey = try vault.integrityKey()
+        let witnessFolder = try StoreIdentity.witnessFolder(database, key: integrityKey, storeID: identity,
                                                             proposed: location.witnessFolder)
         let defaultWitness = witnessFolder.appendingPathComponent("\(product)-\(identity).witness")
         audit = AuditLog(writer: database, key: try vault.auditKey(), checkpointFile: location.checkpointFile,

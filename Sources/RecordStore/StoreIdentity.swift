@@ -67,21 +67,19 @@ enum StoreIdentity {
     /// The folder of the store's default witness: the one recorded with its identity, or, for
     /// a new store (or one made before witnesses), `proposed`, which is then recorded.
     /// - Throws: `StoreIdentityError.identityEdited` when the recorded folder's tag fails.
-    static func witnessFolder(_ db: DatabasePool, vault: Vault, storeID: String, proposed: URL) throws -> URL {
-        func tag(_ folder: String) throws -> Data {
-            try vault.integrityTag(table: "store_identity", row: storeID, fields: [folder])
-        }
+    static func witnessFolder(_ db: DatabasePool, key: IntegrityKey, storeID: String, proposed: URL) throws -> URL {
+        func tag(_ folder: String) -> Data { key.tag(table: "store_identity", row: storeID, fields: [folder]) }
         let row = try db.read { try Row.fetchOne($0, sql: "SELECT witness_folder, integrity FROM store_identity WHERE id = ?",
                                                  arguments: [storeID]) }
         if let folder = row?["witness_folder"] as String? {
-            guard try vault.hasIntegrity(row?["integrity"], table: "store_identity", row: storeID, fields: [folder]) else {
+            guard key.holds(row?["integrity"], table: "store_identity", row: storeID, fields: [folder]) else {
                 throw StoreIdentityError.identityEdited(storeID: storeID)
             }
             return URL(fileURLWithPath: folder, isDirectory: true)
         }
         try db.write { db in
             try db.execute(sql: "UPDATE store_identity SET witness_folder = ?, integrity = ? WHERE id = ?",
-                           arguments: [proposed.path, try tag(proposed.path), storeID])
+                           arguments: [proposed.path, tag(proposed.path), storeID])
         }
         return proposed
     }

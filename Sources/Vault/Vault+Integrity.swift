@@ -38,20 +38,11 @@ public struct IntegrityKey: Sendable {
 }
 
 extension Vault {
-    /// The store's integrity key. Take it before a write transaction: the vault reads its keys
-    /// from the database, which cannot be done from inside one.
+    /// The store's integrity key, derived from its audit key. `SecureStore` takes it once at
+    /// open (`SecureStore.integrityKey`): the vault reads keys from the database, which must
+    /// not happen inside a database access.
     public func integrityKey() throws -> IntegrityKey {
         IntegrityKey(store: store, key: HKDF<SHA256>.deriveKey(inputKeyMaterial: try auditKey(),
                                                                info: Array("suite-integrity/1".utf8), outputByteCount: 32))
-    }
-
-    /// The 32-byte tag of `fields` (see `IntegrityKey.tag`).
-    public func integrityTag(table: String, row: String, fields: [String?]) throws -> Data {
-        try integrityKey().tag(table: table, row: row, fields: fields)
-    }
-
-    /// Whether `tag` is the tag of `fields` (see `IntegrityKey.holds`).
-    public func hasIntegrity(_ tag: Data?, table: String, row: String, fields: [String?]) throws -> Bool {
-        try integrityKey().holds(tag, table: table, row: row, fields: fields)
     }
 }

@@ -17,6 +17,25 @@ struct StudyStoreTests {
     static let identity = StudyStore.Identity(patientName: "Okonkwo^Adaeze", patientID: "PID-99812", birthDate: "19870412",
                                               accession: "ACC-5521", sourcePath: "/archive/2026/okonkwo/chest.dcm")
 
+    /// The vault reads its keys from the database and caches them for a second; reads and
+    /// writes of a store open for longer must never ask it from inside a database access
+    /// (GRDB stops the process: "Database methods are not reentrant"). Found in `make demo`.
+    @Test func readsAndWritesLongAfterOpeningNeverReenterTheDatabase() throws {
+        let (store, home) = try Self.makeStore()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let result = StudyResult(sourceHash: String(repeating: "ab", count: 32), format: "png", identity: Self.identity,
+                                 modelID: "m", verdict: .notAssessable(reason: "out_of_distribution", detail: "test"), thumbnail: nil)
+        Thread.sleep(forTimeInterval: 1.2)  // past `Vault.activeKeyLifetime`
+        let id = try store.record([result], actor: "test")[0]
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(try store.studies(hashes: [result.sourceHash]).map(\.id) == [id])
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(try store.worklist(policy: .default, actor: "test").map(\.study.id) == [id])
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(try store.markRead(id: id, actor: "test", opinion: .init(verdict: .agree, note: "fine")) != .notFound)
+        #expect(try store.verifyRecords().isIntact)
+    }
+
     @Test func registrationIsIdempotentPerContentHash() throws {
         let (store, home) = try Self.makeStore()
         defer { try? FileManager.default.removeItem(at: home) }

@@ -27,7 +27,7 @@ public enum FeedbackVerdict: String, Sendable, StrictStringEnum {
     case reject
 }
 
-/// A stored row with an integrity tag: `Vault.integrityTag(table:row:fields:)` over
+/// A stored row with an integrity tag: `IntegrityKey.tag(table:row:fields:)` over
 /// `taggedFields`, in that order. Sealed columns are left out: AES-GCM authenticates them and
 /// binds them to their row already, and `keys rotate --reencrypt` rewrites them.
 protocol IntegrityTagged: TableRecord {

@@ -21,7 +21,7 @@ extension AssistantStore {
                                                      arguments: [ticketID]) else { throw FeedbackError.unknownTicket(ticketID) }
             var feedback = FeedbackRecord(id: id, answerID: answerID, verdict: verdict, reason: nil, reasonSealed: reasonSealed,
                                           editedTextSealed: editedSealed, actor: actor, createdAt: now, integrity: nil)
-            feedback.integrity = try integrityTag(feedback)
+            feedback.integrity = integrityTag(feedback)
             try db.execute(sql: """
                 INSERT INTO feedback (id, answer_id, verdict, reason_sealed, edited_text_sealed, actor, created_at, integrity)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)

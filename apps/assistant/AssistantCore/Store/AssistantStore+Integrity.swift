@@ -27,8 +27,8 @@ extension AssistantStore {
     static let systemActor = "assistant-store"
 
     /// `record`'s integrity tag, over its `taggedFields`.
-    func integrityTag(_ record: some IntegrityTagged) throws -> Data {
-        try vault.integrityTag(table: type(of: record).databaseTableName, row: record.id, fields: record.taggedFields)
+    func integrityTag(_ record: some IntegrityTagged) -> Data {
+        secure.integrityKey.tag(table: type(of: record).databaseTableName, row: record.id, fields: record.taggedFields)
     }
 
     /// Whether `record` carries the tag of its fields. A mismatch (or no tag) is audited as a
@@ -36,7 +36,7 @@ extension AssistantStore {
     /// even when the caller then stops.
     func hasIntegrity(_ record: some IntegrityTagged, actor: String) throws -> Bool {
         let table = type(of: record).databaseTableName
-        if try vault.hasIntegrity(record.integrity, table: table, row: record.id, fields: record.taggedFields) { return true }
+        if secure.integrityKey.holds(record.integrity, table: table, row: record.id, fields: record.taggedFields) { return true }
         try secure.audit.append(AuditEvent(actor: actor, action: .recordRead, objectType: Self.objectType(table),
                                            objectID: record.id, outcome: .failure,
                                            details: ["integrity": .string("failed"), "table": .string(table)]))

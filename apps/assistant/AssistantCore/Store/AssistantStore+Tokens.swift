@@ -17,7 +17,7 @@ extension AssistantStore {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         var token = APITokenRecord(id: RecordID.make(), name: name, role: role, tokenHash: Self.tokenHash(secret),
                                    createdAt: Timestamp.now(), revokedAt: nil, integrity: nil)
-        token.integrity = try integrityTag(token)
+        token.integrity = integrityTag(token)
         try secure.audit.transaction { db -> ((), [AuditEvent]) in
             if try APITokenRecord.filter(APITokenRecord.Columns.name == name).fetchCount(db) > 0 {
                 throw TokenError.nameTaken(name)
@@ -52,7 +52,7 @@ extension AssistantStore {
             else { return (false, []) }
             var token = try APITokenRecord.decodeStored(row)
             token.revokedAt = Timestamp.now()
-            token.integrity = try integrityTag(token)
+            token.integrity = integrityTag(token)
             try db.execute(sql: "UPDATE api_tokens SET revoked_at = ?, integrity = ? WHERE id = ?",
                            arguments: [token.revokedAt, token.integrity, token.id])
             return (true, [AuditEvent(actor: actor, action: .authentication, objectType: "api_token", objectID: name,

@@ -7,7 +7,7 @@ extension AssistantStore {
     /// Every ticket, answer, feedback and token row's integrity tag, and every `record.create`
     /// ticket of the audit trail against the table.
     public func verifyRecords() throws -> RecordVerification {
-        let key = try vault.integrityKey()
+        let key = secure.integrityKey
         let (checked, failed, ids) = try database.read { db in
             var checked = 0
             var failed: [String] = []

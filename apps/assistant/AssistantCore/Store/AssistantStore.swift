@@ -55,13 +55,13 @@ public final class AssistantStore: Sendable {
             textSealed: try vault.seal(text, Self.context("tickets", "text_sealed", id)),
             emailSealed: try email.map { try vault.seal($0, Self.context("tickets", "email_sealed", id)) },
             emailLookup: try email.map { try vault.lookupHash($0.lowercased(), purpose: "email") }, integrity: nil)
-        ticket.integrity = try integrityTag(ticket)
+        ticket.integrity = integrityTag(ticket)
         var answer = AnswerRecord(
             id: id + "-answer", ticketID: id, decision: result.decision, reason: result.reason,
             intent: result.intents.first?.intent, confidence: result.intents.first.map { min(max($0.score, 0), 1) },
             articleIDs: try JSONOutput.string(result.sources.map(\.articleID)), modelVersion: result.modelVersion,
             kbVersion: result.kbVersion, createdAt: now, integrity: nil)
-        answer.integrity = try integrityTag(answer)
+        answer.integrity = integrityTag(answer)
         try secure.audit.transaction { db -> ((), [AuditEvent]) in
             let isNew = try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tickets WHERE id = ?)", arguments: [id]) ?? false)
             try db.execute(sql: """

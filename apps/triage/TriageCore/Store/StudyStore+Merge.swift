@@ -68,7 +68,7 @@ extension StudyStore {
                                 + StatementArguments(try sealedIdentity(identity, id: id)) + [thumbnail, headers, headersKey]))
         }
         let marks = Array(repeating: "?", count: 2 + 17 + 7 + 3).joined(separator: ", ")
-        let key = try vault.integrityKey()
+        let key = secure.integrityKey
         try secure.audit.transaction { db -> ((), [AuditEvent]) in
             var events: [AuditEvent] = []
             for (id, arguments) in inserts {

@@ -52,7 +52,7 @@ extension StudyStore {
     /// transaction as its `review` entry. Marking it again changes nothing.
     public func markRead(id: String, actor: String, opinion: ReaderOpinion? = nil) throws -> ReadOutcome {
         let now = Timestamp.now()
-        let key = try vault.integrityKey()
+        let key = secure.integrityKey
         let note = try opinion?.note.map { try vault.seal($0, Self.context("read_note_sealed", id)) }
         return try secure.audit.transaction { db -> (ReadOutcome, [AuditEvent]) in
             guard let row = try Row.fetchOne(db, sql: "SELECT read_at FROM studies WHERE id = ?", arguments: [id]) else {
@@ -75,7 +75,7 @@ extension StudyStore {
 
     /// Puts a read study back on the worklist: clears the read, the reader and their opinion.
     public func undoRead(id: String, actor: String) throws -> ReadOutcome {
-        let key = try vault.integrityKey()
+        let key = secure.integrityKey
         return try secure.audit.transaction { db -> (ReadOutcome, [AuditEvent]) in
             guard let row = try Row.fetchOne(db, sql: "SELECT read_at FROM studies WHERE id = ?", arguments: [id]) else {
                 return (.notFound, [])

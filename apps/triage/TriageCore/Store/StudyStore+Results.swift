@@ -30,7 +30,7 @@ extension StudyStore {
                          existing == nil ? try sealedIdentity(result.identity, id: id) : [], thumbnail))
         }
         let now = Timestamp.now()
-        let key = try vault.integrityKey()
+        let key = secure.integrityKey
         do {
             try secure.audit.transaction { db -> ((), [AuditEvent]) in
                 var events: [AuditEvent] = []

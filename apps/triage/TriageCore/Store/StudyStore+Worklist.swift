@@ -9,7 +9,7 @@ extension StudyStore {
     /// Studies on the worklist (a verdict, or an input that failed) that nobody has marked read yet, plus every study whose integrity
     /// tag fails wherever its (untrusted) fields would put it (identity not decrypted).
     package func unreadStudies() throws -> [Study] {
-        let key = try vault.integrityKey()
+        let key = secure.integrityKey
         return try database.read { db in
             let failing = Set(try StudyIntegrity.failing(db, key: key))
             let unread = try Row.fetchAll(db, StudyRecord.filter(StudyRecord.Columns.readAt == nil)

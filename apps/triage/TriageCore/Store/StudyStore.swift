@@ -21,7 +21,7 @@ public final class StudyStore: Sendable {
                                  environment: environment, access: access, migrations: TriageSchema.registerMigrations)
         if access != .inspect {
             // Rows written before "triage v3 integrity" have no tag: tag them once in the store's life.
-            let key = try vault.integrityKey()
+            let key = secure.integrityKey
             try secure.once(objectType: "integrity", objectID: Self.product, op: "tag-legacy-rows", actor: "triage-store") { db in
                 let untagged = try String.fetchAll(db, sql: "SELECT id FROM studies WHERE integrity IS NULL")
                 try StudyIntegrity.retag(db, ids: untagged, key: key)
@@ -96,7 +96,7 @@ public final class StudyStore: Sendable {
         let headers = try originalHeaders.map { try vault.seal($0, Self.context("headers_sealed", id), recordKey: headersKey!) }
         let arguments: StatementArguments = [id, sourceHash, format, Timestamp.now()]
             + StatementArguments(try sealedIdentity(identity, id: id)) + [headers, headersKey]
-        let key = try vault.integrityKey()
+        let key = secure.integrityKey
         let inserted = try secure.audit.transaction { db -> (Bool, [AuditEvent]) in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO studies (id, source_hash, format, status, created_at, \(Self.identityColumns),
@@ -177,7 +177,7 @@ public final class StudyStore: Sendable {
     /// - Throws: `CorruptRecordError` naming the column of a value that does not read back.
     func decode(_ row: Row, decrypt: Bool) throws -> Study {
         let r = try StudyRecord.decodeStored(row)
-        let intact = StudyIntegrity.holds(row, key: try vault.integrityKey())
+        let intact = StudyIntegrity.holds(row, key: secure.integrityKey)
         func open(_ sealed: Data?, _ column: String) throws -> String? {
             try sealed.map { try vault.openString($0, Self.context("\(column)_sealed", r.id)) }
         }
@@ -225,7 +225,7 @@ extension StudyStore: RecordExporting {
 extension StudyStore {
     /// Every study's integrity tag, and every `record.create` study of the audit trail against the table.
     public func verifyRecords() throws -> RecordVerification {
-        let key = try vault.integrityKey()
+        let key = secure.integrityKey
         let (ids, failing) = try database.read { db in
             (Set(try String.fetchAll(db, sql: "SELECT id FROM studies")), try StudyIntegrity.failing(db, key: key))
         }
