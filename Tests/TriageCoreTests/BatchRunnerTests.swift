@@ -27,11 +27,16 @@ struct BatchRunnerTests {
 
         func run(_ store: StudyStore, shard: Shard? = nil, input: URL? = nil, batchSize: Int = 4, commitSize: Int = 32)
             throws -> (BatchRunner.Outcome, [BatchEvent]) {
+            try run(store, source: try InputSources.open((input ?? inputs).path), shard: shard, batchSize: batchSize,
+                    commitSize: commitSize)
+        }
+
+        func run(_ store: StudyStore, source: any InputSource, shard: Shard? = nil, batchSize: Int = 4, commitSize: Int = 32)
+            throws -> (BatchRunner.Outcome, [BatchEvent]) {
             var events: [BatchEvent] = []
             let options = BatchRunner.Options(plan: try ComputePlan(workers: 2, threads: 1, cores: 2), shard: shard,
                                               batchSize: batchSize, commitSize: commitSize, actor: "test")
-            let outcome = try BatchRunner(model: model, store: store, options: options)
-                .run(try InputSources.open((input ?? inputs).path), log: { events.append($0) })
+            let outcome = try BatchRunner(model: model, store: store, options: options).run(source, log: { events.append($0) })
             return (outcome, events)
         }
     }
@@ -98,9 +103,60 @@ struct BatchRunnerTests {
             let (outcome, events) = try s.run(try s.store("home-\(archive.pathExtension)"), input: archive)
             #expect(outcome.summary.scored == 8 && outcome.summary.notAssessable == 3, "\(archive.lastPathComponent)")
             #expect(outcome.summary.failed == 3 && outcome.summary.skipped == 2, "\(events)")  // truncated, escape, empty .dcm; README, link
-            #expect(events.contains(.failed(name: archive.path + ":../../escape.dcm",
-                                            reason: InputError.pathEscapesRoot(entry: archive.path + ":../../escape.dcm").description)))
+            // Stored as a failed study (its name looks like a DICOM), logged without its name in the reason.
+            #expect(events.contains(.failed(name: archive.path + ":../../escape.dcm", reason: "path leaves the archive root; not extracted")))
+            #expect(outcome.hashes.count == 14, "\(outcome.hashes.count) stored")  // 11 studies, truncated, escape, empty
         }
+    }
+
+    /// Entries given as an archive would give them when they cannot be read.
+    struct FailedEntries: InputSource {
+        let label = "arch.zip"
+        let entries: [InputEntry]
+        func forEach(_ body: (InputEntry) throws -> Void) throws { for entry in entries { try body(entry) } }
+        var progress: Double? { nil }
+    }
+
+    /// An entry that cannot be read (corrupt, over the cap, a name leaving the root) is stored
+    /// as a failed study when its name looks like an image, keyed by the store's keyed hash of
+    /// its name: it is on the worklist's "not assessed" section with its reason, its name is
+    /// sealed, and a re-run updates that one study.
+    @Test func unreadableEntriesAreFailedStudiesStoredOnce() throws {
+        let s = try Self.setup()
+        defer { try? FileManager.default.removeItem(at: s.dir) }
+        let store = try s.store("home")
+        let source = FailedEntries(entries: [
+            .failed(name: "arch.zip:series/IM0001", error: .corruptEntry(entry: "arch.zip:series/IM0001", reason: "bad CRC")),
+            .failed(name: "arch.zip:notes.txt", error: .corruptEntry(entry: "arch.zip:notes.txt", reason: "bad CRC")),
+            .failed(name: "arch.zip:big.PNG", error: .entryTooLarge(entry: "arch.zip:big.PNG", limit: 10)),
+        ])
+        let (first, events) = try s.run(store, source: source)
+        #expect(first.summary.failed == 3 && first.hashes.count == 2, "\(first.summary)")
+        #expect(events.contains(.failed(name: "arch.zip:notes.txt", reason: "arch.zip:notes.txt: corrupt entry: bad CRC")))
+        let key = try store.unreadableEntryKey("arch.zip:series/IM0001")
+        #expect(first.hashes == [key, try store.unreadableEntryKey("arch.zip:big.PNG")])
+        #expect(key.count == 64 && key != ContentHash.sha256(Data("arch.zip:series/IM0001".utf8)))
+        let studies = try store.studies(hashes: first.hashes)
+        #expect(studies.map(\.status) == [.failed, .failed] && studies.map(\.format) == ["dicom", "png"])
+        #expect(studies.map(\.reason) == ["unreadable", "unreadable"])
+        #expect(studies.map(\.reasonDetail) == ["corrupt entry: bad CRC", "larger than the 10-byte entry cap; not read"])
+        let shown = try #require(try store.study(id: studies[0].id, actor: "test"))
+        #expect(shown.identity?.sourcePath == "arch.zip:series/IM0001")
+        let worklist = try store.worklist(policy: .default, actor: "test")
+        #expect(Set(worklist.filter { $0.section == .notAssessed }.map(\.study.id)) == Set(studies.map(\.id)))
+        let stored = try store.secure.database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM studies") }
+        #expect(!stored.description.contains("IM0001") && !stored.description.contains("big.PNG"))  // names sealed
+
+        let again = try s.run(store, source: source).0
+        #expect(again.hashes == first.hashes)
+        #expect(try store.secure.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM studies") } == 2)
+    }
+
+    @Test func theFormatOfAnUnreadableEntryIsGuessedFromItsName() {
+        #expect(StudyResult.guessedFormat("a.zip:x/y.png") == "png" && StudyResult.guessedFormat("scan.JPG") == "jpeg")
+        #expect(StudyResult.guessedFormat("a.tar:IM0001") == "dicom" && StudyResult.guessedFormat("/in/x.dcm") == "dicom")
+        #expect(StudyResult.guessedFormat("a.zip:.hidden") == "dicom")
+        #expect(StudyResult.guessedFormat("a.zip:notes.txt") == nil && StudyResult.guessedFormat("a.zip:dir.v2/report.pdf") == nil)
     }
 
     /// A write that fails (as on a full disk) fails that batch's files only; the store stays

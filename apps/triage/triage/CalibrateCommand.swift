@@ -12,8 +12,9 @@ struct CalibrateCommand: ParsableCommand {
             training data, a temperature fitted on --val-labels, the operating and urgency thresholds chosen on \
             it (docs/TRIAGE-MODEL.md), and the validation figures; rewrites model.json and MODEL_CARD.md. The \
             weights are not changed. Use it to calibrate to a site's own labelled data. With --gate-labels \
-            (the training labels CSV), the learned input gate is refitted too: feature means and covariance on \
-            those images, its threshold on --val-labels, and its figures on the validation images and the \
+            (the training labels CSV), the learned input gate is refitted too: the feature and layout means and \
+            covariances and the framing regression on those images, their thresholds on --val-labels, and its \
+            figures on the validation images and the \
             generated non-radiograph set (docs/TRIAGE-MODEL.md, "Input gate"); without it, the model's gate is kept.
             """)
 

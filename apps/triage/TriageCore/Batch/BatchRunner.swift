@@ -76,14 +76,16 @@ public struct BatchRunner {
         let decodeQueue = BoundedQueue<RawImage>(capacity: options.plan.workers * 2)
         let readyQueue = BoundedQueue<ReadyItem>(capacity: options.batchSize * 2)
         let shared = SharedState(producers: options.plan.workers + 1)
-        let model = self.model, shard = options.shard
+        let model = self.model, shard = options.shard, store = self.store
         nonisolated(unsafe) let source = source
 
         let reader = Thread {
             var seen = done
             do {
                 try source.forEach { entry in
-                    Self.route(entry, seen: &seen, shard: shard, decode: decodeQueue, ready: readyQueue)
+                    Self.route(entry, seen: &seen, shard: shard, decode: decodeQueue, ready: readyQueue) { name, error in
+                        Self.unreadableEntry(name, error, model: model, store: store)
+                    }
                     shared.fraction.withLock { $0 = source.progress }
                 }
             } catch let error as InputError {
@@ -181,12 +183,18 @@ public struct BatchRunner {
         return Outcome(summary: summary, hashes: hashes, inputError: shared.inputError.withLock { $0 })
     }
 
-    /// The reader's decision for one entry: skip it, count it, or queue its bytes for decoding.
+    /// The reader's decision for one entry: skip it, count it, store it as failed, or queue its
+    /// bytes for decoding.
+    /// - Parameter unreadable: the failed study of an entry that could not be read, or nil.
     private static func route(_ entry: InputEntry, seen: inout Set<String>, shard: Shard?,
-                              decode: BoundedQueue<RawImage>, ready: BoundedQueue<ReadyItem>) {
+                              decode: BoundedQueue<RawImage>, ready: BoundedQueue<ReadyItem>,
+                              unreadable: (String, InputError) -> StudyResult?) {
         switch entry {
         case .skipped(let name, let reason): ready.push(.skipped(name: name, reason: reason))
-        case .failed(let name, let error): ready.push(.failed(name: name, reason: "\(error)"))
+        case .failed(let name, let error):
+            guard let result = unreadable(name, error) else { return ready.push(.failed(name: name, reason: "\(error)")) }
+            if let shard, !shard.contains(sha256: result.sourceHash) { return ready.push(.otherShard) }
+            ready.push(.verdict(name: name, result: result))
         case .file(let name, let data):
             guard let format = ImageFormat.detect(data, file: name) else {
                 ready.push(.skipped(name: name, reason: data.isEmpty ? "empty file" : "not a PNG, JPEG or DICOM file"))
@@ -219,13 +227,28 @@ public struct BatchRunner {
                 modelID: model.id, verdict: .notAssessable(reason: verdict.reason, detail: verdict.detail),
                 thumbnail: thumbnail))
         } catch {
-            // Stored as a failed study, so a reader still sees that this input exists. The detail
-            // leaves the file's name out (a path may identify the patient; it is sealed).
-            let detail = "\(error)".replacingOccurrences(of: raw.name + ": ", with: "").replacingOccurrences(of: raw.name, with: "<file>")
+            // Stored as a failed study, so a reader still sees that this input exists.
             return .verdict(name: raw.name, result: StudyResult(
                 sourceHash: raw.hash, format: format, identity: StudyStore.Identity(sourcePath: raw.name), modelID: model.id,
-                verdict: .failed(reason: "unreadable", detail: detail), thumbnail: nil))
+                verdict: .failed(reason: "unreadable", detail: anonymous(error, name: raw.name)), thumbnail: nil))
         }
+    }
+
+    /// An archive or folder entry that could not be read (corrupt, truncated, over the size cap,
+    /// a name leaving the root) as a failed study, so a reader still sees it: nil when its name
+    /// does not look like an image (`StudyResult.guessedFormat`; such files are skipped when
+    /// readable too) or the store cannot key it. With no bytes to hash, its key is the store's
+    /// keyed hash of the entry's name (`StudyStore.unreadableEntryKey`): a re-run of the same
+    /// input updates that one study, and the name never appears in the clear.
+    private static func unreadableEntry(_ name: String, _ error: InputError, model: TriageModel, store: StudyStore) -> StudyResult? {
+        guard let format = StudyResult.guessedFormat(name), let key = try? store.unreadableEntryKey(name) else { return nil }
+        return StudyResult(sourceHash: key, format: format, identity: StudyStore.Identity(sourcePath: name), modelID: model.id,
+                           verdict: .failed(reason: "unreadable", detail: anonymous(error, name: name)), thumbnail: nil)
+    }
+
+    /// An error's message without the file's name (a path may identify the patient; it is sealed).
+    private static func anonymous(_ error: any Error, name: String) -> String {
+        "\(error)".replacingOccurrences(of: name + ": ", with: "").replacingOccurrences(of: name, with: "<file>")
     }
 }
 

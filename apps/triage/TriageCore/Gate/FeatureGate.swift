@@ -3,7 +3,8 @@ package import ModelRuntime
 import SuiteFoundation
 
 /// The learned half of the input gate, the `input_gate` section of `model.json`: how far an
-/// image's pooled last-stage features lie from the training radiographs.
+/// image's pooled last-stage features lie from the training radiographs, and (`layout`,
+/// `LayoutGate`) how far the layout of its model input does.
 ///
 /// The score is the squared Mahalanobis distance to the nearest class mean under one shared
 /// covariance, `d² = min_c (x − μ_c)ᵀ Σ⁻¹ (x − μ_c)` with `x` the global-average-pooled
@@ -13,7 +14,8 @@ import SuiteFoundation
 ///
 /// ```json
 /// "input_gate": {"features": 128, "class_means": [[...], [...]], "covariance_cholesky": [...],
-///                "shrinkage": 0.01, "threshold": 142.9, "threshold_rule": "...", "figures": {...}}
+///                "shrinkage": 0.01, "threshold": 142.9, "threshold_rule": "...", "layout": {...},
+///                "figures": {...}}
 /// ```
 /// A `model.json` without the section loads; its models apply the cheap checks
 /// (`InputChecks`) only.
@@ -30,6 +32,10 @@ package struct FeatureGate: Codable, Sendable, Equatable {
     package var threshold: Double
     /// How `threshold` was chosen.
     package var thresholdRule: String
+    /// The second learned check, on the layout of the model input (nil in models fitted before it).
+    package var layout: LayoutGate?
+    /// The third, on the framing of the film (nil in models fitted before it; needs `layout`).
+    package var framing: FramingCheck?
     /// What the gate passes and refuses, as measured when it was fitted (nil before).
     package var figures: GateFigures?
 
@@ -39,17 +45,20 @@ package struct FeatureGate: Codable, Sendable, Equatable {
         case covarianceCholesky = "covariance_cholesky"
         case shrinkage, threshold
         case thresholdRule = "threshold_rule"
-        case figures
+        case layout, framing, figures
     }
 
     package init(features: Int, classMeans: [[Float]], covarianceCholesky: [Float], shrinkage: Double,
-                 threshold: Double, thresholdRule: String, figures: GateFigures? = nil) {
+                 threshold: Double, thresholdRule: String, layout: LayoutGate? = nil, framing: FramingCheck? = nil,
+                 figures: GateFigures? = nil) {
         self.features = features
         self.classMeans = classMeans
         self.covarianceCholesky = covarianceCholesky
         self.shrinkage = shrinkage
         self.threshold = threshold
         self.thresholdRule = thresholdRule
+        self.layout = layout
+        self.framing = framing
         self.figures = figures
     }
 
@@ -62,43 +71,48 @@ package struct FeatureGate: Codable, Sendable, Equatable {
         shrinkage = try c.decode(Double.self, forKey: .shrinkage)
         threshold = try c.decode(Double.self, forKey: .threshold)
         thresholdRule = try c.decode(String.self, forKey: .thresholdRule)
+        layout = try c.decodeIfPresent(LayoutGate.self, forKey: .layout)
+        framing = try c.decodeIfPresent(FramingCheck.self, forKey: .framing)
         figures = try c.decodeIfPresent(GateFigures.self, forKey: .figures)
     }
 
     /// Checks the shapes against the architecture (at load time): the detail of a mismatch, or nil.
-    func problem(classes: Int, features expected: Int) -> String? {
+    func problem(classes: Int, features expected: Int, input: TriageModelSpec.Input) -> String? {
         guard features == expected else { return "features \(features), the network has \(expected)" }
-        guard classMeans.count == classes, classMeans.allSatisfy({ $0.count == features && $0.allSatisfy(\.isFinite) }) else {
-            return "class_means: \(classes) rows of \(features) finite values needed"
-        }
-        guard covarianceCholesky.count == features * (features + 1) / 2 else {
-            return "covariance_cholesky: \(features * (features + 1) / 2) values needed, got \(covarianceCholesky.count)"
-        }
-        for i in 0..<features where !(covarianceCholesky[i * (i + 1) / 2 + i] > 0) {
-            return "covariance_cholesky: diagonal \(i) must be positive"
+        if let problem = Mahalanobis.problem(classMeans: classMeans, covarianceCholesky: covarianceCholesky,
+                                             classes: classes, d: features) {
+            return problem
         }
         guard threshold > 0, threshold.isFinite else { return "threshold must be positive, got \(threshold)" }
-        return nil
+        if let problem = layout?.problem(classes: classes, input: input) { return "layout: " + problem }
+        guard let framing else { return nil }
+        guard let layout else { return "framing: needs the layout section" }
+        return framing.problem(dimension: LayoutGate.dimension(grid: layout.grid) + features).map { "framing: " + $0 }
     }
 
     /// `d²` of one pooled feature vector `[features]` to the nearest class mean.
     package func distance(_ x: [Double]) -> Double {
         precondition(x.count == features, "\(x.count) features, the gate has \(features)")
-        var z = [Double](repeating: 0, count: features)
-        var best = Double.infinity
-        for mean in classMeans {
-            // Forward substitution: L z = x − μ.
-            var squared = 0.0
-            for i in 0..<features {
-                let row = i * (i + 1) / 2
-                var s = x[i] - Double(mean[i])
-                for j in 0..<i { s -= Double(covarianceCholesky[row + j]) * z[j] }
-                z[i] = s / Double(covarianceCholesky[row + i])
-                squared += z[i] * z[i]
-            }
-            best = min(best, squared)
-        }
-        return best
+        return Mahalanobis.distance(x, classMeans: classMeans, covarianceCholesky: covarianceCholesky)
+    }
+
+    /// The refusal of an image by the first learned check it fails, or nil: the feature
+    /// distance, the layout distance, then the framing score.
+    /// - Parameters:
+    ///   - input: its model input `[channels, height, width]`.
+    ///   - features: its pooled features `[features]`.
+    func refusal(input: Tensor, features: [Double]) -> NotAssessable? {
+        if let refusal = refusal(features) { return refusal }
+        guard let layout else { return nil }
+        let v = LayoutGate.vector(input, grid: layout.grid)
+        return layout.refusal(v) ?? framing?.refusal(v + whitened(features))
+    }
+
+    /// Pooled features `[features]` whitened by the shared covariance around the mean of the
+    /// class means: `L⁻¹(x − μ̄)`, unit variance within each class (the framing check's input).
+    package func whitened(_ x: [Double]) -> [Double] {
+        let centre = (0..<features).map { k in classMeans.reduce(0) { $0 + Double($1[k]) } / Double(classMeans.count) }
+        return Mahalanobis.whitened(x, mean: centre, covarianceCholesky: covarianceCholesky)
     }
 
     /// The refusal of a feature vector beyond the threshold, or nil.

@@ -17,6 +17,8 @@ package struct GateFitting {
         var features: [[Double]] = []
         /// The decoded grey images, in CSV order.
         var grey: [Image] = []
+        /// The model inputs `[channels, height, width]`, in CSV order.
+        var inputs: [Tensor] = []
     }
 
     /// - Throws: `LabelsError.image` naming the CSV line of an image that cannot be read.
@@ -34,6 +36,7 @@ package struct GateFitting {
                     throw LabelsError.image(path: data.path, line: row.line, detail: "\(row.file): \(error)")
                 }
             }
+            result.inputs += tensors
             let output = model.network.forward(TriageModel.stack(tensors))
             result.logits += output.logits.scalars
             result.features += FeatureGate.pooled(output.features)
@@ -41,19 +44,38 @@ package struct GateFitting {
         return result
     }
 
-    /// The model's spec with a gate fitted on `train` (means, covariance) and `validation`
-    /// (threshold), and its figures measured.
+    /// The model's spec with a gate fitted on `train` (means, covariances, the framing regression)
+    /// and `validation` (thresholds), and its figures measured.
     package func fitted(train: LabelledImages, validation: LabelledImages) throws -> TriageModelSpec {
         let trainForward = try forward(train)
         let validationForward = try forward(validation)
-        var gate = FeatureGate.fit(train: trainForward.features, labels: train.rows.map(\.label),
-                                   classes: model.spec.labels.count, validation: validationForward.features)
+        let labels = train.rows.map(\.label), classes = model.spec.labels.count, grid = LayoutGate.grid(for: model.spec.input)
+        let trainLayout = trainForward.inputs.map { LayoutGate.vector($0, grid: grid) }
+        let validationLayout = validationForward.inputs.map { LayoutGate.vector($0, grid: grid) }
+        var gate = FeatureGate.fit(train: trainForward.features, labels: labels, classes: classes,
+                                   validation: validationForward.features)
+        gate.layout = LayoutGate.fit(grid: grid, train: trainLayout, labels: labels, classes: classes, validation: validationLayout)
+        let negatives = FramingCheck.negatives(of: trainForward.inputs)
+        func joined(_ layout: [[Double]], _ features: [[Double]]) -> [[Double]] {
+            zip(layout, features).map { $0 + gate.whitened($1) }
+        }
+        gate.framing = FramingCheck.fit(
+            train: joined(trainLayout, trainForward.features),
+            framed: joined(negatives.map { LayoutGate.vector($0, grid: grid) }, pooledFeatures(negatives)),
+            validation: joined(validationLayout, validationForward.features))
         var spec = model.spec
         spec.inputGate = gate
         let gated = TriageModel(spec: spec, network: model.network, id: model.id)
         gate.figures = try GateFitting(model: gated).measure(validation, validationForward)
         spec.inputGate = gate
         return spec
+    }
+
+    /// Pooled last-stage features `[inputs.count][features]` of model inputs `[channels, height, width]`.
+    func pooledFeatures(_ inputs: [Tensor], batchSize: Int = 256) -> [[Double]] {
+        stride(from: 0, to: inputs.count, by: batchSize).flatMap { start in
+            FeatureGate.pooled(model.network.forward(TriageModel.stack(Array(inputs[start..<min(start + batchSize, inputs.count)]))).features)
+        }
     }
 
     /// Measures the model's whole gate (cheap checks, and its `FeatureGate` when it has one).
@@ -67,8 +89,9 @@ package struct GateFitting {
             TriageModel.softmax(forward.logits[$0..<($0 + classes)], offsets: spec.logitOffsets, temperature: spec.temperature)[spec.positiveIndex]
         }
         let labels = validation.rows.map { $0.label == spec.positiveIndex }
-        let passed = zip(forward.grey, forward.features).map { grey, features in
-            (try? InputChecks.standard.check(grey)) != nil && spec.inputGate?.refusal(features) == nil
+        let passed = forward.grey.indices.map { i in
+            (try? InputChecks.standard.check(forward.grey[i])) != nil
+                && spec.inputGate?.refusal(input: forward.inputs[i], features: forward.features[i]) == nil
         }
         let kept = passed.indices.filter { passed[$0] }
         let all = try BinaryPredictions(labels: labels, probabilities: scores).rocAUC()

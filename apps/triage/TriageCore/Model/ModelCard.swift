@@ -109,6 +109,15 @@ package enum ModelCard {
             add(String(format: "- Learned check: squared Mahalanobis distance of the %d pooled last-stage features to the nearest class mean "
                        + "(shared covariance with %g ridge, fitted on the training images) ≤ %.2f, ", g.features, g.shrinkage, g.threshold)
                 + g.thresholdRule + ".")
+            if let l = g.layout {
+                add(String(format: "- Layout check: squared Mahalanobis distance of the model input's layout (%d×%d standardised cell means and %d×%d edge strengths) "
+                           + "to the nearest class mean (%g ridge) ≤ %.2f, ", l.grid, l.grid, l.grid / 2, l.grid / 2, l.shrinkage, l.threshold)
+                    + l.thresholdRule + ".")
+            }
+            if let f = g.framing {
+                add(String(format: "- Framing check: logistic regression on the layout and the whitened pooled features, trained to tell the training images "
+                           + "from the same images turned, flipped upside down or cropped; score ≤ %.2f, ", f.threshold) + f.thresholdRule + ".")
+            }
             if let f = g.figures {
                 add()
                 add("| figure | value | data |")

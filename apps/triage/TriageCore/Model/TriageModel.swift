@@ -61,7 +61,7 @@ public struct TriageModel: Sendable {
     }
 
     /// Scores a batch and applies the learned input gate (`spec.inputGate`, when the model has
-    /// one): an input whose pooled features lie beyond its threshold is refused as
+    /// one): an input whose layout or pooled features lie beyond their thresholds is refused as
     /// `out_of_distribution`; the scores of the others are those of `predict`.
     ///
     /// - Parameter inputs: as `predict`'s (already through the cheap checks of `prepare`).
@@ -70,8 +70,8 @@ public struct TriageModel: Sendable {
         let output = network.forward(Self.stack(inputs.map(\.tensor)))
         let scored = predictions(output)
         guard let gate = spec.inputGate else { return scored.map { .success($0) } }
-        return zip(scored, FeatureGate.pooled(output.features)).map { prediction, features in
-            gate.refusal(features).map { .failure($0) } ?? .success(prediction)
+        return zip(inputs, zip(scored, FeatureGate.pooled(output.features))).map { input, scored in
+            gate.refusal(input: input.tensor, features: scored.1).map { .failure($0) } ?? .success(scored.0)
         }
     }
 

@@ -185,7 +185,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
         guard (0...1).contains(urgency.priority), (0...1).contains(urgency.urgent), urgency.priority <= urgency.urgent else {
             throw bad("urgency", "need 0 ≤ priority ≤ urgent ≤ 1, got \(urgency.priority), \(urgency.urgent)")
         }
-        if let problem = inputGate?.problem(classes: architecture.classes, features: architecture.features) {
+        if let problem = inputGate?.problem(classes: architecture.classes, features: architecture.features, input: input) {
             throw bad("input_gate", problem)
         }
     }

@@ -13,7 +13,8 @@ public struct StudyResult: Sendable {
         case failed(reason: String, detail: String)
     }
 
-    /// SHA-256 of the file's bytes, lowercase hex: the study's key.
+    /// SHA-256 of the file's bytes, lowercase hex: the study's key (for an entry that could not
+    /// be read, the store's keyed hash of its name: `StudyStore.unreadableEntryKey`).
     package var sourceHash: String
     /// `png`, `jpeg` or `dicom`.
     public var format: String
@@ -32,6 +33,22 @@ public struct StudyResult: Sendable {
         self.modelID = modelID
         self.verdict = verdict
         self.thumbnail = thumbnail
+    }
+}
+
+extension StudyResult {
+    /// The format an unreadable file's name says it has: `png`, `jpeg` (`.jpg`, `.jpeg`), or
+    /// `dicom` (`.dcm`, `.dicom`, or no extension, as DICOM files often have); nil for any other
+    /// extension (not an image). Only the last path component counts.
+    static func guessedFormat(_ name: String) -> String? {
+        let file = name.split(whereSeparator: { $0 == "/" || $0 == ":" || $0 == "\\" }).last.map(String.init) ?? name
+        guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return "dicom" }
+        switch file[file.index(after: dot)...].lowercased() {
+        case "png": return "png"
+        case "jpg", "jpeg": return "jpeg"
+        case "dcm", "dicom": return "dicom"
+        default: return nil
+        }
     }
 }
 

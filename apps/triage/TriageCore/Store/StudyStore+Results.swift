@@ -112,6 +112,14 @@ extension StudyStore {
         }
     }
 
+    /// The key of an input entry that could not be read, in place of the SHA-256 of its bytes:
+    /// `HMAC-SHA256` of its name (`archive:inner/path`, or the file's path) under the store's
+    /// lookup key, lowercase hex (so equal names give equal keys, and the name cannot be guessed
+    /// back from the key). Call it outside any database access (the vault reads its keys).
+    package func unreadableEntryKey(_ name: String) throws -> String {
+        try vault.lookupHash(name, purpose: "unreadable_entry").map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Content hashes that already carry a verdict of `modelID` (what a re-run or `--resume` skips).
     public func completedHashes(modelID: String) throws -> Set<String> {
         try database.read { db in
