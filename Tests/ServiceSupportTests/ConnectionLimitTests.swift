@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import ServiceSupport
 import Testing
 
@@ -12,10 +13,13 @@ import Testing
 struct ConnectionLimitTests {
     /// Seconds from before connecting until the server closes a connection that sends `text`
     /// and nothing more (a timer started at accept cannot fire sooner than its timeout after that).
+    /// On a loaded machine the server may close before `text` is sent: that close is measured too.
     static func secondsUntilClosed(port: Int, sending text: String) async throws -> Double {
         let start = ContinuousClock.now
         let client = try await RawClient.connect(port: port)
-        if !text.isEmpty { try await client.send(text) }
+        if !text.isEmpty {
+            do { try await client.send(text) } catch ChannelError.ioOnClosedChannel {}
+        }
         let received = await client.readUntilClosed()
         #expect(received.isEmpty)
         return seconds(since: start)

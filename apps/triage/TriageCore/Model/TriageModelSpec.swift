@@ -17,8 +17,9 @@ public import SuiteFoundation
 ///  "urgency": {"priority": 0.42, "urgent": 0.9},
 ///  "validation": {...}, "provenance": {...}, "input_gate": {...}}
 /// ```
-/// Unknown keys and unknown values throw, naming the field. `input_gate` (`FeatureGate`) is
-/// optional: a model without it gates its inputs with the cheap checks (`InputChecks`) only.
+/// Unknown keys and unknown values throw, naming the field. `input_gate` (`FeatureGate`, with
+/// its optional `layout` and `framing` checks) is optional: a model without it gates its inputs
+/// with the cheap checks (`InputChecks`) only.
 public struct TriageModelSpec: Codable, Sendable, Equatable {
     static let formatVersion = 1
 
@@ -86,7 +87,7 @@ public struct TriageModelSpec: Codable, Sendable, Equatable {
     public var validation: EvaluationReport?
     /// How the model was made: command, seed, data, time (nil for an untrained spec).
     package var provenance: Provenance?
-    /// The learned input gate: feature statistics and threshold (nil: cheap checks only).
+    /// The learned input gate: feature, layout and framing statistics and thresholds (nil: cheap checks only).
     package var inputGate: FeatureGate?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
