@@ -18,7 +18,7 @@ struct RowFailureTests {
         #expect(RowFailure.isTransient(AuditError.checkpointIO(path: "/x", reason: "No space left on device")))
         #expect(RowFailure.isTransient(POSIXError(.ENOSPC)) && RowFailure.isTransient(NSError(domain: NSPOSIXErrorDomain, code: Int(EIO))))
         #expect(RowFailure.isTransient(CocoaError(.fileWriteOutOfSpace)))
-        for error: any Error in [BatchRowError.unusable, TicketError.empty, TicketError.tooLong(characters: 9, limit: 8),
+        for error: any Error in [BatchRowError.unusable("invalid JSON"), TicketError.empty, TicketError.tooLong(characters: 9, limit: 8),
                                  DatabaseError(resultCode: .SQLITE_CONSTRAINT), DatabaseError(resultCode: .SQLITE_CORRUPT)] {
             #expect(!RowFailure.isTransient(error), "\(error)")
         }

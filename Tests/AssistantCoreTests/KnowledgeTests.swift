@@ -137,9 +137,8 @@ struct DenseRankingTests {
 /// `assistant batch` logic: one line per row in order, error rows, resume without duplicates.
 @Suite(.enabled(if: Fixtures.miniLMInstalled, "all-MiniLM-L6-v2 is not installed: run `make setup`"))
 struct BatchRunnerTests {
-    @Test func resumesAfterATornLineWithoutDuplicatesOrGaps() throws {
-        let home = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: home) }
+    /// An answerer over the demo knowledge base with a new store in `home`.
+    static func demoAnswerer(home: URL) throws -> (Answerer, AssistantStore, [Article]) {
         let location = Fixtures.storeLocation(home: home)
         try KeyringFile.create(at: location.keyFile)
         let store = try AssistantStore(location: location, environment: [:])
@@ -147,7 +146,13 @@ struct BatchRunnerTests {
         let index = try KnowledgeIndex(path: home.appendingPathComponent("kb.sqlite").path)
         let articles = try KnowledgeBaseFile.load(Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path)
         _ = try index.build(articles, encoder: encoder, modelID: "m")
-        let answerer = try Answerer(index: index, encoder: encoder, store: store, modelVersion: "m")
+        return (try Answerer(index: index, encoder: encoder, store: store, modelVersion: "m"), store, articles)
+    }
+
+    @Test func resumesAfterATornLineWithoutDuplicatesOrGaps() throws {
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let (answerer, store, _) = try Self.demoAnswerer(home: home)
         let input = home.appendingPathComponent("tickets.jsonl")
         let rows = ["{\"text\": \"my card never arrived\"}", "not json", "{\"text\": \"how do I freeze my card\"}",
                     "{\"text\": \"\"}", "{\"text\": \"I want to close my account\"}", "{\"text\": \"why was my payment declined\"}"]
@@ -190,6 +195,34 @@ struct BatchRunnerTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         #expect(throws: BatchOutputError.self) {
             try runner.run(source: TicketSource(path: input.path), output: folder, resume: true)
+        }
+    }
+
+    /// Each output line carries the row's file line, its own id, the answer text and its
+    /// sources; a malformed CSV row is an error line of its own between its neighbours.
+    @Test func batchLinesCarryTheIdTheAnswerAndTheSources() throws {
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let (answerer, _, articles) = try Self.demoAnswerer(home: home)
+        let input = home.appendingPathComponent("export.csv")
+        try "ticket;body\nT-1;how do I freeze my card\nT-2;\"unterminated\nT-3;\"my card never\narrived\"\n".write(to: input, atomically: true, encoding: .utf8)
+        let output = home.appendingPathComponent("answers.jsonl")
+        _ = try BatchRunner(answerer: answerer, actor: "test")
+            .run(source: TicketSource(path: input.path, field: "body", idField: "ticket", delimiter: ";"), output: output, resume: false)
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(lines.map { $0["row"] as? Int } == [2, 3, 4] && lines.map { $0["id"] as? String } == ["T-1", nil, "T-3"])
+        #expect((lines[1]["error"] as? String)?.contains("malformed CSV") == true)
+        for line in [lines[0], lines[2]] {
+            let sources = try #require(line["sources"] as? [[String: Any]])
+            #expect(!sources.isEmpty)
+            if line["decision"] as? String == "answer" {
+                let article = try #require(articles.first { $0.id == line["article_id"] as? String })
+                #expect(line["answer"] as? String == article.answer && line["title"] as? String == article.title)
+            } else {
+                #expect(line["answer"] == nil)
+            }
         }
     }
 }

@@ -91,7 +91,7 @@ struct AssistantBatchCLITests {
         let resumed = try CommandRunner.run("assistant", arguments + ["--resume"])
         #expect(resumed.status == 3, "\(resumed.stderr)")  // the malformed rows failed
         #expect(resumed.stdout.contains("\(count) rows (\(before) already done, 0 retried)"), "\(resumed.stdout)")
-        #expect(resumed.stderr.contains("assistant: row 275: row has no usable text"), "\(resumed.stderr.suffix(300))")
+        #expect(resumed.stderr.contains(".jsonl:275: row has no usable text: invalid JSON"), "\(resumed.stderr.suffix(300))")
         let final = try Data(contentsOf: output)
         #expect(final.prefix(kept.count) == kept, "the lines written before the kill were rewritten")
         let objects = try Self.lines(output)
@@ -159,7 +159,7 @@ struct AssistantBatchCLITests {
         let errors = first.compactMap { $0["error"] as? String }
         #expect(errors.contains { $0.contains(failure) } && errors.allSatisfy { $0.contains(failure) || $0.contains("audit checkpoint") },
                 "\(errors)")
-        #expect(failed.stderr.contains("assistant: row \(retried[0]): ") && failed.stderr.contains("--resume runs it again"),
+        #expect(failed.stderr.contains(".jsonl:\(retried[0]): ") && failed.stderr.contains("--resume runs it again"),
                 "\(failed.stderr.suffix(500))")
         #expect(failed.stdout.contains("\(retried.count) failed, of which \(retried.count) can be retried with --resume"),
                 "\(failed.stdout)")

@@ -23,7 +23,8 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
 /// Reads a byte stream line by line (`\n`, with a trailing `\r` dropped), validating UTF-8.
 ///
 /// Lines are returned whole or not at all; a line over `maxLineBytes` is an error rather
-/// than a runaway allocation.
+/// than a runaway allocation. A line that is not UTF-8 throws `invalidUTF8` and is consumed,
+/// so reading can go on with the next line.
 public final class LineReader {
     public let source: String
     package let maxLineBytes: Int
@@ -51,18 +52,18 @@ public final class LineReader {
     public func next() throws -> String? {
         while true {
             if let newline = buffer[position...].firstIndex(of: 0x0A) {
-                let line = try decode(buffer[position..<newline])
-                position = newline + 1
-                return line
+                let bytes = buffer[position..<newline]
+                position = newline + 1  // past the line even when it is not UTF-8: the caller may go on
+                return try decode(bytes)
             }
             if buffer.count - position > maxLineBytes {
                 throw InputError.lineTooLong(source: source, line: lineNumber + 1, limit: maxLineBytes)
             }
             if finished {
                 guard position < buffer.count else { return nil }
-                let line = try decode(buffer[position...])
+                let bytes = buffer[position...]
                 position = buffer.count
-                return line
+                return try decode(bytes)
             }
             let chunk: Data
             do {

@@ -9,6 +9,9 @@ struct BatchCommand: ParsableCommand {
         commandName: "batch",
         abstract: "Answer a ticket archive (JSONL or CSV with a text column) into JSONL, one line per row, in order.",
         discussion: """
+            Each output line carries the row's file line ("row"), its own id (--id-field), the decision, the answer \
+            text, the article and the sources. A row that cannot be used (invalid JSON, not UTF-8, a malformed CSV \
+            record such as an unterminated quote) becomes an error line of its own; it never hides the rows after it. \
             Failed rows become error lines (and are named on stderr); the exit status is 3 when the output holds \
             error lines. After an interruption (even kill -9), --resume continues after the last complete output line, \
             without duplicates or gaps. Rows that failed for a transient reason (disk full, I/O error, store busy, \
@@ -19,13 +22,22 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Ticket archive: .jsonl or .csv.", valueName: "file")) var input: String
     @Option(help: ArgumentHelp("Output JSONL.", valueName: "file")) var output: String
     @Option(help: "The text field (JSONL) or column (CSV).") var field = "text"
+    @Option(name: .customLong("id-field"), help: "The field (JSONL) or column (CSV) holding each row's own id, copied to its output line.")
+    var idField: String?
+    @Option(help: ArgumentHelp("CSV field separator: one character, or 'tab'.", valueName: "char")) var delimiter = ","
     @Flag(help: "Continue an interrupted run into the same output.") var resume = false
     @Flag(name: .customLong("progress-lines"),
           help: "Print a progress line on stderr after every row, also when stderr is not a terminal (logs, supervisors).")
     var progressLines = false
     @OptionGroup var options: AnswererOptions
 
+    /// `--delimiter` as a character.
+    var separator: Character { delimiter == "tab" || delimiter == "\\t" ? "\t" : Character(delimiter) }
+
     func validate() throws {
+        guard delimiter == "tab" || delimiter == "\\t" || (delimiter.count == 1 && delimiter != "\"" && delimiter != "\n") else {
+            throw ValidationError("--delimiter: one character other than a quote or a line break, or 'tab'; got '\(delimiter)'")
+        }
         if !resume && FileManager.default.fileExists(atPath: output) {
             throw ValidationError("\(output) exists: pass --resume to continue it, or choose another output")
         }
@@ -36,7 +48,7 @@ struct BatchCommand: ParsableCommand {
 
     func run() throws {
         let answerer = try options.makeAnswerer().answerer
-        let source = try TicketSource(path: input, field: field)
+        let source = try TicketSource(path: input, field: field, idField: idField, delimiter: separator)
         let terminal = standardErrorIsTerminal
         let started = Date()
         let interrupted = InterruptHint(
@@ -50,7 +62,7 @@ struct BatchCommand: ParsableCommand {
                 if terminal { FileHandle.standardError.write(Data(("\r" + text).utf8)) } else { printError("assistant: progress: " + text) }
             }, failure: { failure in
                 let retry = failure.retryable ? " (transient: --resume runs it again)" : ""
-                printError("\(terminal ? "\n" : "")assistant: row \(failure.row): \(failure.reason)\(retry)")
+                printError("\(terminal ? "\n" : "")assistant: \(input):\(failure.row): \(failure.reason)\(retry)")
             }) }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         print(Self.report(summary, output: output))

@@ -2,24 +2,33 @@ import Foundation
 
 /// One output line of `assistant batch`.
 struct BatchLine: Codable {
+    /// The 1-based line of the input file the row starts on.
     let row: Int
+    /// The row's own id (`--id-field`).
+    var id: String?
     var ticketID: String?
     var decision: String?
     var reason: String?
     var articleID: String?
+    var title: String?
+    /// The answer sent to the customer (nil when escalated).
+    var answer: String?
     var intent: String?
     var confidence: Double?
+    /// The articles retrieval found, best first (as `ask --json` shows them).
+    var sources: [HybridRetriever.Source]?
     var error: String?
     /// True on an error line whose failure was transient: `--resume` runs the row again.
     var retry: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case row, decision, reason, intent, confidence, error, retry
+        case row, id, decision, reason, title, answer, intent, confidence, sources, error, retry
         case ticketID = "ticket_id", articleID = "article_id"
     }
 }
 
-/// The complete lines an earlier run left in a batch output, in order (line n is row n).
+/// The complete lines an earlier run left in a batch output, in order (output line n is the
+/// input's n-th row).
 struct PreviousOutput {
     struct Line {
         /// The line as written, with its newline.

@@ -28,7 +28,7 @@ public struct BatchRunner {
         public var failedEarlier = 0
     }
 
-    /// A row that failed: its number, why (no ticket text in it), and whether `--resume` retries it.
+    /// A row that failed: the file line it starts on, why, and whether `--resume` retries it.
     public struct Failure: Sendable, Equatable {
         public let row: Int
         public let reason: String
@@ -54,9 +54,9 @@ public struct BatchRunner {
         let archive = SHA256.hash(data: Data(URL(fileURLWithPath: source.path).standardizedFileURL.path.utf8))
             .prefix(8).map { String(format: "%02x", $0) }.joined()
         let encoder = JSONOutput.encoder()
-        func process(_ row: String?) throws -> Data {
-            let number = summary.rows
-            let line = answer(row, number: number, ticketID: "batch-\(archive)-\(number)", into: &summary, failure: failure)
+        /// The row's output line; its ticket id comes from its ordinal (`summary.rows`), stable across runs.
+        func process(_ row: TicketSource.Row) throws -> Data {
+            let line = answer(row, ticketID: "batch-\(archive)-\(summary.rows)", into: &summary, failure: failure)
             return try encoder.encode(line) + Data("\n".utf8)
         }
 
@@ -100,19 +100,22 @@ public struct BatchRunner {
         return summary
     }
 
-    /// Answers one row (nil: unusable) into its output line, counting the outcome.
-    private func answer(_ text: String?, number: Int, ticketID: String, into summary: inout Summary,
+    /// Answers one row into its output line, counting the outcome.
+    private func answer(_ row: TicketSource.Row, ticketID: String, into summary: inout Summary,
                         failure: (Failure) -> Void) -> BatchLine {
-        var line = BatchLine(row: number)
+        var line = BatchLine(row: row.line, id: row.id)
         do {
-            guard let text else { throw BatchRowError.unusable }
+            guard let text = row.text else { throw BatchRowError.unusable(row.problem ?? "no text") }
             let result = try answerer.answer(text, actor: actor, source: .batch, ticketID: ticketID)
             line.ticketID = result.ticketID
             line.decision = result.decision.rawValue
             line.reason = result.reason?.rawValue
             line.articleID = result.articleID
+            line.title = result.title
+            line.answer = result.answer
             line.intent = result.intents.first?.intent
             line.confidence = result.intents.first?.score
+            line.sources = result.sources
             if result.decision == .answer { summary.answered += 1 } else { summary.escalated += 1 }
         } catch {
             let retryable = RowFailure.isTransient(error)
@@ -120,13 +123,18 @@ public struct BatchRunner {
             line.retry = retryable ? true : nil
             summary.failed += 1
             if retryable { summary.retryable += 1 }
-            failure(Failure(row: number, reason: "\(error)", retryable: retryable))
+            failure(Failure(row: row.line, reason: "\(error)", retryable: retryable))
         }
         return line
     }
 }
 
+/// Why a row has no ticket to answer: the problem `TicketSource` found in it.
 enum BatchRowError: Error, CustomStringConvertible {
-    case unusable
-    var description: String { "row has no usable text (malformed or missing text field)" }
+    case unusable(String)
+    var description: String {
+        switch self {
+        case .unusable(let problem): "row has no usable text: \(problem)"
+        }
+    }
 }
