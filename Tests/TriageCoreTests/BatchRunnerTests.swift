@@ -2,6 +2,7 @@ import AuditLog
 import Foundation
 import GRDB
 import RecordStore
+import SuiteFoundation
 import TestSupport
 import Testing
 import TriageTestSupport

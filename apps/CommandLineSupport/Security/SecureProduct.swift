@@ -39,6 +39,18 @@ public struct StoreOptions: ParsableArguments {
     public func location(product: String) -> StoreLocation {
         StoreLocation.resolve(product: product, home: home, keyFile: keyFile)
     }
+
+    /// The store of another home named on the command line (`merge`), opened with `keyFile` or
+    /// the home's own keyring.json.
+    /// - Throws: `ExitStatus.failure`, after naming the home on stderr, when it holds no store.
+    public static func otherHome(_ path: String, keyFile: String?, product: String) throws -> StoreLocation {
+        let location = StoreLocation(home: URL(fileURLWithPath: path), keyFile: keyFile.map { URL(fileURLWithPath: $0) })
+        guard FileManager.default.fileExists(atPath: location.database.path) else {
+            printError("\(product): error: \(path): no \(product) store here")
+            throw ExitStatus.failure
+        }
+        return location
+    }
 }
 
 /// The user running a command, for audit entries.

@@ -10,7 +10,7 @@ struct Assistant: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             TokenizeCommand.self, EmbedCommand.self, IndexCommand.self, AskCommand.self, BatchCommand.self, TrainCommand.self, EvalCommand.self,
-            FitPolicyCommand.self,
+            FitPolicyCommand.self, MergeCommand.self,
             ServeCommand.self, TokensCommand.self,
             KeysCommand<AssistantProduct>.self, AuditCommand<AssistantProduct>.self, RecordsCommand<AssistantProduct>.self,
         ])

@@ -3,6 +3,7 @@ import AssistantCore
 import CommandLineSupport
 import Foundation
 import ModelRuntime
+import SuiteFoundation
 
 struct BatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +26,9 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .customLong("id-field"), help: "The field (JSONL) or column (CSV) holding each row's own id, copied to its output line.")
     var idField: String?
     @Option(help: ArgumentHelp("CSV field separator: one character, or 'tab'.", valueName: "char")) var delimiter = ","
+    @Option(help: ArgumentHelp("Answer only shard I of N (0 ≤ I < N) of the rows, by position: row k belongs to shard (k − 1) mod N. "
+                               + "Join the shards with `assistant merge`.", valueName: "I/N"))
+    var shard: String?
     @Flag(help: "Continue an interrupted run into the same output.") var resume = false
     @Flag(name: .customLong("progress-lines"),
           help: "Print a progress line on stderr after every row, also when stderr is not a terminal (logs, supervisors).")
@@ -35,6 +39,9 @@ struct BatchCommand: ParsableCommand {
     var separator: Character { delimiter == "tab" || delimiter == "\\t" ? "\t" : Character(delimiter) }
 
     func validate() throws {
+        if let shard {
+            do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") }
+        }
         guard delimiter == "tab" || delimiter == "\\t" || (delimiter.count == 1 && delimiter != "\"" && delimiter != "\n") else {
             throw ValidationError("--delimiter: one character other than a quote or a line break, or 'tab'; got '\(delimiter)'")
         }
@@ -54,7 +61,8 @@ struct BatchCommand: ParsableCommand {
         let interrupted = InterruptHint(
             "assistant: interrupted; \(output) keeps every complete line. Run the same command with --resume to continue it.")
         let summary = try withExtendedLifetime(interrupted) { try BatchRunner(answerer: answerer, actor: commandActor)
-            .run(source: source, output: URL(fileURLWithPath: output), resume: resume, progress: { s in
+            .run(source: source, output: URL(fileURLWithPath: output), resume: resume, shard: try shard.map(Shard.init(parsing:)),
+                 progress: { s in
                 guard terminal || progressLines else { return }
                 let rate = Double(s.rows - s.skipped) / max(Date().timeIntervalSince(started), 1e-3)
                 let text = String(format: "rows %d: answered %d, escalated %d, failed %d (%.1f rows/s)",
@@ -76,6 +84,7 @@ struct BatchCommand: ParsableCommand {
             + "\(s.escalated) escalated, \(s.failed) failed"
         if s.retryable > 0 { text += ", of which \(s.retryable) can be retried with --resume" }
         if s.failedEarlier > 0 { text += "; \(s.failedEarlier) failed in an earlier run" }
+        if s.otherShard > 0 { text += "; \(s.otherShard) rows left to other shards" }
         return text + " → \(output)"
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import ModelRuntime
 import TriageCore
 import RecordStore
+import SuiteFoundation
 
 struct BatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -27,11 +27,7 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let target = try StudyStore(location: store.location(product: StudyStore.product))
         for other in others {
-            let location = StoreLocation(home: URL(fileURLWithPath: other), keyFile: otherKeyFile.map { URL(fileURLWithPath: $0) })
-            guard FileManager.default.fileExists(atPath: location.database.path) else {
-                printError("triage: error: \(other): no triage store here")
-                throw ExitStatus.failure
-            }
+            let location = try StoreOptions.otherHome(other, keyFile: otherKeyFile, product: StudyStore.product)
             let source = try StudyStore(location: location)
             let summary = try target.merge(from: source, actor: commandActor)
             print("\(other): \(summary.copied) studies copied, \(summary.alreadyPresent) already present")

@@ -1,6 +1,6 @@
 import Crypto
 public import Foundation
-import SuiteFoundation
+public import SuiteFoundation
 
 /// Answers a ticket archive row by row into a JSONL file with exactly one line per input row,
 /// in order; a row that fails becomes an error line, never an abort.
@@ -12,11 +12,15 @@ import SuiteFoundation
 /// there are any, `resume` first rewrites the lines written so far into `.<output>.partial` —
 /// copying every other line as it was and running those rows again — and renames that over
 /// the output, so a kill meanwhile leaves the old output whole. Ticket ids are derived from the
-/// archive and row number, so a row processed twice maps to the same stored ticket and answer.
+/// archive and the row's ordinal, so a row processed twice maps to the same stored ticket and
+/// answer. With a `shard`, only the rows of that shard are answered (`Shard.contains(ordinal:)`)
+/// and the output holds their lines only; `assistant merge` joins the shards.
 public struct BatchRunner {
     public struct Summary: Sendable, Equatable {
-        /// Rows read so far (the current row number).
+        /// Rows of this run's shard read so far (all rows without a shard).
         public var rows = 0
+        /// Rows left to the other shards.
+        public var otherShard = 0
         /// Rows whose line an earlier run wrote, kept as it was.
         public var skipped = 0
         /// Rows of transient error lines run again by this resume.
@@ -46,24 +50,35 @@ public struct BatchRunner {
     /// - Parameters:
     ///   - progress: called after each row answered (or failed) in this run.
     ///   - failure: called for each row that fails, before its error line is written.
-    public func run(source: TicketSource, output: URL, resume: Bool, progress: (Summary) -> Void = { _ in },
-                    failure: (Failure) -> Void = { _ in }) throws -> Summary {
+    public func run(source: TicketSource, output: URL, resume: Bool, shard: Shard? = nil,
+                    progress: (Summary) -> Void = { _ in }, failure: (Failure) -> Void = { _ in }) throws -> Summary {
         var summary = Summary()
+        /// Rows read, of every shard: the 1-based ordinal of the last one.
+        var ordinal = 0
+        /// The next row of this run's shard.
+        func nextRow() throws -> TicketSource.Row? {
+            while let row = try source.nextRow() {
+                ordinal += 1
+                if shard?.contains(ordinal: ordinal) ?? true { return row }
+                summary.otherShard += 1
+            }
+            return nil
+        }
         if resume && !FileManager.default.fileExists(atPath: output.path) { throw BatchOutputError.nothingToResume(path: output.path) }
         let previous = resume ? try PreviousOutput.read(output) : nil
         let archive = SHA256.hash(data: Data(URL(fileURLWithPath: source.path).standardizedFileURL.path.utf8))
             .prefix(8).map { String(format: "%02x", $0) }.joined()
         let encoder = JSONOutput.encoder()
-        /// The row's output line; its ticket id comes from its ordinal (`summary.rows`), stable across runs.
+        /// The row's output line; its ticket id comes from its ordinal, stable across runs and shards.
         func process(_ row: TicketSource.Row) throws -> Data {
-            let line = answer(row, ticketID: "batch-\(archive)-\(summary.rows)", into: &summary, failure: failure)
+            let line = answer(row, ticketID: "batch-\(archive)-\(ordinal)", into: &summary, failure: failure)
             return try encoder.encode(line) + Data("\n".utf8)
         }
 
         if let previous, previous.hasRetries {
             let rewrite = try BatchOutputFile(BatchOutputFile.temporary(for: output), at: .empty)
             for kept in previous.lines {
-                guard let row = try source.nextRow() else { break }
+                guard let row = try nextRow() else { break }
                 summary.rows += 1
                 if kept.retry {
                     summary.retried += 1
@@ -79,7 +94,7 @@ public struct BatchRunner {
         } else if let previous {
             unlink(BatchOutputFile.temporary(for: output).path)  // left by a resume killed during its rewrite
             for kept in previous.lines {
-                guard try source.nextRow() != nil else { break }
+                guard try nextRow() != nil else { break }
                 summary.rows += 1
                 summary.skipped += 1
                 if kept.failed { summary.failedEarlier += 1 }
@@ -91,7 +106,7 @@ public struct BatchRunner {
         case let previous?: .after(bytes: previous.completeBytes)
         }
         let file = try BatchOutputFile(output, at: start)
-        while let row = try source.nextRow() {
+        while let row = try nextRow() {
             summary.rows += 1
             try file.write(try process(row))
             progress(summary)

@@ -2,6 +2,7 @@ import DICOM
 public import Foundation
 import Imaging
 import ModelRuntime
+public import SuiteFoundation
 import Synchronization
 
 /// `triage batch`: reads an input, decodes on `workers` threads while one inference loop scores

@@ -3,40 +3,20 @@ import Foundation
 import GRDB
 import SuiteFoundation
 import Vault
-import RecordStore
+public import RecordStore
 
 extension StudyStore {
-    public struct MergeSummary: Sendable, Equatable {
-        /// Studies copied into this store.
-        public var copied = 0
-        /// Studies whose content this store already held (left as they are).
-        public var alreadyPresent = 0
-    }
-
     /// Copies the studies of `other` (e.g. the store of one shard) that this store does not hold
     /// yet, matched by content hash. Identifying fields, thumbnails and original headers are
     /// opened with `other`'s keys and sealed again under this store's keys; study ids, verdicts,
     /// arrival and read times are kept. Idempotent: merging the same store twice copies nothing
     /// the second time. Each batch of `batchSize` studies is one transaction with its audit
-    /// entries (`record.create` here; one `record.export` in `other` per batch).
+    /// entries (`record.create` here; one `record.export` in `other` per batch). `MergeSummary`
+    /// counts studies.
     public func merge(from other: StudyStore, actor: String, batchSize: Int = 200) throws -> MergeSummary {
-        precondition(batchSize >= 1, "batch size \(batchSize)")
-        var summary = MergeSummary()
-        var after = ""
-        while true {
-            let rows = try other.database.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM studies WHERE source_hash > ? ORDER BY source_hash LIMIT ?",
-                                 arguments: [after, batchSize])
-            }
-            guard let last = rows.last else { return summary }
-            after = last["source_hash"]
-            let present = try existingIDs(hashes: rows.map { $0["source_hash"] })
-            let fresh = rows.filter { present[$0["source_hash"] as String] == nil }
-            summary.alreadyPresent += rows.count - fresh.count
-            guard !fresh.isEmpty else { continue }
-            try copy(fresh, from: other, actor: actor)
-            summary.copied += fresh.count
-        }
+        try SecureStore.mergePages(from: other.secure, table: "studies", key: "source_hash", batchSize: batchSize,
+                                   held: { Set(try existingIDs(hashes: $0).keys) },
+                                   copy: { try copy($0, from: other, actor: actor) })
     }
 
     private static let copiedColumns = """

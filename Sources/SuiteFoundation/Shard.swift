@@ -1,8 +1,11 @@
-/// One of N deterministic parts of an input, chosen by content: an image belongs to shard
-/// `index` when the first 8 bytes of its SHA-256, read as a big-endian unsigned integer, are
-/// `index` modulo `count`. Every machine reads the whole input but decodes and scores only its
-/// part, so N runs with `0/N … (N−1)/N` cover every image exactly once, whatever the order or
-/// layout of the archive and wherever the copies of an image sit in it.
+/// One of N deterministic parts of a batch input (`--shard I/N` of `triage batch` and
+/// `assistant batch`). Every machine reads the whole input but processes only its part, so N
+/// runs with `0/N … (N−1)/N` cover every item exactly once:
+/// - by content (`contains(sha256:)`, triage images): the first 8 bytes of the SHA-256, read as a
+///   big-endian unsigned integer, are `index` modulo `count` — whatever the order or layout of
+///   the archive and wherever the copies of an image sit in it;
+/// - by position (`contains(ordinal:)`, ticket rows): the row's 1-based ordinal minus one is
+///   `index` modulo `count`.
 public struct Shard: Sendable, Equatable, CustomStringConvertible {
     /// 0-based, below `count` (Kubernetes' `JOB_COMPLETION_INDEX`; Slurm's `SLURM_ARRAY_TASK_ID` with `--array=0-(N-1)`).
     public let index: Int
@@ -20,6 +23,9 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else { throw ShardError(text: text) }
         try self.init(index: i, count: n)
     }
+
+    /// Whether the row with this 1-based ordinal belongs to the shard.
+    public func contains(ordinal: Int) -> Bool { (ordinal - 1) % count == index }
 
     /// Whether the image with this SHA-256 (lowercase hex) belongs to the shard.
     public func contains(sha256 hex: String) -> Bool {
