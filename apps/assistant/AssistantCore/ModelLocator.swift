@@ -72,4 +72,15 @@ extension ModelLocator {
     public static func defaultClassifierFolder(executable: String? = nil) -> String? {
         DefaultFolders.first("data/classifier", containing: "classifier.json", executable: executable)?.path
     }
+
+    /// Where `index --train` writes the classifier it trains on a home's knowledge base.
+    public static func homeClassifierFolder(home: URL) -> URL { home.appendingPathComponent("classifier") }
+
+    /// The classifier `ask`, `batch`, `serve` and `index` use without `--classifier`: the one
+    /// `index --train` trained for this home's knowledge base, else the shipped demo classifier.
+    public static func activeClassifierFolder(home: URL) -> String? {
+        let trained = homeClassifierFolder(home: home)
+        if FileManager.default.fileExists(atPath: trained.appendingPathComponent("classifier.json").path) { return trained.path }
+        return defaultClassifierFolder()
+    }
 }

@@ -3,11 +3,13 @@ import AssistantCore
 import CommandLineSupport
 import Foundation
 import ModelRuntime
+import RecordStore
 
 /// Options shared by `ask`, `batch` and `serve`: the store, the knowledge index, the model and
 /// the intent classifier, and the wiring that turns them into an `Answerer`.
 struct AnswererOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Intent classifier folder (default: data/classifier when it exists).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Intent classifier folder (default: <home>/classifier written by `index --train`, else data/classifier when it exists).",
+                               valueName: "dir"))
     var classifier: String?
     @OptionGroup var knowledge: KnowledgeOptions
     @OptionGroup var store: StoreOptions
@@ -23,7 +25,7 @@ struct AnswererOptions: ParsableArguments {
             throw ValidationError("no knowledge index at \(indexPath): build it with `assistant index --kb FILE`")
         }
         let folder = try modelOptions.modelFolder()
-        let headFolder = (classifier ?? ModelLocator.defaultClassifierFolder()).map { URL(fileURLWithPath: $0) }
+        let headFolder = (classifier ?? ModelLocator.activeClassifierFolder(home: location.home)).map { URL(fileURLWithPath: $0) }
         let head = try headFolder.map { try IntentClassifier.load(folder: $0) }
         // A fine-tuned classifier brings its own encoder; retrieval keeps the shared one the index was built with.
         var ownEncoder: (encoder: SentenceEncoder, version: String)?

@@ -32,9 +32,21 @@ public struct AnswerPolicy: Codable, Sendable, Equatable {
     }
 
     /// With a classifier: out-of-scope and ambiguity come from its verdict, and the answer must
-    /// be a retrieved article of the predicted intent (`noSource` otherwise).
-    func decision(_ prediction: IntentClassifier.Prediction, sources: [HybridRetriever.Source],
+    /// be a retrieved article of the predicted intent (`noSource` otherwise) — except for an
+    /// article indexed after the classifier was trained: when the retrieved article closest by
+    /// cosine serves only intents the classifier does not know (`known`), retrieval decides
+    /// alone, so a new article is used from the moment it is indexed. It answers with that
+    /// article when BM25 and the dense ranking both put it first and its cosine reaches
+    /// `classifierSourceCosine` (the two rankers' agreement stands in for the classifier's
+    /// intent), and otherwise by the thresholds fitted for answering without a classifier
+    /// (`escalation`).
+    func decision(_ prediction: IntentClassifier.Prediction, sources: [HybridRetriever.Source], known: Set<String>,
                   intents: (String) throws -> [String]) rethrows -> (AnswerResult.Reason?, HybridRetriever.Source?) {
+        if let closest = sources.max(by: { $0.cosine < $1.cosine }), try known.isDisjoint(with: intents(closest.articleID)) {
+            if closest.bm25Rank == 1 && closest.denseRank == 1 && closest.cosine >= classifierSourceCosine { return (nil, closest) }
+            let reason = try escalation(sources, intents: intents)
+            return (reason, reason == nil ? sources.first : nil)
+        }
         switch prediction.verdict {
         case .outOfScope: return (.outOfScope, nil)
         case .ambiguous: return (.ambiguous, nil)

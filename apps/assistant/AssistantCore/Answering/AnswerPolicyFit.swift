@@ -119,7 +119,7 @@ public struct AnswerPolicyFit: Encodable, Sendable {
                 var policy = AnswerPolicy()
                 policy.classifierSourceCosine = threshold
                 let t = try tally { i in
-                    let (reason, source) = try policy.decision(predictions[i], sources: retrieved[i], intents: intents)
+                    let (reason, source) = try policy.decision(predictions[i], sources: retrieved[i], known: Set(head.labels), intents: intents)
                     return reason == nil ? source?.articleID : nil
                 }
                 rows.append(ClassifierRow(classifierSourceCosine: threshold, right: t.right, wrongShareOfAnswers: t.wrongShare,

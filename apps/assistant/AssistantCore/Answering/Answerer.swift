@@ -94,11 +94,14 @@ public struct Answerer: Sendable {
     }
 
     /// With a classifier: out-of-scope and ambiguity come from it, and the answer must come from
-    /// a retrieved article of the predicted intent.
+    /// a retrieved article of the predicted intent (or, for an article whose intents it does not
+    /// know yet, from retrieval alone: `AnswerPolicy.decision`).
     func decide(prediction: IntentClassifier.Prediction, sources: [HybridRetriever.Source],
                 kinds: Set<PIIRedactor.Kind>) throws -> (AnswerResult.Reason?, HybridRetriever.Source?) {
         if kinds.contains(.card) || kinds.contains(.iban) { return (.piiPolicy, nil) }
-        return try policy.decision(prediction, sources: sources) { try index.article(id: $0)?.intents ?? [] }
+        return try policy.decision(prediction, sources: sources, known: Set(classifier?.labels ?? [])) {
+            try index.article(id: $0)?.intents ?? []
+        }
     }
 
     /// Intents of the retrieved articles, scored by their share of the fused retrieval score.
