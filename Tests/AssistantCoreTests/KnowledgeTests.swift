@@ -100,6 +100,26 @@ struct AnsweringTests {
         #expect(try store.secure.audit.entries(matching: .init(action: .inference)).count == 3)
         #expect(try store.secure.audit.verify().isIntact)
     }
+
+    /// A reference number, a signature or a long quoted thread does not change the decision on
+    /// the question, and the answer says what was removed; the stored ticket keeps every word.
+    @Test func referencesSignaturesAndThreadsDoNotFlipTheDecision() throws {
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let (answerer, store, _) = try BatchRunnerTests.demoAnswerer(home: home)
+        let question = "My new card still hasn't arrived after two weeks"
+        let plain = try answerer.answer(question, actor: "test")
+        #expect(plain.decision == .answer && plain.reading == nil)
+        let quoted = (0..<120).map { "> Earlier message line \($0) about our previous conversation and the weather." }.joined(separator: "\n")
+        let variants = [question + " (ref 2999)", question + "?\n\nKind regards,\nJane Doe\nFinance team, Acme Ltd",
+                        "Hello again,\n" + quoted + "\n" + question + "?"]
+        for text in variants {
+            let result = try answerer.answer(text, actor: "test")
+            #expect(result.decision == plain.decision && result.articleID == plain.articleID, "\(text.prefix(80)) → \(result.reason as Any)")
+            #expect(result.reading != nil && !(result.reading?.summary.isEmpty ?? true))
+            #expect(try store.ticket(id: result.ticketID!, actor: "test")?.text == text)
+        }
+    }
 }
 
 /// `HybridRetriever.denseRanking` is the dense list that `retrieve` fuses (benchmarks rank with it alone).

@@ -37,6 +37,7 @@ struct AskCommand: ParsableCommand {
             print("source \(s.articleID): bm25 rank \(s.bm25Rank.map(String.init) ?? "-"), dense rank \(s.denseRank.map(String.init) ?? "-"), cosine \(String(format: "%.3f", s.cosine)), rrf \(String(format: "%.4f", s.fusedScore))")
         }
         if !result.redacted.isEmpty { print("masked: \(result.redacted.joined(separator: ", "))") }
+        if let reading = result.reading { print("read: \(reading.summary)") }
         print("ticket \(result.ticketID ?? ""), model \(result.modelVersion), kb \(result.kbVersion)")
     }
 }

@@ -37,6 +37,9 @@ public struct AnswerResult: Codable, Sendable, Equatable {
     public var sources: [HybridRetriever.Source]
     /// Kinds of personal data found and masked before retrieval.
     public var redacted: [String]
+    /// What was removed from the ticket before it was read (quoted history, signature, reference
+    /// numbers, all but its question sentences); nil when it was read as written.
+    public var reading: TicketReader.Notes?
     public var modelVersion: String
     public var kbVersion: String
 }

@@ -61,7 +61,11 @@ public struct Answerer: Sendable {
         guard trimmed.count <= policy.maximumTicketCharacters else {
             throw TicketError.tooLong(characters: trimmed.count, limit: policy.maximumTicketCharacters)
         }
-        let (redacted, kinds) = redactor.redact(trimmed)
+        // Personal data is masked first, on the whole ticket (a card number must never pass for a
+        // reference number); then the masked text is read (`TicketReader`).
+        let (masked, kinds) = redactor.redact(trimmed)
+        let reading = TicketReader.read(masked)
+        let redacted = reading.text
         let email = redactor.find(in: trimmed).first { $0.kind == .email }.map { String(trimmed[$0.range]) }
         let embedding = try encoder.embed([redacted])[0]
         let sources = try retriever.retrieve(redacted, embedding: embedding, limit: 3)
@@ -70,7 +74,8 @@ public struct Answerer: Sendable {
             ticketID: nil, decision: .escalate, reason: nil, answer: nil, articleID: nil, title: nil,
             intents: try prediction.map { p in p.ranking.prefix(3).map { .init(intent: $0.label, score: $0.probability) } }
                 ?? intentRanking(sources),
-            sources: sources, redacted: kinds.map(\.rawValue).sorted(), modelVersion: modelVersion, kbVersion: kbVersion)
+            sources: sources, redacted: kinds.map(\.rawValue).sorted(), reading: reading.notes.isEmpty ? nil : reading.notes,
+            modelVersion: modelVersion, kbVersion: kbVersion)
         var supporting = sources.first
         if let prediction {
             (result.reason, supporting) = try decide(prediction: prediction, sources: sources, kinds: kinds)
@@ -118,9 +123,9 @@ public struct Answerer: Sendable {
 }
 
 extension Answerer {
-    /// Top intents for a text without storing anything (redacted first, like `answer`).
+    /// Top intents for a text without storing anything (read and redacted first, like `answer`).
     public func classify(_ text: String) throws -> [AnswerResult.IntentScore] {
-        let redacted = redactor.redact(text).text
+        let redacted = TicketReader.read(redactor.redact(text).text).text
         if let classifier {
             return try classifier.predict(intentEmbedding(redacted, retrieval: nil)).ranking.prefix(3)
                 .map { .init(intent: $0.label, score: $0.probability) }

@@ -131,6 +131,7 @@ public struct BatchRunner {
             line.intent = result.intents.first?.intent
             line.confidence = result.intents.first?.score
             line.sources = result.sources
+            line.reading = result.reading
             if result.decision == .answer { summary.answered += 1 } else { summary.escalated += 1 }
         } catch {
             let retryable = RowFailure.isTransient(error)
