@@ -22,6 +22,10 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .customLong("pointing-game"),
           help: "Also plant a synthetic opacity in each image labelled with the first (negative) label and report how often the heatmap's peak finds it (docs/TRIAGE.md).")
     var pointingGame = false
+    @Option(name: .customLong("heatmap"),
+            help: ArgumentHelp("With --pointing-game, the map method to measure: cam, grad-cam:<stage>, occlusion:<cell> (default: the shipped one).",
+                               valueName: "method"))
+    var heatmap: String?
     @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
@@ -37,6 +41,7 @@ struct EvalCommand: ParsableCommand {
             print("model \(triageModel.id)")
             print(report.text)
             if let g = game {
+                print("heatmap: \(g.heatmap)")
                 print(String(format: "pointing game: %d/%d hits (%.1f%%; a random peak: %.1f%%), opacity radius %.0f px, amplitude %.2f; score +%.3f on average",
                              g.hits, g.images, 100 * g.hitRate, 100 * g.chance, g.radius, g.amplitude, g.meanScoreChange))
                 print(String(format: "deletion faithfulness on the same maps: top 10%% masked drops the confidence by %.3f (random pixels: %.3f)",
@@ -58,7 +63,17 @@ extension EvalCommand {
         let negatives = data.rows.filter { $0.label == 0 }
         guard !negatives.isEmpty else { throw ValidationError("--pointing-game needs images labelled '\(model.spec.labels[0])' in \(labels)") }
         let inputs = try negatives.map { try model.prepare(try Data(contentsOf: $0.url), file: $0.url.path) }
-        return PointingGame.play(model: model, inputs: inputs)
+        var method = HeatmapMethod.shipped
+        if let heatmap {
+            guard let parsed = HeatmapMethod(heatmap) else {
+                throw ValidationError("--heatmap \(heatmap): expected cam, grad-cam:<stage> or occlusion:<cell>")
+            }
+            guard parsed.fits(model.spec) else {
+                throw ValidationError("--heatmap \(heatmap): no such stage, or a cell that does not divide the \(model.spec.input.width)×\(model.spec.input.height) input")
+            }
+            method = parsed
+        }
+        return PointingGame.play(model: model, inputs: inputs, heatmap: method)
     }
 }
 

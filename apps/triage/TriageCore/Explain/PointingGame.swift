@@ -25,20 +25,23 @@ public struct PointingGame: Sendable, Equatable, Encodable {
     public let meanRandomDrop: Double
     public let radius: Double
     public let amplitude: Float
+    /// How the maps were made (`HeatmapMethod.description`).
+    public let heatmap: String
 
-    public static func play(model: TriageModel, inputs: [PreparedInput], radius: Double = 3, amplitude: Float = 0.5,
-                            seed: UInt64 = 0x9017) -> PointingGame {
+    /// - Parameter heatmap: the map method under test.
+    public static func play(model: TriageModel, inputs: [PreparedInput], heatmap: HeatmapMethod = .shipped,
+                            radius: Double = 3, amplitude: Float = 0.5, seed: UInt64 = 0x9017) -> PointingGame {
         precondition(!inputs.isEmpty && radius > 0, "no images, or radius \(radius)")
         let (width, height) = (model.spec.input.width, model.spec.input.height)
         var generator = SeededGenerator(seed: seed, stream: "pointing-game")
         var hits = 0, scoreChange = 0.0, deletion = 0.0, random = 0.0
-        let plain = model.predict(inputs)
+        let plain = model.scores(inputs)
         for (input, before) in zip(inputs, plain) {
             let cx = Double.random(in: 0.2...0.8, using: &generator) * Double(width)
             let cy = Double.random(in: 0.2...0.8, using: &generator) * Double(height)
             let planted = withOpacity(input, cx: cx, cy: cy, radius: radius, amplitude: amplitude, spec: model.spec.input)
-            let after = model.predict([planted])[0]
-            scoreChange += after.score - before.score
+            let after = model.predict([planted], heatmap: heatmap)[0]
+            scoreChange += after.score - before
             let saliency = SaliencyMap(ActivationMap(after), width: width, height: height,
                                        region: ImageRegion(x: 0, y: 0, width: width, height: height))
             if isHit(peak: saliency.mostSalient(fraction: 1 / Double(width * height))[0], width: width, cx: cx, cy: cy, radius: radius) {
@@ -52,7 +55,7 @@ public struct PointingGame: Sendable, Equatable, Encodable {
         return PointingGame(images: inputs.count, hits: hits, hitRate: Double(hits) / n,
                             chance: discShare(width: width, height: height, radius: radius),
                             meanScoreChange: scoreChange / n, meanDeletionDrop: deletion / n, meanRandomDrop: random / n,
-                            radius: radius, amplitude: amplitude)
+                            radius: radius, amplitude: amplitude, heatmap: heatmap.description)
     }
 
     /// Whether pixel `peak` (row-major index) has its centre within `radius` of (`cx`, `cy`).
