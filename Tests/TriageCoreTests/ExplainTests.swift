@@ -168,4 +168,28 @@ struct ExplainTests {
         }
         #expect(HeatmapMethod("grad-cam") == nil && HeatmapMethod("occlusion:0") == nil && HeatmapMethod("cam:1") == nil)
     }
+
+    /// With two classes every method is linear in the explained margin, so the finding's map is
+    /// the decision's when the decision is positive and its negation when it is negative.
+    @Test func theFindingsMapIsTheDecisionsTurnedTowardsTheFinding() throws {
+        let (tiny, folder) = try TinyTriageModel.load()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inputs = try (10..<16).map { try Self.phantomInput(tiny, seed: UInt64($0)) }
+        // A threshold between the scores, so that both decisions occur.
+        var spec = tiny.spec
+        spec.threshold = tiny.scores(inputs).sorted()[3]
+        let model = TriageModel(spec: spec, network: tiny.network, id: tiny.id)
+        let images = TriageModel.stack(inputs.map(\.tensor))
+        for method in [HeatmapMethod.cam, .gradCAM(stage: 0), .occlusion(cell: 4)] {
+            let predictions = model.predict(inputs, heatmap: method)
+            #expect(Set(predictions.map(\.positive)) == [false, true])
+            let finding = model.heatmaps(images, method, explaining: .finding).maps.scalars
+            let plane = finding.count / inputs.count
+            for (n, prediction) in predictions.enumerated() {
+                let sign: Float = prediction.positive ? 1 : -1
+                let map = finding[(n * plane)..<((n + 1) * plane)]
+                #expect(zip(map, prediction.cam).allSatisfy { abs($0 - sign * $1) <= 1e-5 }, "\(method), image \(n)")
+            }
+        }
+    }
 }

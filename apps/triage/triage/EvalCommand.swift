@@ -26,6 +26,10 @@ struct EvalCommand: ParsableCommand {
             help: ArgumentHelp("With --pointing-game, the map method to measure: cam, grad-cam:<stage>, occlusion:<cell> (default: the shipped one).",
                                valueName: "method"))
     var heatmap: String?
+    @Option(name: .customLong("pointing-target"),
+            help: ArgumentHelp("With --pointing-game, whose map must point at the opacity: decision (what explain shows) or finding (the positive class's margin).",
+                               valueName: "target"))
+    var pointingTarget: String = HeatmapTarget.decision.rawValue
     @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
@@ -41,7 +45,7 @@ struct EvalCommand: ParsableCommand {
             print("model \(triageModel.id)")
             print(report.text)
             if let g = game {
-                print("heatmap: \(g.heatmap)")
+                print("heatmap: \(g.heatmap), the \(g.target)'s map")
                 print(String(format: "pointing game: %d/%d hits (%.1f%%; a random peak: %.1f%%), opacity radius %.0f px, amplitude %.2f; score +%.3f on average",
                              g.hits, g.images, 100 * g.hitRate, 100 * g.chance, g.radius, g.amplitude, g.meanScoreChange))
                 print(String(format: "deletion faithfulness on the same maps: top 10%% masked drops the confidence by %.3f (random pixels: %.3f)",
@@ -73,7 +77,10 @@ extension EvalCommand {
             }
             method = parsed
         }
-        return PointingGame.play(model: model, inputs: inputs, heatmap: method)
+        guard let target = HeatmapTarget(rawValue: pointingTarget) else {
+            throw ValidationError("--pointing-target \(pointingTarget): expected decision or finding")
+        }
+        return PointingGame.play(model: model, inputs: inputs, heatmap: method, target: target)
     }
 }
 

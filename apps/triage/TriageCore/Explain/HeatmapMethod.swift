@@ -49,15 +49,28 @@ public enum HeatmapMethod: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// Which logit margin a heatmap explains.
+public enum HeatmapTarget: String, Sendable, CaseIterable {
+    /// The decision's (`TriageModel.decisionDirections`): what `scan`, `explain` and `batch` show.
+    case decision
+    /// The finding's: the positive class's logit minus the other's (two classes) or the positive
+    /// class's logit, whatever the decision.
+    case finding
+}
+
 extension TriageModel {
-    /// Scores `images` `[N, channels, H, W]` and makes the heatmap of each decision with `method`.
+    /// Scores `images` `[N, channels, H, W]` and makes the heatmap of each image with `method`.
     ///
-    /// - Returns: the forward pass and the maps `[N, h, w]` (see `HeatmapMethod`).
-    func heatmaps(_ images: Tensor, _ method: HeatmapMethod) -> (output: ResNet.Output, maps: Tensor) {
+    /// - Returns: the forward pass and the maps `[N, h, w]` (see `HeatmapMethod`) of `target`.
+    func heatmaps(_ images: Tensor, _ method: HeatmapMethod,
+                  explaining target: HeatmapTarget = .decision) -> (output: ResNet.Output, maps: Tensor) {
+        func directionsOf(_ logits: Tensor) -> Tensor {
+            target == .decision ? decisionDirections(logits) : findingDirections(count: logits.shape[0])
+        }
         switch method {
         case .cam:
             let output = network.forward(images)
-            let directions = decisionDirections(output.logits)
+            let directions = directionsOf(output.logits)
             let classes = spec.labels.count, batch = images.shape[0]
             var maps = [Float](repeating: 0, count: batch * output.features.shape[2] * output.features.shape[3])
             for k in 0..<classes {
@@ -70,11 +83,24 @@ extension TriageModel {
             return (output, Tensor(shape: [batch, output.features.shape[2], output.features.shape[3]], values: maps))
         case .gradCAM(let stage):
             let pass = network.forward(images, keepingStage: stage)
-            return (pass.output, network.gradCAM(pass, logitsGradient: decisionDirections(pass.output.logits)))
+            return (pass.output, network.gradCAM(pass, logitsGradient: directionsOf(pass.output.logits)))
         case .occlusion(let cell):
             let output = network.forward(images)
-            return (output, occlusionMaps(images, directions: decisionDirections(output.logits), logits: output.logits,
+            return (output, occlusionMaps(images, directions: directionsOf(output.logits), logits: output.logits,
                                           cell: cell))
+        }
+    }
+
+    /// `[count, classes]` rows of the finding's margin: +1 for the positive class, −1 for the
+    /// other with two classes.
+    func findingDirections(count: Int) -> Tensor {
+        let classes = spec.labels.count, positive = spec.positiveIndex
+        return Tensor(shape: [count, classes]) { out in
+            out.update(repeating: 0)
+            for n in 0..<count {
+                out[n * classes + positive] = 1
+                if classes == 2 { out[n * classes + 1 - positive] = -1 }
+            }
         }
     }
 
