@@ -36,9 +36,10 @@ struct EvalCommand: ParsableCommand {
         threadOptions.apply()
         let folder = try modelOptions.folder()
         let triageModel = try TriageModel.load(directory: folder)
+        let (method, target) = try pointingOptions(triageModel.spec)
         let data = try LabelledImages(csv: labels, labels: triageModel.spec.labels)
         let report = try TriageEvaluator(model: triageModel).evaluate(data)
-        let game = try pointingGame ? playPointingGame(triageModel, data) : nil
+        let game = try pointingGame ? playPointingGame(triageModel, data, heatmap: method, target: target) : nil
         if json {
             print(try JSONOutput.string(EvalOutput(report: report, pointingGame: game)))
         } else {
@@ -62,25 +63,31 @@ struct EvalCommand: ParsableCommand {
 }
 
 extension EvalCommand {
-    /// The pointing game on the rows labelled with the model's first (negative) label.
-    func playPointingGame(_ model: TriageModel, _ data: LabelledImages) throws -> PointingGame {
-        let negatives = data.rows.filter { $0.label == 0 }
-        guard !negatives.isEmpty else { throw ValidationError("--pointing-game needs images labelled '\(model.spec.labels[0])' in \(labels)") }
-        let inputs = try negatives.map { try model.prepare(try Data(contentsOf: $0.url), file: $0.url.path) }
+    /// `--heatmap` and `--pointing-target`, checked before anything runs.
+    func pointingOptions(_ spec: TriageModelSpec) throws -> (HeatmapMethod, HeatmapTarget) {
         var method = HeatmapMethod.shipped
         if let heatmap {
             guard let parsed = HeatmapMethod(heatmap) else {
                 throw ValidationError("--heatmap \(heatmap): expected cam, grad-cam:<stage> or occlusion:<cell>")
             }
-            guard parsed.fits(model.spec) else {
-                throw ValidationError("--heatmap \(heatmap): no such stage, or a cell that does not divide the \(model.spec.input.width)×\(model.spec.input.height) input")
+            guard parsed.fits(spec) else {
+                throw ValidationError("--heatmap \(heatmap): no such stage, or a cell that does not divide the \(spec.input.width)×\(spec.input.height) input")
             }
             method = parsed
         }
         guard let target = HeatmapTarget(rawValue: pointingTarget) else {
             throw ValidationError("--pointing-target \(pointingTarget): expected decision or finding")
         }
-        return PointingGame.play(model: model, inputs: inputs, heatmap: method, target: target)
+        return (method, target)
+    }
+
+    /// The pointing game on the rows labelled with the model's first (negative) label.
+    func playPointingGame(_ model: TriageModel, _ data: LabelledImages, heatmap: HeatmapMethod,
+                          target: HeatmapTarget) throws -> PointingGame {
+        let negatives = data.rows.filter { $0.label == 0 }
+        guard !negatives.isEmpty else { throw ValidationError("--pointing-game needs images labelled '\(model.spec.labels[0])' in \(labels)") }
+        let inputs = try negatives.map { try model.prepare(try Data(contentsOf: $0.url), file: $0.url.path) }
+        return PointingGame.play(model: model, inputs: inputs, heatmap: heatmap, target: target)
     }
 }
 
