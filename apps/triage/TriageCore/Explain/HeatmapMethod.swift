@@ -70,11 +70,11 @@ extension TriageModel {
         switch method {
         case .cam:
             let output = network.forward(images)
-            let directions = directionsOf(output.logits)
+            let directions = directionsOf(output.logits).scalars
             let classes = spec.labels.count, batch = images.shape[0]
             var maps = [Float](repeating: 0, count: batch * output.features.shape[2] * output.features.shape[3])
             for k in 0..<classes {
-                let weights = (0..<batch).map { directions.scalars[$0 * classes + k] }
+                let weights = (0..<batch).map { directions[$0 * classes + k] }
                 guard weights.contains(where: { $0 != 0 }) else { continue }
                 let cam = network.classActivationMaps(output, class: k).scalars
                 let plane = cam.count / batch
