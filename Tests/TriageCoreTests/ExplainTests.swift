@@ -103,4 +103,93 @@ struct ExplainTests {
         #expect(game.images == 4 && (0...4).contains(game.hits) && game.hitRate == Double(game.hits) / 4)
         #expect(game == PointingGame.play(model: model, inputs: inputs))  // seeded
     }
+
+    /// A tiny-model input from a seeded phantom, and the margin of the decision from logits
+    /// `[normal, pneumonia]` (the pneumonia logit minus the normal one when positive).
+    static func phantomInput(_ model: TriageModel, seed: UInt64) throws -> PreparedInput {
+        var generator = SeededGenerator(seed: seed)
+        let pixels = ChestPhantom(opacity: 0.6).render(size: 48, generator: &generator)
+        return try model.prepare(try PNGCodec.encode(Image(width: 48, height: 48, colorModel: .gray,
+                                                           samples: .uint8(pixels.map { UInt8($0 * 255) }))), file: "p.png")
+    }
+
+    static func margin(_ logits: [Float], positive: Bool) -> Float { positive ? logits[1] - logits[0] : logits[0] - logits[1] }
+
+    /// Grad-CAM heatmaps are `ResNet.gradCAM` of the decision's margin at the stage's
+    /// resolution (not the other class's, which is its negative), and the CAM is the last
+    /// stage's Grad-CAM times its area.
+    @Test func gradCAMHeatmapsExplainTheDecisionsMargin() throws {
+        let (model, folder) = try TinyTriageModel.load()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inputs = try [3, 4, 5, 6].map { try Self.phantomInput(model, seed: $0) }
+        let images = TriageModel.stack(inputs.map(\.tensor))
+        let predictions = model.predict(inputs, heatmap: .gradCAM(stage: 0))
+        let pass = model.network.forward(images, keepingStage: 0)
+        for (n, prediction) in predictions.enumerated() {
+            #expect(prediction.camWidth == 16 && prediction.camHeight == 16)
+            let decided: [Float] = prediction.positive ? [-1, 1] : [1, -1]
+            let rows = Tensor(shape: [4, 2], values: (0..<4).flatMap { $0 == n ? decided : [0, 0] })
+            let expected = Array(model.network.gradCAM(pass, logitsGradient: rows).scalars[(n * 256)..<((n + 1) * 256)])
+            #expect(zip(prediction.cam, expected).allSatisfy { abs($0 - $1) <= 1e-6 })
+            #expect(zip(prediction.cam, expected).contains { abs($0 + $1) > 1e-4 })  // the other class's would be −expected
+        }
+        let cams = model.predict(inputs, heatmap: .cam)
+        let lastStage = model.predict(inputs, heatmap: .gradCAM(stage: 1))
+        for (cam, grad) in zip(cams, lastStage) {
+            #expect(cam.camWidth == 8 && grad.camWidth == 8 && cam.score == grad.score)
+            #expect(zip(cam.cam, grad.cam).allSatisfy { abs($0 - 64 * $1) <= 1e-4 })
+        }
+    }
+
+    /// Occlusion heatmaps against scoring the occluded image directly: the 2·cell square centred
+    /// on the cell (clipped at the border) set to the image's mean, the margin's drop.
+    @Test func occlusionMapsAreTheMarginDropOfDirectRescoring() throws {
+        let (model, folder) = try TinyTriageModel.load()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = try Self.phantomInput(model, seed: 8)
+        let prediction = model.predict([input], heatmap: .occlusion(cell: 4))[0]
+        #expect(prediction.camWidth == 4 && prediction.camHeight == 4 && prediction.cam.count == 16)
+        let pixels = input.tensor.scalars, mean = pixels.reduce(0, +) / Float(pixels.count)
+        func logits(_ values: [Float]) -> [Float] { model.network.forward(Tensor(shape: [1, 1, 16, 16], values: values)).logits.scalars }
+        let base = Self.margin(logits(pixels), positive: prediction.positive)
+        // (row, column) → the rows and columns set to the mean.
+        for (row, column, ys, xs) in [(1, 2, 2..<10, 6..<14), (0, 0, 0..<6, 0..<6), (3, 1, 10..<16, 2..<10)] {
+            var occluded = pixels
+            for y in ys { for x in xs { occluded[y * 16 + x] = mean } }
+            let drop = base - Self.margin(logits(occluded), positive: prediction.positive)
+            #expect(abs(prediction.cam[row * 4 + column] - drop) <= 1e-5, "cell (\(row), \(column))")
+        }
+        #expect(abs(prediction.cam[1 * 4 + 2] - prediction.cam[2 * 4 + 1]) > 1e-5)  // not symmetric: a transpose would show
+    }
+
+    @Test func heatmapMethodsParseTheirNames() {
+        for method in [HeatmapMethod.cam, .gradCAM(stage: 1), .occlusion(cell: 2)] {
+            #expect(HeatmapMethod(method.description) == method)
+        }
+        #expect(HeatmapMethod("grad-cam") == nil && HeatmapMethod("occlusion:0") == nil && HeatmapMethod("cam:1") == nil)
+    }
+
+    /// With two classes every method is linear in the explained margin, so the finding's map is
+    /// the decision's when the decision is positive and its negation when it is negative.
+    @Test func theFindingsMapIsTheDecisionsTurnedTowardsTheFinding() throws {
+        let (tiny, folder) = try TinyTriageModel.load()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inputs = try (10..<16).map { try Self.phantomInput(tiny, seed: UInt64($0)) }
+        // A threshold between the scores, so that both decisions occur.
+        var spec = tiny.spec
+        spec.threshold = tiny.scores(inputs).sorted()[3]
+        let model = TriageModel(spec: spec, network: tiny.network, id: tiny.id)
+        let images = TriageModel.stack(inputs.map(\.tensor))
+        for method in [HeatmapMethod.cam, .gradCAM(stage: 0), .occlusion(cell: 4)] {
+            let predictions = model.predict(inputs, heatmap: method)
+            #expect(Set(predictions.map(\.positive)) == [false, true])
+            let finding = model.heatmaps(images, method, explaining: .finding).maps.scalars
+            let plane = finding.count / inputs.count
+            for (n, prediction) in predictions.enumerated() {
+                let sign: Float = prediction.positive ? 1 : -1
+                let map = finding[(n * plane)..<((n + 1) * plane)]
+                #expect(zip(map, prediction.cam).allSatisfy { abs($0 - sign * $1) <= 1e-5 }, "\(method), image \(n)")
+            }
+        }
+    }
 }

@@ -47,10 +47,23 @@ extension ResNet.Layers where Unit == ResNet.TrainingConvBN {
     }
 }
 
-extension ResNet.Block where Unit == ResNet.TrainingConvBN {
+/// A `ConvBNLayer` that can pass a gradient back: the training unit, which also accumulates its
+/// parameters' gradients, and the folded inference unit (input gradients only, for Grad-CAM).
+protocol DifferentiableConvBNLayer: ConvBNLayer {
+    /// Where parameter gradients accumulate (`Void` when they are not computed).
+    associatedtype Gradients
+
+    /// `∂L/∂x` `[N, in, H, W]` given `∂L/∂output` `[N, out, H', W']` (an empty tensor when
+    /// `inputGradient` is false).
+    func backward(_ kept: Kept, outputGradient: Tensor, _ gradients: Gradients, inputGradient: Bool) -> Tensor
+}
+
+extension ResNet.TrainingConvBN: DifferentiableConvBNLayer {}
+
+extension ResNet.Block where Unit: DifferentiableConvBNLayer {
     /// `∂L/∂x` `[N, in, H, W]` through both paths given `∂L/∂output`, accumulating the
-    /// parameter gradients.
-    func backward(_ kept: Kept, outputGradient: Tensor, _ p: ParameterSet) -> Tensor {
+    /// parameter gradients into `p`.
+    func backward(_ kept: Kept, outputGradient: Tensor, _ p: Unit.Gradients) -> Tensor {
         // Through the final ReLU, into a new tensor (both paths read it; the caller keeps its own).
         let residualGradient = Tensor(shape: outputGradient.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in
@@ -62,11 +75,12 @@ extension ResNet.Block where Unit == ResNet.TrainingConvBN {
         }
         var d = residualGradient
         for (conv, convKept) in zip(convs, kept.convs).reversed() {
-            d = conv.backward(convKept, outputGradient: d, p)
+            d = conv.backward(convKept, outputGradient: d, p, inputGradient: true)
         }
         var shortcutGradient = residualGradient
         if let downsample, let downsampleKept = kept.downsample {
-            shortcutGradient = downsample.backward(downsampleKept, outputGradient: residualGradient, p)
+            shortcutGradient = downsample.backward(downsampleKept, outputGradient: residualGradient, p,
+                                                   inputGradient: true)
         }
         shortcutGradient.withUnsafeBufferPointer { s in
             d.withUnsafeMutableBufferPointer { Residual.accumulate($0.baseAddress!, s.baseAddress!, count: $0.count) }

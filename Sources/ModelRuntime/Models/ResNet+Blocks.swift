@@ -92,9 +92,9 @@ protocol ConvBNLayer {
     associatedtype Context
     /// What a forward pass keeps for backward (`Void` at inference).
     associatedtype Kept
-    /// Whether forward passes keep what backward needs; false: nothing is kept, not even the
-    /// max pool's indices.
-    static var keeps: Bool { get }
+    /// Whether forward passes in `context` keep what backward needs; false: nothing is kept, not
+    /// even the max pool's indices.
+    static func keeps(_ context: Context) -> Bool
 
     /// - Parameter x: `[N, in, H, W]`
     /// - Returns: `[N, out, H', W']`, through a ReLU when `relu`, and what backward needs.
@@ -130,7 +130,7 @@ extension ResNet {
             for (i, conv) in convs.enumerated() {
                 let convKept: Unit.Kept
                 (y, convKept) = conv.forward(y, relu: i < convs.count - 1, context)
-                if Unit.keeps { kept.append(convKept) }
+                if Unit.keeps(context) { kept.append(convKept) }
             }
             let shortcut = downsample.map { $0.forward(x, relu: false, context) }
             let s = shortcut?.output ?? x
@@ -138,7 +138,7 @@ extension ResNet {
             s.withUnsafeBufferPointer { s in
                 y.withUnsafeMutableBufferPointer { Residual.addReLU($0.baseAddress!, s.baseAddress!, count: $0.count) }
             }
-            return (y, Unit.keeps ? Kept(convs: kept, downsample: shortcut?.kept, output: y) : nil)
+            return (y, Unit.keeps(context) ? Kept(convs: kept, downsample: shortcut?.kept, output: y) : nil)
         }
     }
 
@@ -167,40 +167,58 @@ extension ResNet {
 
         /// - Parameter images: `[N, inputChannels, H, W]`
         /// - Returns: the last stage's output `[N, features, h, w]`, its spatial means
-        ///   `[N · features]`, and what backward needs when `Unit.keeps`.
+        ///   `[N · features]`, and what backward needs when `Unit.keeps(context)`.
         func forward(_ images: Tensor, _ context: Unit.Context) -> (features: Tensor, pooled: [Float], kept: Kept?) {
-            precondition(images.shape.count == 4 && images.shape[1] == config.inputChannels,
-                         "ResNet input \(images.shape), expected [N, \(config.inputChannels), H, W]")
             // Bound apart, so that nothing but `x` holds the stem's output once a block replaces it.
-            var x: Tensor, stemKept: Unit.Kept
-            (x, stemKept) = stem.forward(images, relu: true, context)
-            var pool: Kept.Pool?
-            if let g = config.stemPool(x.shape) {
-                var indices = [Int32](repeating: 0, count: Unit.keeps ? g.planes * g.outputPlane : 0)
-                let input = x
-                x = Tensor(shape: g.outputShape) { out in
-                    input.withUnsafeBufferPointer { src in
-                        indices.withUnsafeMutableBufferPointer {
-                            Pooling2D.max(g, input: src.baseAddress!, output: out.baseAddress!,
-                                          indices: Unit.keeps ? $0.baseAddress! : nil)
-                        }
-                    }
-                }
-                if Unit.keeps { pool = (g, input, indices) }
-            }
+            var x: Tensor, stemKept: Unit.Kept, pool: Kept.Pool?
+            (x, stemKept, pool) = stemForward(images, context)
             var kept: [Block<Unit>.Kept] = []
             for block in blocks {
                 let blockKept: Block<Unit>.Kept?
                 (x, blockKept) = block.forward(x, context)
                 if let blockKept { kept.append(blockKept) }
             }
+            return (x, Self.pooled(x), Unit.keeps(context) ? Kept(stem: stemKept, pool: pool, blocks: kept) : nil)
+        }
+
+        /// The stem and, with the ImageNet stem, its max pool.
+        ///
+        /// - Parameter images: `[N, inputChannels, H, W]`
+        /// - Returns: the first block's input `[N, widths[0], H', W']` and what backward needs
+        ///   (the pool's only when `Unit.keeps(context)`).
+        func stemForward(_ images: Tensor, _ context: Unit.Context) -> (x: Tensor, stem: Unit.Kept, pool: Kept.Pool?) {
+            precondition(images.shape.count == 4 && images.shape[1] == config.inputChannels,
+                         "ResNet input \(images.shape), expected [N, \(config.inputChannels), H, W]")
+            var x: Tensor, stemKept: Unit.Kept
+            (x, stemKept) = stem.forward(images, relu: true, context)
+            var pool: Kept.Pool?
+            if let g = config.stemPool(x.shape) {
+                let keeps = Unit.keeps(context)
+                var indices = [Int32](repeating: 0, count: keeps ? g.planes * g.outputPlane : 0)
+                let input = x
+                x = Tensor(shape: g.outputShape) { out in
+                    input.withUnsafeBufferPointer { src in
+                        indices.withUnsafeMutableBufferPointer {
+                            Pooling2D.max(g, input: src.baseAddress!, output: out.baseAddress!,
+                                          indices: keeps ? $0.baseAddress! : nil)
+                        }
+                    }
+                }
+                if keeps { pool = (g, input, indices) }
+            }
+            return (x, stemKept, pool)
+        }
+
+        /// Global average pooling of `x` `[N, C, h, w]`: `[N · C]`.
+        static func pooled(_ x: Tensor) -> [Float] {
             let planes = x.shape[0] * x.shape[1], spatial = x.shape[2] * x.shape[3]
             var pooled = [Float](repeating: 0, count: planes)
             x.withUnsafeBufferPointer { Pooling2D.globalAverage($0.baseAddress!, planes: planes, spatial: spatial, output: &pooled) }
-            return (x, pooled, Unit.keeps ? Kept(stem: stemKept, pool: pool, blocks: kept) : nil)
+            return pooled
         }
     }
 }
 
 extension ResNet.Block: Sendable where Unit: Sendable {}
+extension ResNet.Block.Kept: Sendable where Unit.Kept: Sendable {}
 extension ResNet.Layers: Sendable where Unit: Sendable {}

@@ -91,7 +91,7 @@ extension ResNet {
         let weight, gamma, beta, runningMean, runningVar: ParameterSet.Handle
         let spec: ConvBNSpec
 
-        static var keeps: Bool { true }
+        static func keeps(_: Context) -> Bool { true }
 
         /// Registers `<conv>.weight` (`.decayed`), `<bn>.weight`/`.bias` (`.undecayed`) and
         /// `<bn>.running_mean`/`.running_var` (`.buffer`s), read from `weights`.

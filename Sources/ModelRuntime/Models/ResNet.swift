@@ -25,7 +25,17 @@ public struct ResNet: Sendable {
         /// The weights' Winograd transform, for the convolutions that take that path.
         let filter: Conv2D.WinogradFilter?
 
-        static var keeps: Bool { false }
+        /// What a forward pass keeps for `backward` (Grad-CAM) when its context asks for it.
+        struct Saved: Sendable {
+            /// `[N, in, H, W]`
+            let input: Tensor
+            /// `[N, out, H', W']`, after the ReLU when `relu`.
+            let output: Tensor
+            let relu: Bool
+        }
+
+        /// The context is whether to keep `Saved`.
+        static func keeps(_ keep: Bool) -> Bool { keep }
 
         /// Reads `<conv>.weight` and `<bn>.{weight,bias,running_mean,running_var}` and folds them.
         init(_ spec: ConvBNSpec, _ weights: some WeightSource) throws {
@@ -40,9 +50,11 @@ public struct ResNet: Sendable {
         }
 
         /// - Parameter x: `[N, in, H, W]`
-        /// - Returns: `[N, out, H', W']`, through a ReLU when `relu` (fused into the convolution).
-        func forward(_ x: Tensor, relu: Bool, _: Void) -> (output: Tensor, kept: Void) {
-            (Conv2D.forward(x, weight: weight, bias: bias, relu: relu, filter: filter, spec.geometry(x.shape)), ())
+        /// - Returns: `[N, out, H', W']`, through a ReLU when `relu` (fused into the convolution),
+        ///   and, when `keep`, what `backward` reads.
+        func forward(_ x: Tensor, relu: Bool, _ keep: Bool) -> (output: Tensor, kept: Saved?) {
+            let y = Conv2D.forward(x, weight: weight, bias: bias, relu: relu, filter: filter, spec.geometry(x.shape))
+            return (y, keep ? Saved(input: x, output: y, relu: relu) : nil)
         }
     }
 
@@ -56,9 +68,9 @@ public struct ResNet: Sendable {
     }
 
     public var config: Config { layers.config }
-    private let layers: Layers<FoldedConvBN>
+    let layers: Layers<FoldedConvBN>
     /// `fc`: `[classes, features]`, bias `[classes]`.
-    private let classifier: Linear
+    let classifier: Linear
 
     /// Builds the network from torchvision-named parameters: a checkpoint (`SafeTensorsFile`),
     /// fresh ones (`FreshWeights`) or a training `ParameterSet`. A missing tensor or one of the
@@ -74,7 +86,7 @@ public struct ResNet: Sendable {
     /// - Parameter images: `[N, inputChannels, H, W]` (normalised as the model expects).
     /// - Returns: logits `[N, classes]` and the last stage's features `[N, features, h, w]`.
     public func forward(_ images: Tensor) -> Output {
-        let (features, pooled, _) = layers.forward(images, ())
+        let (features, pooled, _) = layers.forward(images, false)
         let batch = features.shape[0]
         let logits = Tensor(shape: [batch, config.classes]) { classifier.apply(pooled, rows: batch, into: $0.baseAddress!) }
         return Output(logits: logits, features: features)

@@ -45,9 +45,9 @@ public struct Faithfulness: Sendable, Equatable, Encodable {
             return PreparedInput(tensor: Tensor(shape: shape, values: values), format: input.format, dicom: input.dicom,
                                  gray: input.gray)
         }
-        let scores = model.predict([masked(salient), masked(random)])
-        func confidence(_ p: Prediction) -> Double { prediction.positive ? p.score : 1 - p.score }
-        let base = confidence(prediction), top = confidence(scores[0]), baseline = confidence(scores[1])
+        let scores = model.scores([masked(salient), masked(random)])
+        func confidence(_ score: Double) -> Double { prediction.positive ? score : 1 - score }
+        let base = confidence(prediction.score), top = confidence(scores[0]), baseline = confidence(scores[1])
         return Faithfulness(topFraction: topFraction, confidence: base, maskedConfidence: top, drop: base - top,
                             randomMaskedConfidence: baseline, randomDrop: base - baseline)
     }

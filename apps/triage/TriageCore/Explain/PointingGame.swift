@@ -7,9 +7,11 @@ import ModelRuntime
 /// central 60 % of each image (where the lungs are), on the model input. A **hit** is when the
 /// peak of the resulting heatmap lies within `radius` pixels of the opacity's centre. A random
 /// peak hits with the probability `chance` (the disc's share of the image), the bar to beat.
+/// The heatmap is the decision's (what `explain` shows; on these images mostly the evidence for
+/// `normal`, against which the opacity argues) or the finding's (`target`).
 ///
 /// Run on radiographs without the finding (the `normal` label), so the planted opacity is the
-/// only one; the mean deletion faithfulness (`Faithfulness`) of the same maps is reported
+/// only one; the mean deletion faithfulness (`Faithfulness`) of the decision's maps is reported
 /// beside it.
 public struct PointingGame: Sendable, Equatable, Encodable {
     public let images: Int
@@ -25,21 +27,34 @@ public struct PointingGame: Sendable, Equatable, Encodable {
     public let meanRandomDrop: Double
     public let radius: Double
     public let amplitude: Float
+    /// How the maps were made (`HeatmapMethod.description`).
+    public let heatmap: String
+    /// Which margin the pointed-with map explains (`HeatmapTarget`).
+    public let target: String
 
-    public static func play(model: TriageModel, inputs: [PreparedInput], radius: Double = 3, amplitude: Float = 0.5,
+    /// - Parameters:
+    ///   - heatmap: the map method under test.
+    ///   - target: the margin whose map must point at the opacity.
+    public static func play(model: TriageModel, inputs: [PreparedInput], heatmap: HeatmapMethod = .shipped,
+                            target: HeatmapTarget = .decision, radius: Double = 3, amplitude: Float = 0.5,
                             seed: UInt64 = 0x9017) -> PointingGame {
         precondition(!inputs.isEmpty && radius > 0, "no images, or radius \(radius)")
         let (width, height) = (model.spec.input.width, model.spec.input.height)
         var generator = SeededGenerator(seed: seed, stream: "pointing-game")
         var hits = 0, scoreChange = 0.0, deletion = 0.0, random = 0.0
-        let plain = model.predict(inputs)
+        let plain = model.scores(inputs)
         for (input, before) in zip(inputs, plain) {
             let cx = Double.random(in: 0.2...0.8, using: &generator) * Double(width)
             let cy = Double.random(in: 0.2...0.8, using: &generator) * Double(height)
             let planted = withOpacity(input, cx: cx, cy: cy, radius: radius, amplitude: amplitude, spec: model.spec.input)
-            let after = model.predict([planted])[0]
-            scoreChange += after.score - before.score
-            let saliency = SaliencyMap(ActivationMap(after), width: width, height: height,
+            let after = model.predict([planted], heatmap: heatmap)[0]
+            scoreChange += after.score - before
+            var map = ActivationMap(after)
+            if target == .finding && !after.positive {
+                let maps = model.heatmaps(TriageModel.stack([planted.tensor]), heatmap, explaining: .finding).maps
+                map = ActivationMap(values: maps.scalars, width: maps.shape[2], height: maps.shape[1])
+            }
+            let saliency = SaliencyMap(map, width: width, height: height,
                                        region: ImageRegion(x: 0, y: 0, width: width, height: height))
             if isHit(peak: saliency.mostSalient(fraction: 1 / Double(width * height))[0], width: width, cx: cx, cy: cy, radius: radius) {
                 hits += 1
@@ -52,7 +67,8 @@ public struct PointingGame: Sendable, Equatable, Encodable {
         return PointingGame(images: inputs.count, hits: hits, hitRate: Double(hits) / n,
                             chance: discShare(width: width, height: height, radius: radius),
                             meanScoreChange: scoreChange / n, meanDeletionDrop: deletion / n, meanRandomDrop: random / n,
-                            radius: radius, amplitude: amplitude)
+                            radius: radius, amplitude: amplitude, heatmap: heatmap.description,
+                            target: target.rawValue)
     }
 
     /// Whether pixel `peak` (row-major index) has its centre within `radius` of (`cx`, `cy`).

@@ -20,10 +20,11 @@ public struct Prediction: Sendable, Equatable {
     /// `score ≥ threshold`.
     public let positive: Bool
     public let urgency: Urgency
-    /// The class activation map of the decision at feature resolution, row-major
-    /// `[camHeight, camWidth]`, in logit units: the decided class's map minus the other
-    /// class's, so its mean plus the bias difference is the logit margin of the decision
-    /// (positive values argue for it).
+    /// The heatmap of the decision made by `predict`'s `HeatmapMethod`, row-major
+    /// `[camHeight, camWidth]`, in logit units of the decision's margin (positive values argue
+    /// for it). The shipped method is the class activation map at the last feature resolution:
+    /// the decided class's map minus the other class's, so its mean plus the bias difference is
+    /// the margin.
     package let cam: [Float]
     package let camWidth: Int
     package let camHeight: Int

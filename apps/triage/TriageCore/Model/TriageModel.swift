@@ -51,13 +51,14 @@ public struct TriageModel: Sendable {
                                                 workingDirectory: workingDirectory).map(\.path))
     }
 
-    /// Scores a batch on the caller's BLAS threads.
+    /// Scores a batch on the caller's BLAS threads, with the heatmap of each decision.
     ///
-    /// - Parameter inputs: at least one, each with a `[channels, height, width]` tensor of the spec's input size.
-    public func predict(_ inputs: [PreparedInput]) -> [Prediction] {
+    /// - Parameters:
+    ///   - inputs: at least one, each with a `[channels, height, width]` tensor of the spec's input size.
+    ///   - heatmap: how the heatmaps are made (`HeatmapMethod.shipped` unless measuring another).
+    public func predict(_ inputs: [PreparedInput], heatmap: HeatmapMethod = .shipped) -> [Prediction] {
         precondition(!inputs.isEmpty, "predict needs at least one input")
-        let output = network.forward(Self.stack(inputs.map(\.tensor)))
-        return predictions(output)
+        return predictions(Self.stack(inputs.map(\.tensor)), heatmap: heatmap).predictions
     }
 
     /// Scores a batch and applies the learned input gate (`spec.inputGate`, when the model has
@@ -67,40 +68,65 @@ public struct TriageModel: Sendable {
     /// - Parameter inputs: as `predict`'s (already through the cheap checks of `prepare`).
     package func assess(_ inputs: [PreparedInput]) -> [Result<Prediction, NotAssessable>] {
         precondition(!inputs.isEmpty, "assess needs at least one input")
-        let output = network.forward(Self.stack(inputs.map(\.tensor)))
-        let scored = predictions(output)
+        let (output, scored) = predictions(Self.stack(inputs.map(\.tensor)), heatmap: .shipped)
         guard let gate = spec.inputGate else { return scored.map { .success($0) } }
         return zip(inputs, zip(scored, FeatureGate.pooled(output.features))).map { input, scored in
             gate.refusal(input: input.tensor, features: scored.1).map { .failure($0) } ?? .success(scored.0)
         }
     }
 
-    /// Turns a forward pass into calibrated predictions with their activation maps.
-    func predictions(_ output: ResNet.Output) -> [Prediction] {
-        let classes = spec.labels.count, positive = spec.positiveIndex
-        let logits = output.logits.scalars
-        let batch = output.logits.shape[0]
-        var probabilities = [[Double]]()
-        var decisions = [Int]()
-        for n in 0..<batch {
-            let p = Self.softmax(logits[(n * classes)..<((n + 1) * classes)], offsets: spec.logitOffsets,
-                                 temperature: spec.temperature)
-            probabilities.append(p)
-            decisions.append(p[positive] >= spec.threshold ? positive : (classes == 2 ? 1 - positive : p.argmax))
-        }
-        let decided = network.classActivationMaps(output, classes: decisions)
-        let other = network.classActivationMaps(output, classes: decisions.map { classes == 2 ? 1 - $0 : $0 })
-        let h = output.features.shape[2], w = output.features.shape[3], plane = h * w
-        let decidedMaps = decided.scalars, otherMaps = other.scalars
-        return (0..<batch).map { n in
-            let score = probabilities[n][positive]
-            let cam = (0..<plane).map { i in
-                classes == 2 ? decidedMaps[n * plane + i] - otherMaps[n * plane + i] : decidedMaps[n * plane + i]
-            }
+    /// Calibrated scores of a batch, without heatmaps.
+    ///
+    /// - Parameter inputs: as `predict`'s.
+    /// - Returns: the calibrated probability of the positive finding of each input.
+    package func scores(_ inputs: [PreparedInput]) -> [Double] {
+        precondition(!inputs.isEmpty, "scores needs at least one input")
+        return decisions(network.forward(Self.stack(inputs.map(\.tensor))).logits).map { $0.probabilities[spec.positiveIndex] }
+    }
+
+    /// Scores `images` `[N, channels, height, width]` and makes the heatmap of each decision.
+    ///
+    /// - Returns: the forward pass (for the input gate) and the predictions.
+    func predictions(_ images: Tensor, heatmap: HeatmapMethod) -> (output: ResNet.Output, predictions: [Prediction]) {
+        let (output, maps) = heatmaps(images, heatmap)
+        let decided = decisions(output.logits)
+        let h = maps.shape[1], w = maps.shape[2], plane = h * w
+        let values = maps.scalars
+        let predictions = decided.enumerated().map { n, decision in
+            let score = decision.probabilities[spec.positiveIndex]
             return Prediction(
-                probabilities: Dictionary(uniqueKeysWithValues: zip(spec.labels, probabilities[n])),
+                probabilities: Dictionary(uniqueKeysWithValues: zip(spec.labels, decision.probabilities)),
                 score: score, positive: score >= spec.threshold, urgency: urgency(score),
-                cam: cam, camWidth: w, camHeight: h)
+                cam: Array(values[(n * plane)..<((n + 1) * plane)]), camWidth: w, camHeight: h)
+        }
+        return (output, predictions)
+    }
+
+    /// The calibrated probabilities of each image of a forward pass's logits `[N, classes]` and
+    /// the class decided: the positive one when its probability reaches the threshold, else
+    /// the other (two classes) or the most probable.
+    func decisions(_ logits: Tensor) -> [(probabilities: [Double], decided: Int)] {
+        let classes = spec.labels.count, positive = spec.positiveIndex
+        let values = logits.scalars
+        return (0..<logits.shape[0]).map { n in
+            let p = Self.softmax(values[(n * classes)..<((n + 1) * classes)], offsets: spec.logitOffsets,
+                                 temperature: spec.temperature)
+            return (p, p[positive] >= spec.threshold ? positive : (classes == 2 ? 1 - positive : p.argmax))
+        }
+    }
+
+    /// Per image, the combination of logits a heatmap explains, `[N, classes]`: the decided
+    /// class's logit minus the other's with two classes (the margin the decision rests on), the
+    /// decided class's logit otherwise.
+    func decisionDirections(_ logits: Tensor) -> Tensor {
+        let classes = spec.labels.count
+        let decided = decisions(logits).map(\.decided)
+        return Tensor(shape: [decided.count, classes]) { out in
+            out.update(repeating: 0)
+            for (n, k) in decided.enumerated() {
+                out[n * classes + k] = 1
+                if classes == 2 { out[n * classes + 1 - k] = -1 }
+            }
         }
     }
 
