@@ -95,6 +95,15 @@ let package = Package(
             ],
             path: "apps/ServiceSupport"),
 
+        // The DICOM acceptor on TCP: DICOMNetwork's associations on SwiftNIO (for `triage serve`)
+        .target(
+            name: "DICOMService",
+            dependencies: [
+                "DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "apps/DICOMService"),
+
         // assistant
         .target(
             name: "AssistantCore",
@@ -150,7 +159,9 @@ let package = Package(
         .testTarget(
             name: "DICOMNetworkTests",
             dependencies: [
-                "DICOMNetwork", "TestSupport",
+                "DICOMNetwork", "DICOMService", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/DICOMNetworkTests"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DICOM", "ModelRuntime", "TestSupport"], path: "Tests/ImagingTests"),
