@@ -11,7 +11,7 @@ public struct AcceptorAssociation: Sendable {
         case awaitPeerClose
     }
 
-    public enum State: Equatable, Sendable {
+    package enum State: Equatable, Sendable {
         /// Sta2: connection open, waiting for the A-ASSOCIATE-RQ (ARTIM running).
         case awaitingAssociateRequest
         /// Sta6: established.
@@ -20,7 +20,7 @@ public struct AcceptorAssociation: Sendable {
         case closing
     }
 
-    public private(set) var state: State = .awaitingAssociateRequest
+    package private(set) var state: State = .awaitingAssociateRequest
     private let configuration: AcceptorConfiguration
     private let atCapacity: Bool
     private var contexts: [UInt8: AcceptedPresentationContext] = [:]

@@ -1,12 +1,12 @@
 /// A presentation context accepted on an association.
-public struct AcceptedPresentationContext: Equatable, Sendable {
-    public var id: UInt8
-    public var abstractSyntax: String
-    public var transferSyntax: String
+package struct AcceptedPresentationContext: Equatable, Sendable {
+    package var id: UInt8
+    package var abstractSyntax: String
+    package var transferSyntax: String
 }
 
 /// The acceptor's answer to an A-ASSOCIATE-RQ.
-public enum AssociationNegotiation: Equatable, Sendable {
+package enum AssociationNegotiation: Equatable, Sendable {
     /// The A-ASSOCIATE-AC to send and the contexts it accepted, by ID.
     case accepted(AssociateAccept, contexts: [UInt8: AcceptedPresentationContext])
     case rejected(AssociateReject)
@@ -19,7 +19,7 @@ public enum AssociationNegotiation: Equatable, Sendable {
     /// - Otherwise accepted; each context: result 3 when its abstract syntax is not served, 4 when
     ///   none of its transfer syntaxes is taken, 2 (no reason) for an even or repeated ID, else 0
     ///   with our most preferred transfer syntax among those proposed.
-    public static func negotiate(_ rq: AssociateRequest, configuration c: AcceptorConfiguration, atCapacity: Bool) -> AssociationNegotiation {
+    package static func negotiate(_ rq: AssociateRequest, configuration c: AcceptorConfiguration, atCapacity: Bool) -> AssociationNegotiation {
         if rq.protocolVersion & 1 == 0 {
             return .rejected(AssociateReject(result: .rejectedPermanent, reason: .serviceProviderACSE(.protocolVersionNotSupported)))
         }

@@ -31,7 +31,7 @@ public enum DICOMNetworkError: Error, Equatable, Sendable, CustomStringConvertib
     case invalidCommand(String)
 
     /// The A-ABORT reason (PS3.8 Table 9-26, source 2: service provider) an acceptor sends for this error.
-    public var abortReason: AbortReason {
+    var abortReason: AbortReason {
         switch self {
         case .unknownPDUType: .unrecognizedPDU
         case .unexpectedPDU: .unexpectedPDU

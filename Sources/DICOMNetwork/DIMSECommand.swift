@@ -3,9 +3,9 @@ import DICOM
 /// A DIMSE command set (PS3.7 §9.3, §E.1): group 0000 elements in Implicit VR Little Endian, led by
 /// CommandGroupLength (0000,0000), UL, the byte count of the elements after it. Covers the fields
 /// of C-ECHO-RQ/RSP (PS3.7 §9.3.5) and C-STORE-RQ/RSP (§9.3.1).
-public struct DIMSECommand: Equatable, Sendable {
+package struct DIMSECommand: Equatable, Sendable {
     /// CommandField (0000,0100) values.
-    public enum Field: UInt16, Sendable {
+    package enum Field: UInt16, Sendable {
         case storeRequest = 0x0001
         case storeResponse = 0x8001
         case echoRequest = 0x0030
@@ -13,55 +13,55 @@ public struct DIMSECommand: Equatable, Sendable {
     }
 
     /// CommandDataSetType (0000,0800) value meaning "no data set follows"; any other value means one does.
-    public static let noDataSet: UInt16 = 0x0101
+    package static let noDataSet: UInt16 = 0x0101
     /// Status (0000,0900) Success.
-    public static let success: UInt16 = 0x0000
+    package static let success: UInt16 = 0x0000
 
-    public var field: Field
+    package var field: Field
     /// AffectedSOPClassUID (0000,0002).
-    public var affectedSOPClassUID: String
+    package var affectedSOPClassUID: String
     /// MessageID (0000,0110), requests only.
-    public var messageID: UInt16?
+    package var messageID: UInt16?
     /// MessageIDBeingRespondedTo (0000,0120), responses only.
-    public var messageIDBeingRespondedTo: UInt16?
+    package var messageIDBeingRespondedTo: UInt16?
     /// Priority (0000,0700), C-STORE-RQ only: 0 medium, 1 high, 2 low.
-    public var priority: UInt16?
+    package var priority: UInt16?
     /// CommandDataSetType (0000,0800).
-    public var dataSetType: UInt16
+    package var dataSetType: UInt16
     /// Status (0000,0900), responses only.
-    public var status: UInt16?
+    package var status: UInt16?
     /// AffectedSOPInstanceUID (0000,1000), C-STORE only.
-    public var affectedSOPInstanceUID: String?
+    package var affectedSOPInstanceUID: String?
     /// MoveOriginatorApplicationEntityTitle (0000,1030), C-STORE-RQ on behalf of a C-MOVE.
-    public var moveOriginatorAETitle: String?
+    package var moveOriginatorAETitle: String?
     /// MoveOriginatorMessageID (0000,1031).
-    public var moveOriginatorMessageID: UInt16?
+    package var moveOriginatorMessageID: UInt16?
 
-    public var hasDataSet: Bool { dataSetType != Self.noDataSet }
+    package var hasDataSet: Bool { dataSetType != Self.noDataSet }
 
-    public static func echoRequest(messageID: UInt16) -> DIMSECommand {
+    package static func echoRequest(messageID: UInt16) -> DIMSECommand {
         DIMSECommand(field: .echoRequest, affectedSOPClassUID: WellKnownUID.verificationSOPClass, messageID: messageID,
                      dataSetType: noDataSet)
     }
 
-    public static func echoResponse(to request: DIMSECommand, status: UInt16) -> DIMSECommand {
+    package static func echoResponse(to request: DIMSECommand, status: UInt16) -> DIMSECommand {
         DIMSECommand(field: .echoResponse, affectedSOPClassUID: request.affectedSOPClassUID,
                      messageIDBeingRespondedTo: request.messageID, dataSetType: noDataSet, status: status)
     }
 
-    public static func storeRequest(messageID: UInt16, sopClassUID: String, sopInstanceUID: String, priority: UInt16 = 0) -> DIMSECommand {
+    package static func storeRequest(messageID: UInt16, sopClassUID: String, sopInstanceUID: String, priority: UInt16 = 0) -> DIMSECommand {
         DIMSECommand(field: .storeRequest, affectedSOPClassUID: sopClassUID, messageID: messageID, priority: priority,
                      dataSetType: 0x0000, affectedSOPInstanceUID: sopInstanceUID)
     }
 
-    public static func storeResponse(to request: DIMSECommand, status: UInt16) -> DIMSECommand {
+    package static func storeResponse(to request: DIMSECommand, status: UInt16) -> DIMSECommand {
         DIMSECommand(field: .storeResponse, affectedSOPClassUID: request.affectedSOPClassUID,
                      messageIDBeingRespondedTo: request.messageID, dataSetType: noDataSet, status: status,
                      affectedSOPInstanceUID: request.affectedSOPInstanceUID)
     }
 
     /// The command set's bytes, CommandGroupLength first, then the present fields in tag order.
-    public func encoded() throws -> [UInt8] {
+    package func encoded() throws -> [UInt8] {
         var set = DataSet()
         func us(_ tag: Tag, _ v: UInt16?) {
             if let v { set[tag] = DataElement(tag: tag, vr: .US, value: .bytes([UInt8(v & 0xFF), UInt8(v >> 8)])) }
@@ -87,7 +87,7 @@ public struct DIMSECommand: Equatable, Sendable {
 
     /// Decodes a reassembled command set. Throws `invalidCommand` naming the unparsable bytes, the
     /// unknown CommandField, or the missing required field.
-    public static func decode(_ bytes: [UInt8]) throws -> DIMSECommand {
+    package static func decode(_ bytes: [UInt8]) throws -> DIMSECommand {
         let set: DataSet
         do { set = try DataSet.parse(bytes, transferSyntax: .implicitVRLittleEndian, source: "DIMSE command set") } catch {
             throw DICOMNetworkError.invalidCommand("\(error)")

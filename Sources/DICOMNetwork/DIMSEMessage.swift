@@ -1,11 +1,11 @@
 /// One DIMSE message: its command set and, when the command says one follows, its data set, both
 /// as the bytes carried in PDVs (the data set in the presentation context's transfer syntax).
-public struct DIMSEMessage: Equatable, Sendable {
-    public var contextID: UInt8
-    public var command: [UInt8]
-    public var dataSet: [UInt8]?
+package struct DIMSEMessage: Equatable, Sendable {
+    package var contextID: UInt8
+    package var command: [UInt8]
+    package var dataSet: [UInt8]?
 
-    public init(contextID: UInt8, command: [UInt8], dataSet: [UInt8]? = nil) {
+    package init(contextID: UInt8, command: [UInt8], dataSet: [UInt8]? = nil) {
         self.contextID = contextID
         self.command = command
         self.dataSet = dataSet
@@ -14,7 +14,7 @@ public struct DIMSEMessage: Equatable, Sendable {
     /// The message as P-DATA-TF PDUs, one PDV each, no PDU's length field over `maximumPDULength`
     /// (the peer's maximum length; each PDV costs 6 bytes of item header besides its fragment).
     /// Command fragments come first, then data fragments; the last of each has bit 1 set.
-    public func dataTransferPDUs(maximumPDULength: Int) -> [PDU] {
+    package func dataTransferPDUs(maximumPDULength: Int) -> [PDU] {
         let fragmentSize = max(1, maximumPDULength - 6)
         func pdus(_ bytes: [UInt8], isCommand: Bool) -> [PDU] {
             var out: [PDU] = []
@@ -34,19 +34,19 @@ public struct DIMSEMessage: Equatable, Sendable {
 /// Reassembles DIMSE messages from PDVs (PS3.8 Annex E, PS3.7 §8.2): all command fragments of a
 /// message, then, when its CommandDataSetType says so, all data set fragments, on one presentation
 /// context; messages do not interleave. Bounds the bytes held for one message.
-public struct DIMSEMessageAssembler: Sendable {
+package struct DIMSEMessageAssembler: Sendable {
     /// The largest command set plus data set held for one message, in bytes.
-    public let maximumMessageLength: Int
+    package let maximumMessageLength: Int
     private var contextID: UInt8?
     private var command: [UInt8] = []
     private var parsedCommand: DIMSECommand?
     private var dataSet: [UInt8] = []
 
-    public init(maximumMessageLength: Int) { self.maximumMessageLength = maximumMessageLength }
+    package init(maximumMessageLength: Int) { self.maximumMessageLength = maximumMessageLength }
 
     /// Adds one PDV; returns the decoded command and the message once its last fragment arrived.
     /// Throws `fragmentOrder`, `messageTooLarge` or `invalidCommand`.
-    public mutating func append(_ pdv: PresentationDataValue) throws -> (DIMSECommand, DIMSEMessage)? {
+    package mutating func append(_ pdv: PresentationDataValue) throws -> (DIMSECommand, DIMSEMessage)? {
         if let contextID, contextID != pdv.contextID {
             throw DICOMNetworkError.fragmentOrder("context \(pdv.contextID) while a message on context \(contextID) is incomplete")
         }

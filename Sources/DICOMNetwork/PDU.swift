@@ -31,14 +31,14 @@ public enum PDU: Equatable, Sendable {
 }
 
 /// PDU type codes (PS3.8 Table 9-1 and §9.3.2–9.3.8).
-public enum PDUType {
-    public static let associateRequest: UInt8 = 0x01
-    public static let associateAccept: UInt8 = 0x02
-    public static let associateReject: UInt8 = 0x03
-    public static let dataTransfer: UInt8 = 0x04
-    public static let releaseRequest: UInt8 = 0x05
-    public static let releaseResponse: UInt8 = 0x06
-    public static let abort: UInt8 = 0x07
+package enum PDUType {
+    package static let associateRequest: UInt8 = 0x01
+    package static let associateAccept: UInt8 = 0x02
+    package static let associateReject: UInt8 = 0x03
+    package static let dataTransfer: UInt8 = 0x04
+    package static let releaseRequest: UInt8 = 0x05
+    package static let releaseResponse: UInt8 = 0x06
+    package static let abort: UInt8 = 0x07
 }
 
 /// Item type codes of the variable fields of A-ASSOCIATE-RQ/AC (PS3.8 §9.3.2–9.3.3, PS3.7 Annex D).
