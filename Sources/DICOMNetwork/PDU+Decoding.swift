@@ -12,39 +12,9 @@ extension PDU {
         var r = BigEndianReader(frame[6...])
         switch type {
         case PDUType.associateRequest:
-            let fixed = try fixedPart(&r)
-            var context: String?, proposals: [PresentationContextProposal] = [], info: UserInformation?
-            while !r.isAtEnd {
-                let (itemType, body) = try r.item(in: "A-ASSOCIATE-RQ")
-                switch itemType {
-                case ItemType.applicationContext: context = try uid(body, "application context name")
-                case ItemType.presentationContextRequest: proposals.append(try proposal(body))
-                case ItemType.userInformation: info = try userInformation(body)
-                default: throw DICOMNetworkError.unexpectedItem(type: itemType, in: "A-ASSOCIATE-RQ")
-                }
-            }
-            guard let context else { throw DICOMNetworkError.missingItem("application context item (0x10) in A-ASSOCIATE-RQ") }
-            guard let info else { throw DICOMNetworkError.missingItem("user information item (0x50) in A-ASSOCIATE-RQ") }
-            return .associateRequest(AssociateRequest(
-                protocolVersion: fixed.version, calledAETitle: fixed.called, callingAETitle: fixed.calling,
-                applicationContext: context, presentationContexts: proposals, userInformation: info))
+            return .associateRequest(try association(&r, "A-ASSOCIATE-RQ", contextItemType: ItemType.presentationContextRequest, context: proposal))
         case PDUType.associateAccept:
-            let fixed = try fixedPart(&r)
-            var context: String?, results: [PresentationContextResult] = [], info: UserInformation?
-            while !r.isAtEnd {
-                let (itemType, body) = try r.item(in: "A-ASSOCIATE-AC")
-                switch itemType {
-                case ItemType.applicationContext: context = try uid(body, "application context name")
-                case ItemType.presentationContextAccept: results.append(try result(body))
-                case ItemType.userInformation: info = try userInformation(body)
-                default: throw DICOMNetworkError.unexpectedItem(type: itemType, in: "A-ASSOCIATE-AC")
-                }
-            }
-            guard let context else { throw DICOMNetworkError.missingItem("application context item (0x10) in A-ASSOCIATE-AC") }
-            guard let info else { throw DICOMNetworkError.missingItem("user information item (0x50) in A-ASSOCIATE-AC") }
-            return .associateAccept(AssociateAccept(
-                protocolVersion: fixed.version, calledAETitle: fixed.called, callingAETitle: fixed.calling,
-                applicationContext: context, presentationContexts: results, userInformation: info))
+            return .associateAccept(try association(&r, "A-ASSOCIATE-AC", contextItemType: ItemType.presentationContextAccept, context: result))
         case PDUType.associateReject:
             try expectLength(type, length, 4)
             _ = try r.u8("reserved")
@@ -96,13 +66,29 @@ extension PDU {
         guard length == expected else { throw DICOMNetworkError.invalidPDULength(type: type, length: length, expected: expected) }
     }
 
-    private static func fixedPart(_ r: inout BigEndianReader) throws -> (version: UInt16, called: String, calling: String) {
+    /// The 68-byte fixed part and the items of A-ASSOCIATE-RQ/AC (`name`); presentation context
+    /// items must be `contextItemType`, their bodies decoded by `context`.
+    private static func association<Context>(_ r: inout BigEndianReader, _ name: String, contextItemType: UInt8,
+                                             context decodeContext: (ArraySlice<UInt8>) throws -> Context) throws -> AssociatePDU<Context> {
         let version = try r.u16("protocol version")
         _ = try r.take(2, "reserved")
         let called = try aeTitle(r.take(16, "called AE title"), "called AE title")
         let calling = try aeTitle(r.take(16, "calling AE title"), "calling AE title")
         _ = try r.take(32, "reserved")
-        return (version, called, calling)
+        var applicationContext: String?, contexts: [Context] = [], info: UserInformation?
+        while !r.isAtEnd {
+            let (itemType, body) = try r.item(in: name)
+            switch itemType {
+            case ItemType.applicationContext: applicationContext = try uid(body, "application context name")
+            case contextItemType: contexts.append(try decodeContext(body))
+            case ItemType.userInformation: info = try userInformation(body)
+            default: throw DICOMNetworkError.unexpectedItem(type: itemType, in: name)
+            }
+        }
+        guard let applicationContext else { throw DICOMNetworkError.missingItem("application context item (0x10) in \(name)") }
+        guard let info else { throw DICOMNetworkError.missingItem("user information item (0x50) in \(name)") }
+        return AssociatePDU(protocolVersion: version, calledAETitle: called, callingAETitle: calling, applicationContext: applicationContext,
+                            presentationContexts: contexts, userInformation: info)
     }
 
     /// 16 bytes, leading and trailing spaces not significant (PS3.8 §9.3.2); trailing NULs tolerated.

@@ -5,26 +5,16 @@ extension PDU {
         var body = BigEndianWriter()
         switch self {
         case .associateRequest(let rq):
-            try Self.writeFixedPart(&body, rq.protocolVersion, rq.calledAETitle, rq.callingAETitle)
-            try body.item(ItemType.applicationContext, Self.uid(rq.applicationContext, "application context name"))
-            for pc in rq.presentationContexts {
-                var item = BigEndianWriter()
+            try Self.writeAssociation(&body, rq, contextItemType: ItemType.presentationContextRequest) { pc, item in
                 item.u8(pc.id); item.zeros(3)
                 try item.item(ItemType.abstractSyntax, Self.uid(pc.abstractSyntax, "abstract syntax"))
                 for ts in pc.transferSyntaxes { try item.item(ItemType.transferSyntax, Self.uid(ts, "transfer syntax")) }
-                try body.item(ItemType.presentationContextRequest, item.bytes)
             }
-            try body.item(ItemType.userInformation, Self.encode(rq.userInformation))
         case .associateAccept(let ac):
-            try Self.writeFixedPart(&body, ac.protocolVersion, ac.calledAETitle, ac.callingAETitle)
-            try body.item(ItemType.applicationContext, Self.uid(ac.applicationContext, "application context name"))
-            for pc in ac.presentationContexts {
-                var item = BigEndianWriter()
+            try Self.writeAssociation(&body, ac, contextItemType: ItemType.presentationContextAccept) { pc, item in
                 item.u8(pc.id); item.u8(0); item.u8(pc.result.rawValue); item.u8(0)
                 try item.item(ItemType.transferSyntax, Self.uid(pc.transferSyntax, "transfer syntax"))
-                try body.item(ItemType.presentationContextAccept, item.bytes)
             }
-            try body.item(ItemType.userInformation, Self.encode(ac.userInformation))
         case .associateReject(let rj):
             body.u8(0); body.u8(rj.result.rawValue); body.u8(rj.reason.source); body.u8(rj.reason.code)
         case .dataTransfer(let pdvs):
@@ -46,12 +36,22 @@ extension PDU {
         return out.bytes
     }
 
-    /// Protocol version, 2 reserved bytes, the two AE titles (16 bytes each), 32 reserved bytes.
-    private static func writeFixedPart(_ w: inout BigEndianWriter, _ version: UInt16, _ called: String, _ calling: String) throws {
-        w.u16(version); w.zeros(2)
-        w.append(try aeTitle(called, "called AE title"))
-        w.append(try aeTitle(calling, "calling AE title"))
+    /// Protocol version, 2 reserved bytes, the two AE titles (16 bytes each), 32 reserved bytes, then
+    /// the application context item, one presentation context item (`contextItemType`, its body
+    /// written by `writeContext`) per context, and the user information item.
+    private static func writeAssociation<Context>(_ w: inout BigEndianWriter, _ pdu: AssociatePDU<Context>, contextItemType: UInt8,
+                                                  writeContext: (Context, inout BigEndianWriter) throws -> Void) throws {
+        w.u16(pdu.protocolVersion); w.zeros(2)
+        w.append(try aeTitle(pdu.calledAETitle, "called AE title"))
+        w.append(try aeTitle(pdu.callingAETitle, "calling AE title"))
         w.zeros(32)
+        try w.item(ItemType.applicationContext, uid(pdu.applicationContext, "application context name"))
+        for context in pdu.presentationContexts {
+            var item = BigEndianWriter()
+            try writeContext(context, &item)
+            try w.item(contextItemType, item.bytes)
+        }
+        try w.item(ItemType.userInformation, encode(pdu.userInformation))
     }
 
     /// 1–16 ASCII graphic characters or spaces, no backslash, padded with spaces to 16 bytes (PS3.5 AE).
