@@ -29,6 +29,8 @@ public enum DICOMNetworkError: Error, Equatable, Sendable, CustomStringConvertib
     case messageTooLarge(bytes: Int, maximum: Int)
     /// A DIMSE command set that does not parse or lacks a required field (PS3.7 §9.3).
     case invalidCommand(String)
+    /// An established association sent no PDU for `seconds`.
+    case associationIdle(seconds: Double)
 
     /// The A-ABORT reason (PS3.8 Table 9-26, source 2: service provider) an acceptor sends for this error.
     var abortReason: AbortReason {
@@ -39,7 +41,7 @@ public enum DICOMNetworkError: Error, Equatable, Sendable, CustomStringConvertib
         case .missingItem: .unrecognizedPDUParameter
         case .pduTooLong, .invalidPDULength, .truncated, .invalidValue, .unacceptedPresentationContext, .fragmentOrder:
             .invalidPDUParameterValue
-        case .connectionClosedMidPDU, .messageTooLarge, .invalidCommand: .reasonNotSpecified
+        case .connectionClosedMidPDU, .messageTooLarge, .invalidCommand, .associationIdle: .reasonNotSpecified
         }
     }
 
@@ -58,6 +60,7 @@ public enum DICOMNetworkError: Error, Equatable, Sendable, CustomStringConvertib
         case .fragmentOrder(let reason): "PDV fragments out of order: \(reason)"
         case .messageTooLarge(let n, let max): "DIMSE message of \(n) bytes exceeds the maximum of \(max)"
         case .invalidCommand(let reason): "invalid DIMSE command set: \(reason)"
+        case .associationIdle(let seconds): "no PDU for \(seconds) s on an established association"
         }
     }
 }

@@ -128,6 +128,22 @@ struct PeerTests {
         #expect(waited >= 0.4 && waited < 5, "closed after \(waited) s")
     }
 
+    @Test func idleAssociationIsAborted() async throws {
+        let server = try await TestServer.start(idle: .milliseconds(500))
+        let client = try RawClient(port: server.port)
+        try client.send(.associateRequest(Self.echoRequest))
+        let accepted = try client.receive()
+        let start = Date()
+        let answer = try client.receive()
+        let waited = Date().timeIntervalSince(start)
+        let closed = client.closedByPeer()
+        try await server.stop()
+        guard case .associateAccept = accepted else { Issue.record("no A-ASSOCIATE-AC: \(String(describing: accepted))"); return }
+        #expect(answer == .abort(Abort(source: .serviceProvider, reason: .reasonNotSpecified)))
+        #expect(waited >= 0.4 && waited < 5, "aborted after \(waited) s")
+        #expect(closed)
+    }
+
     @Test func associationsBeyondTheLimitAreRejectedTransiently() async throws {
         let server = try await TestServer.start(maximumAssociations: 1)
         let first = try RawClient(port: server.port)

@@ -96,12 +96,13 @@ struct TestServer {
     let group: MultiThreadedEventLoopGroup
     var port: Int { server.port }
 
-    static func start(aeTitle: String = "OURAE", artim: TimeAmount = .seconds(10), maximumAssociations: Int = 16) async throws -> TestServer {
+    static func start(aeTitle: String = "OURAE", artim: TimeAmount = .seconds(10), idle: TimeAmount = .seconds(30),
+                      maximumAssociations: Int = 16) async throws -> TestServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var logger = Logger(label: "dicomnet-test")
         logger.logLevel = .critical
         let configuration = DICOMServer.Configuration(acceptor: AcceptorConfiguration(aeTitle: aeTitle), port: 0, artimTimeout: artim,
-                                                      maximumAssociations: maximumAssociations)
+                                                      idleTimeout: idle, maximumAssociations: maximumAssociations)
         return TestServer(server: try await DICOMServer.start(configuration, group: group, logger: logger), group: group)
     }
 

@@ -14,15 +14,18 @@ public final class DICOMServer: Sendable {
         /// ARTIM (PS3.8 §9.1.5): how long a connection may stay open without an A-ASSOCIATE-RQ,
         /// and after our A-ASSOCIATE-RJ or A-RELEASE-RP before we close it.
         public var artimTimeout: TimeAmount
+        /// How long an established association may send no PDU before we abort it (A-ABORT, then close).
+        public var idleTimeout: TimeAmount
         /// Associations open at once; a request beyond it is rejected (transient, local limit exceeded).
         public var maximumAssociations: Int
 
         public init(acceptor: AcceptorConfiguration, host: String = "127.0.0.1", port: Int, artimTimeout: TimeAmount = .seconds(30),
-                    maximumAssociations: Int = 16) {
+                    idleTimeout: TimeAmount = .seconds(120), maximumAssociations: Int = 16) {
             self.acceptor = acceptor
             self.host = host
             self.port = port
             self.artimTimeout = artimTimeout
+            self.idleTimeout = idleTimeout
             self.maximumAssociations = maximumAssociations
         }
     }
@@ -44,8 +47,9 @@ public final class DICOMServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = DICOMAssociationHandler(configuration: configuration.acceptor, limit: limit,
-                                                          artimTimeout: configuration.artimTimeout, logger: logger)
+                    let timeouts = DICOMAssociationHandler.Timeouts(artim: configuration.artimTimeout, idle: configuration.idleTimeout)
+                    let handler = DICOMAssociationHandler(configuration: configuration.acceptor, limit: limit, timeouts: timeouts,
+                                                          logger: logger)
                     let reader = PDUReader(maximumDataLength: Int(configuration.acceptor.maximumPDULength))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(PDUFrameDecoder(reader: reader)))
                     try channel.pipeline.syncOperations.addHandler(handler)
