@@ -29,7 +29,7 @@ enum Peers {
         try start(executable, arguments, seconds: seconds).wait()
     }
 
-    final class Started: @unchecked Sendable {
+    final class Started {
         let process: Process
         let output: Pipe
         init(process: Process, output: Pipe) {

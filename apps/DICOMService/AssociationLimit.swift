@@ -1,8 +1,9 @@
 import Synchronization
 
-/// Associations open at once on one server, shared by its connections. A connection that finds
-/// the limit reached is still read so its A-ASSOCIATE-RQ can be rejected (transient, local limit
-/// exceeded) rather than dropped.
+/// Associations open at once on one server, shared by its connections. A connection takes its slot
+/// when it opens (a connection still negotiating holds one, for at most the ARTIM timeout) and
+/// frees it when it closes. A connection that finds the limit reached is still read so its
+/// A-ASSOCIATE-RQ can be rejected (transient, local limit exceeded) rather than dropped.
 final class AssociationLimit: Sendable {
     let maximum: Int
     private let open = Mutex(0)

@@ -48,7 +48,10 @@ final class DICOMAssociationHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let pdu = unwrapInboundIn(data)
         if case .associateRequest(let rq) = pdu {
-            logger.info("A-ASSOCIATE-RQ", metadata: ["called": "\(rq.calledAETitle)", "calling": "\(rq.callingAETitle)"])
+            logger.info("A-ASSOCIATE-RQ", metadata: [
+                "called": "\(rq.calledAETitle)", "calling": "\(rq.callingAETitle)",
+                "implementation": "\(rq.userInformation.implementationClassUID ?? "-") \(rq.userInformation.implementationVersionName ?? "-")",
+            ])
         }
         perform(association.receive(pdu), context: context)
         if association.state == .established { startIdleTimer(context: context) }
