@@ -75,6 +75,33 @@ struct PeerTests {
         #expect(wrongAE["rejected"] as? Bool == true)
     }
 
+    /// A large request: Verification and pynetdicom's 120 storage SOP classes, 121 presentation
+    /// contexts; each storage context is refused as abstract syntax not supported.
+    @Test(.enabled(if: Peers.hasPynetdicom, "the pynetdicom test venv is missing (make test-venv)"))
+    func pynetdicomWith121Contexts() async throws {
+        let server = try await TestServer.start()
+        let result = try Peers.pynetdicom(port: server.port, called: "OURAE", contexts: [WellKnownUID.verificationSOPClass, "storage"])
+        try await server.stop()
+        #expect(result["accepted"] as? [String] == [WellKnownUID.verificationSOPClass])
+        let rejected = result["rejected_contexts"] as? [String: Int] ?? [:]
+        #expect(rejected.count == 120)
+        #expect(Set(rejected.values) == [3])
+        #expect(result["context_ids"] as? [Int] == Array(stride(from: 1, through: 241, by: 2)))
+        #expect(result["echo_status"] as? Int == 0)
+    }
+
+    @Test func peerAbortEndsTheAssociation() async throws {
+        let server = try await TestServer.start()
+        let client = try RawClient(port: server.port)
+        try client.send(.associateRequest(Self.echoRequest))
+        let accepted = try client.receive()
+        try client.send(.abort(Abort(source: .serviceUser, reason: .reasonNotSpecified)))
+        let closed = client.closedByPeer()
+        try await server.stop()
+        guard case .associateAccept = accepted else { Issue.record("no A-ASSOCIATE-AC: \(String(describing: accepted))"); return }
+        #expect(closed)
+    }
+
     /// Random bytes, a malformed A-ASSOCIATE-RQ and a PDU cut short each end their own connection
     /// (A-ABORT where the connection is still open to receive it), while an association opened
     /// before them goes on to echo and release.

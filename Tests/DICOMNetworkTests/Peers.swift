@@ -56,9 +56,10 @@ enum Peers {
         return Started(process: process, output: output)
     }
 
-    /// A pynetdicom association from the test venv: proposes `contexts` (abstract syntax UIDs, on
-    /// Implicit VR Little Endian) to `called` on 127.0.0.1:`port`, sends a C-ECHO when the
-    /// Verification context was accepted, releases; prints one JSON object.
+    /// A pynetdicom association from the test venv: proposes `contexts` (abstract syntax UIDs, or
+    /// "storage" for pynetdicom's storage SOP classes, 120 in 3.0.4; each on Implicit VR Little Endian)
+    /// to `called` on 127.0.0.1:`port`, sends a C-ECHO when the Verification context was accepted,
+    /// releases; prints one JSON object.
     static func pynetdicom(port: Int, called: String, contexts: [String]) throws -> [String: Any] {
         let script = """
         import json, sys
@@ -66,12 +67,18 @@ enum Peers {
         ae = AE(ae_title="PYNETDICOM")
         ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 10
         for uid in sys.argv[3].split(","):
-            ae.add_requested_context(uid, "1.2.840.10008.1.2")
+            if uid == "storage":
+                from pynetdicom import StoragePresentationContexts
+                for context in StoragePresentationContexts:
+                    ae.add_requested_context(context.abstract_syntax, "1.2.840.10008.1.2")
+            else:
+                ae.add_requested_context(uid, "1.2.840.10008.1.2")
         assoc = ae.associate("127.0.0.1", int(sys.argv[1]), ae_title=sys.argv[2])
         out = {"established": assoc.is_established, "rejected": assoc.is_rejected, "aborted": assoc.is_aborted}
         if assoc.is_established:
             out["accepted"] = [c.abstract_syntax for c in assoc.accepted_contexts]
             out["rejected_contexts"] = {c.abstract_syntax: c.result for c in assoc.rejected_contexts}
+            out["context_ids"] = sorted(c.context_id for c in assoc.accepted_contexts + assoc.rejected_contexts)
             if "1.2.840.10008.1.1" in out["accepted"]:
                 status = assoc.send_c_echo()
                 out["echo_status"] = status.Status if status else None
