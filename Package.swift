@@ -64,6 +64,8 @@ let package = Package(
             dependencies: ["Vault", "AuditLog", "SuiteFoundation", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/RecordStore"),
         .target(name: "Evaluation", path: "Sources/Evaluation"),
+        // The DICOM upper layer (PS3.8) and DIMSE command sets (PS3.7) as pure Swift, no transport
+        .target(name: "DICOMNetwork", dependencies: ["DICOM"], path: "Sources/DICOMNetwork"),
 
         // Shared by the executables: exit codes and terminal helpers (ArgumentParser stays out of Sources/)
         .target(
@@ -92,6 +94,15 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "apps/ServiceSupport"),
+
+        // The DICOM acceptor on TCP: DICOMNetwork's associations on SwiftNIO (for `triage serve`)
+        .target(
+            name: "DICOMService",
+            dependencies: [
+                "DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "apps/DICOMService"),
 
         // assistant
         .target(
@@ -145,6 +156,14 @@ let package = Package(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "Tokenization", "TestSupport"],
             path: "Tests/ModelRuntimeTests"),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "TestSupport"], path: "Tests/DICOMTests"),
+        .testTarget(
+            name: "DICOMNetworkTests",
+            dependencies: [
+                "DICOMNetwork", "DICOMService", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/DICOMNetworkTests"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DICOM", "ModelRuntime", "TestSupport"], path: "Tests/ImagingTests"),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "RecordStore", "TestSupport"], path: "Tests/VaultTests"),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "RecordStore", "TestSupport"], path: "Tests/AuditLogTests"),

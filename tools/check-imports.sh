@@ -11,6 +11,7 @@
 #   apps/ServiceSupport        Hummingbird (with HummingbirdCore, HummingbirdTLS), hummingbird-auth,
 #                              swift-nio, swift-nio-extras, swift-nio-ssl, swift-log, swift-metrics,
 #                              swift-prometheus, swift-service-lifecycle (no shared domain module)
+#   apps/DICOMService          DICOMNetwork, swift-nio, swift-log (the DICOM acceptor's transport)
 #   apps/*/*Core               shared modules
 #   apps/*/*Server             its core, shared modules, ServiceSupport, Hummingbird
 #   apps/*/<executable>        all of the above for its product, ArgumentParser
@@ -35,6 +36,10 @@ if grep -rnE "$imp (ArgumentParser|Hummingbird[A-Za-z]*|CommandLineSupport|Servi
 fi
 if grep -rnE "$imp (AssistantCore|AssistantServer|TriageCore|TriageServer|CommandLineSupport|ArgumentParser|ModelRuntime|RecordStore)\b" apps/ServiceSupport/; then
   echo "error: ServiceSupport (shared by the services) imports a product, a domain module or the CLI framework" >&2
+  status=1
+fi
+if grep -rnE "$imp (AssistantCore|AssistantServer|TriageCore|TriageServer|CommandLineSupport|ServiceSupport|ArgumentParser|Hummingbird[A-Za-z]*|ModelRuntime|RecordStore)\b" apps/DICOMService/; then
+  echo "error: DICOMService (the DICOM transport) imports a product, a domain module, ServiceSupport or a CLI/HTTP framework" >&2
   status=1
 fi
 if grep -rnE "$imp (AssistantCore|assistant)\b" apps/triage/ || grep -rnE "$imp (TriageCore|triage)\b" apps/assistant/; then

@@ -38,7 +38,7 @@ public enum DICOMWriter {
 
     private static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
 
-    private static func encode(_ e: DataElement, explicitVR: Bool, bigEndian: Bool, into out: inout [UInt8], file: String) throws {
+    static func encode(_ e: DataElement, explicitVR: Bool, bigEndian: Bool, into out: inout [UInt8], file: String) throws {
         func u16(_ v: UInt16) { if bigEndian { out += [UInt8(v >> 8), UInt8(v & 0xFF)] } else { out += [UInt8(v & 0xFF), UInt8(v >> 8)] } }
         func u32(_ v: UInt32) { if bigEndian { u16(UInt16(v >> 16)); u16(UInt16(v & 0xFFFF)) } else { u16(UInt16(v & 0xFFFF)); u16(UInt16(v >> 16)) } }
         func header(_ tag: Tag, _ vr: VR, _ length: UInt32) throws {
