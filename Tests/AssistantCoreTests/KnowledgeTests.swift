@@ -101,6 +101,29 @@ struct AnsweringTests {
         #expect(try store.secure.audit.verify().isIntact)
     }
 
+    /// Two questions about different topics escalate as `multiple_questions` (one answer would
+    /// leave the other unanswered); two questions about one topic, or a question and a greeting,
+    /// are answered.
+    @Test func twoTopicsInOneTicketEscalate() throws {
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let (plain, store, _) = try BatchRunnerTests.demoAnswerer(home: home)
+        let classifier = try IntentClassifier.load(folder: Fixtures.repositoryRoot.appendingPathComponent("data/classifier"))
+        let answerer = try Answerer(index: plain.index, encoder: plain.encoder, store: store,
+                                    modelVersion: ModelLocator.version(of: Fixtures.miniLM), classifier: classifier)
+        for text in ["How long does a SEPA transfer take? And how much does it cost to send money to the US?",
+                     "How do I freeze my card? And how do I change my PIN?"] {
+            let result = try answerer.answer(text, actor: "test")
+            #expect(result.decision == .escalate && result.reason == .multipleQuestions, "\(text) → \(result.reason as Any)")
+        }
+        for (text, article) in [("Where is my card? When will it arrive?", "kb-card-not-arrived"),
+                                ("Can you help me? How long does a transfer take?", "kb-transfer-times"),
+                                ("How long does a SEPA transfer take?", "kb-transfer-times")] {
+            let result = try answerer.answer(text, actor: "test")
+            #expect(result.decision == .answer && result.articleID == article, "\(text) → \(result.reason as Any)")
+        }
+    }
+
     /// A reference number, a signature or a long quoted thread does not change the decision on
     /// the question, and the answer says what was removed; the stored ticket keeps every word.
     @Test func referencesSignaturesAndThreadsDoNotFlipTheDecision() throws {

@@ -12,7 +12,7 @@ struct AskCommand: ParsableCommand {
         discussion: """
             Personal data (e-mail, phone, card, IBAN, IP) is masked before retrieval; the ticket is stored sealed \
             in the store of --home (run `assistant keys init` first) and the decision is audited with the model \
-            and knowledge-base versions. Reasons: out_of_scope, low_confidence, ambiguous, no_source, pii_policy.
+            and knowledge-base versions. Reasons: out_of_scope, low_confidence, ambiguous, no_source, pii_policy, multiple_questions.
             """)
 
     @OptionGroup var options: AnswererOptions

@@ -13,6 +13,12 @@ public struct AnswerPolicy: Codable, Sendable, Equatable {
     public var answerCosine = 0.60
     /// When the two best articles serve different intents and their cosines differ by less than this.
     public var ambiguityMargin = 0.05
+    /// With a classifier: a second question of a ticket counts as another topic (`multiple_questions`)
+    /// when the classifier gives it an intent the answer's article does not serve with at least
+    /// this probability. Set by hand (a question about the same topic, "When will it arrive?",
+    /// scored 0.85 for the ticket's own intent; "Where is my card?" 0.48 for a neighbour), not
+    /// fitted yet.
+    public var otherQuestionProbability = 0.8
     /// Longest ticket accepted, in characters.
     var maximumTicketCharacters = 100_000
 

@@ -18,6 +18,9 @@ public struct AnswerResult: Codable, Sendable, Equatable {
         case noSource = "no_source"
         /// The ticket carries payment card numbers or IBANs: a human handles it through a secure channel.
         case piiPolicy = "pii_policy"
+        /// The ticket asks two or more questions that different articles answer: one answer would
+        /// leave the others unanswered.
+        case multipleQuestions = "multiple_questions"
     }
 
     public struct IntentScore: Codable, Sendable, Equatable {

@@ -82,6 +82,9 @@ public struct Answerer: Sendable {
         } else {
             result.reason = try decide(sources: sources, kinds: kinds)
         }
+        if result.reason == nil, let supporting, try asksAnotherQuestion(redacted, answeredBy: supporting) {
+            result.reason = .multipleQuestions
+        }
         if result.reason == nil, let best = supporting, let article = try index.article(id: best.articleID) {
             result.decision = .answer
             result.answer = article.answer
@@ -107,6 +110,34 @@ public struct Answerer: Sendable {
         return try policy.decision(prediction, sources: sources, known: Set(classifier?.labels ?? [])) {
             try index.article(id: $0)?.intents ?? []
         }
+    }
+
+    /// Whether the ticket also asks a question about another topic: with two or more sentences
+    /// ending in `?`, each is looked at on its own. With a classifier, a question it finds in
+    /// scope with a top probability of at least `AnswerPolicy.otherQuestionProbability` for an
+    /// intent the article chosen for the whole ticket (`answer`) does not serve is another
+    /// question, answerable or not (one answer would leave it unanswered); without one,
+    /// a question whose best article reaches `AnswerPolicy.minimumSourceCosine` and serves none
+    /// of the chosen article's intents.
+    func asksAnotherQuestion(_ text: String, answeredBy answer: HybridRetriever.Source) throws -> Bool {
+        let questions = TicketReader.questions(text)
+        guard questions.count >= 2, let chosen = try index.article(id: answer.articleID) else { return false }
+        let covered = Set(chosen.intents)
+        let embeddings = try encoder.embed(questions)
+        for (question, embedding) in zip(questions, embeddings) {
+            if let classifier {
+                let prediction = classifier.predict(try intentEmbedding(question, retrieval: embedding))
+                let top = prediction.ranking[0]
+                if prediction.verdict == .inScope, top.probability >= policy.otherQuestionProbability, !covered.contains(top.label) {
+                    return true
+                }
+            } else if let best = try retriever.retrieve(question, embedding: embedding, limit: 1).first,
+                      best.cosine >= policy.minimumSourceCosine, let article = try index.article(id: best.articleID),
+                      covered.isDisjoint(with: article.intents) {
+                return true
+            }
+        }
+        return false
     }
 
     /// Intents of the retrieved articles, scored by their share of the fused retrieval score.

@@ -134,11 +134,20 @@ public enum TicketReader {
     static let questionWords: Set<String> = ["how", "what", "why", "when", "where", "which", "who", "can", "could", "do", "does",
                                              "did", "is", "are", "will", "would", "should", "may", "have", "has"]
 
+    /// The sentences of `text` that end with a question mark, in order.
+    public static func questions(_ text: String) -> [String] {
+        sentences(text).filter { $0.hasSuffix("?") }
+    }
+
+    /// `text` split after `.`, `!` or `?` followed by a space (abbreviations split too: harmless here).
+    static func sentences(_ text: String) -> [String] {
+        text.replacingOccurrences(of: #"([.!?])\s+"#, with: "$1\n", options: .regularExpression)
+            .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// The question sentences of `text` (else its first sentences), in order, up to `maximumWords`.
     static func questionSentences(_ text: String, maximumWords: Int) -> String {
-        // Sentences end at `.`, `!` or `?` before a space (abbreviations split too: harmless here).
-        let sentences = text.replacingOccurrences(of: #"([.!?])\s+"#, with: "$1\n", options: .regularExpression)
-            .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let sentences = sentences(text)
         let questions = sentences.filter { sentence in
             sentence.contains("?") || questionWords.contains(sentence.split(separator: " ").first.map { $0.lowercased() } ?? "")
         }
