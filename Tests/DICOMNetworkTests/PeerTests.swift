@@ -72,7 +72,7 @@ struct PeerTests {
         #expect(result["accepted"] as? [String] == [WellKnownUID.verificationSOPClass])
         #expect((result["rejected_contexts"] as? [String: Int])?[ctImageStorage] == 3)  // abstract syntax not supported
         #expect(result["echo_status"] as? Int == 0)
-        #expect(wrongAE["rejected"] as? Bool == true)
+        #expect(wrongAE["rejected"] as? Bool == true, "\(wrongAE)")
     }
 
     /// A large request: Verification and pynetdicom's 120 storage SOP classes, 121 presentation

@@ -65,7 +65,7 @@ enum Peers {
         import json, sys
         from pynetdicom import AE
         ae = AE(ae_title="PYNETDICOM")
-        ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 10
+        ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 30  # generous: make test runs suites side by side on 2 cores
         for uid in sys.argv[3].split(","):
             if uid == "storage":
                 from pynetdicom import StoragePresentationContexts
