@@ -42,6 +42,9 @@ struct TicketReaderTests {
 
         let outlook = "Can you raise my card limit?\nThanks\n\nFrom: Lumen Support\nSent: Monday, 1 December 2026 10:02\nTo: Jane\nSubject: Re: limits"
         #expect(TicketReader.read(outlook).text == "Can you raise my card limit?")
+        // A "Thanks" in the middle keeps the question after it.
+        let middle = TicketReader.read("My card is blocked.\nThanks\nAlso, how do I change my PIN?")
+        #expect(middle.text == "My card is blocked. Thanks Also, how do I change my PIN?" && middle.notes.isEmpty)
         // A sign-off as the only line is the ticket, not a signature.
         #expect(TicketReader.read("Thanks").text == "Thanks" && TicketReader.read("Thanks").notes.isEmpty)
     }

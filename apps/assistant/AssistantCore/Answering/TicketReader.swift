@@ -11,7 +11,8 @@ public import SuiteFoundation
 ///    `-----Original Message-----`, an Outlook `From:` block followed by `Sent:`/`Date:`, a line of
 ///    underscores), and every line starting with `>`;
 /// 2. the signature: everything from a `-- ` line, or from a sign-off line (`Best regards`,
-///    `Thanks`, `Sent from my …`) among the last six lines that follows some text;
+///    `Thanks`, `Sent from my …`) among the last six lines that follows some text and is itself
+///    followed by at most four short lines without a question mark;
 /// 3. reference numbers: `ref`/`order`/`ticket`/`case`/`invoice`/`transaction` followed by an id
 ///    with a digit, `#12345`, and runs of 5 or more digits (amounts with a currency stay);
 /// 4. length: a text over `maximumWords` keeps its question sentences (with `?` or opening with a
@@ -116,7 +117,11 @@ public enum TicketReader {
         let content = lines.indices.filter { !lines[$0].trimmingCharacters(in: .whitespaces).isEmpty }
         for i in content.suffix(6) where i != content.first {
             let line = lines[i].trimmingCharacters(in: .whitespaces)
-            if line.range(of: signOff, options: [.regularExpression, .caseInsensitive]) != nil { return i }
+            guard line.range(of: signOff, options: [.regularExpression, .caseInsensitive]) != nil else { continue }
+            // What follows a sign-off must look like a signature (a name, a title, a phone number):
+            // a "Thanks" in the middle of a ticket keeps the text after it.
+            let after = content.filter { $0 > i }.map { lines[$0].trimmingCharacters(in: .whitespaces) }
+            if after.count <= 4 && after.allSatisfy({ $0.count <= 60 && !$0.contains("?") }) { return i }
         }
         return nil
     }
