@@ -23,7 +23,7 @@ struct AssistantStoreTests {
         AnswerResult(ticketID: nil, decision: decision, reason: decision == .answer ? nil : .lowConfidence, answer: nil,
                      articleID: articles.first, title: nil, intents: [.init(intent: intent, score: 0.8125)],
                      sources: articles.map { .init(articleID: $0, cosine: 0.5, fusedScore: 0.03) },
-                     redacted: [], reading: nil, modelVersion: "m", kbVersion: "kb1")
+                     redacted: [], reading: nil, language: "english", modelVersion: "m", kbVersion: "kb1")
     }
 
     /// Stores a ticket with `decision()`; returns its id.

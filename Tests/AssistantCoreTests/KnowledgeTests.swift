@@ -124,6 +124,23 @@ struct AnsweringTests {
         }
     }
 
+    /// A ticket in a language the encoder does not read escalates as `unsupported_language`,
+    /// naming it, never as `out_of_scope`; English tickets say `english`.
+    @Test func otherLanguagesEscalateAsUnsupported() throws {
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let (answerer, _, _) = try BatchRunnerTests.demoAnswerer(home: home)
+        let french = try answerer.answer("Où est ma nouvelle carte ? Elle devait arriver hier.", actor: "test")
+        #expect(french.decision == .escalate && french.reason == .unsupportedLanguage && french.language == "french")
+        let russian = try answerer.answer("Где моя новая карта?", actor: "test")
+        #expect(russian.reason == .unsupportedLanguage && russian.language == "cyrillic")
+        let english = try answerer.answer("My new card still hasn't arrived after two weeks", actor: "test")
+        #expect(english.decision == .answer && english.language == "english")
+        // Personal data comes first: a card number in any language is a pii_policy escalation.
+        let pii = try answerer.answer("Ma carte 4111 1111 1111 1111 est bloquée, pourquoi ?", actor: "test")
+        #expect(pii.reason == .piiPolicy)
+    }
+
     /// A reference number, a signature or a long quoted thread does not change the decision on
     /// the question, and the answer says what was removed; the stored ticket keeps every word.
     @Test func referencesSignaturesAndThreadsDoNotFlipTheDecision() throws {

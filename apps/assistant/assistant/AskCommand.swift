@@ -12,7 +12,7 @@ struct AskCommand: ParsableCommand {
         discussion: """
             Personal data (e-mail, phone, card, IBAN, IP) is masked before retrieval; the ticket is stored sealed \
             in the store of --home (run `assistant keys init` first) and the decision is audited with the model \
-            and knowledge-base versions. Reasons: out_of_scope, low_confidence, ambiguous, no_source, pii_policy, multiple_questions.
+            and knowledge-base versions. Reasons: out_of_scope, low_confidence, ambiguous, no_source, pii_policy, multiple_questions, unsupported_language.
             """)
 
     @OptionGroup var options: AnswererOptions
@@ -30,7 +30,7 @@ struct AskCommand: ParsableCommand {
         case .answer:
             print("ANSWER (\(result.articleID ?? ""): \(result.title ?? ""))\n\(result.answer ?? "")")
         case .escalate:
-            print("ESCALATE: \(result.reason?.rawValue ?? "")")
+            print("ESCALATE: \(result.reason?.rawValue ?? "")" + (result.reason == .unsupportedLanguage ? " (\(result.language ?? "?"))" : ""))
         }
         print("intents: " + result.intents.map { "\($0.intent) \(String(format: "%.2f", $0.score))" }.joined(separator: ", "))
         for s in result.sources {

@@ -21,6 +21,8 @@ public struct AnswerResult: Codable, Sendable, Equatable {
         /// The ticket asks two or more questions that different articles answer: one answer would
         /// leave the others unanswered.
         case multipleQuestions = "multiple_questions"
+        /// The ticket is written in a language the encoder does not read (`language` names it).
+        case unsupportedLanguage = "unsupported_language"
     }
 
     public struct IntentScore: Codable, Sendable, Equatable {
@@ -43,6 +45,8 @@ public struct AnswerResult: Codable, Sendable, Equatable {
     /// What was removed from the ticket before it was read (quoted history, signature, reference
     /// numbers, all but its question sentences); nil when it was read as written.
     public var reading: TicketReader.Notes?
+    /// The ticket's language (`LanguageDetector`): `english`, or the one it escalated for.
+    public var language: String?
     public var modelVersion: String
     public var kbVersion: String
 }

@@ -75,9 +75,11 @@ public struct Answerer: Sendable {
             intents: try prediction.map { p in p.ranking.prefix(3).map { .init(intent: $0.label, score: $0.probability) } }
                 ?? intentRanking(sources),
             sources: sources, redacted: kinds.map(\.rawValue).sorted(), reading: reading.notes.isEmpty ? nil : reading.notes,
-            modelVersion: modelVersion, kbVersion: kbVersion)
+            language: LanguageDetector.detect(redacted), modelVersion: modelVersion, kbVersion: kbVersion)
         var supporting = sources.first
-        if let prediction {
+        if result.language != LanguageDetector.english && !kinds.contains(.card) && !kinds.contains(.iban) {
+            result.reason = .unsupportedLanguage
+        } else if let prediction {
             (result.reason, supporting) = try decide(prediction: prediction, sources: sources, kinds: kinds)
         } else {
             result.reason = try decide(sources: sources, kinds: kinds)

@@ -19,12 +19,14 @@ struct BatchLine: Codable {
     var sources: [HybridRetriever.Source]?
     /// What was removed from the ticket before it was read (`TicketReader`).
     var reading: TicketReader.Notes?
+    /// The ticket's language (`LanguageDetector`).
+    var language: String?
     var error: String?
     /// True on an error line whose failure was transient: `--resume` runs the row again.
     var retry: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case row, id, decision, reason, title, answer, intent, confidence, sources, reading, error, retry
+        case row, id, decision, reason, title, answer, intent, confidence, sources, reading, language, error, retry
         case ticketID = "ticket_id", articleID = "article_id"
     }
 }

@@ -132,6 +132,7 @@ public struct BatchRunner {
             line.confidence = result.intents.first?.score
             line.sources = result.sources
             line.reading = result.reading
+            line.language = result.language
             if result.decision == .answer { summary.answered += 1 } else { summary.escalated += 1 }
         } catch {
             let retryable = RowFailure.isTransient(error)
