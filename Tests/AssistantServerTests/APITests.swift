@@ -119,6 +119,7 @@ struct APITests {
                 #expect(response.status == .ok)
                 let text = String(buffer: response.body)
                 #expect(text.contains("assistant_decisions_total{decision=\"answer\"} 1") && text.contains("assistant_request_seconds_count"))
+                #expect(text.contains("assistant_ticket_languages_total{language=\"english\"} 1"), "\(text)")
             }
         }
         let feedback = try await s.service.store.secure.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM feedback") }

@@ -37,7 +37,7 @@ struct APIController {
             let body = try await request.decodeJSON(TextBody.self, upTo: maximumBodyBytes)
             let actor = Self.actor(context)
             let result = try await executor.perform { try answerer.answer(body.text, actor: actor, source: .http) }
-            metrics.recordDecision(result.decision)
+            metrics.record(result)
             return try JSONResponse(result)
         }
         group.post("v1/classify") { request, context in

@@ -6,7 +6,9 @@ import Synchronization
 
 /// The assistant's metrics for `GET /metrics`: the shared request metrics
 /// (`assistant_requests_total{route,status}`, `assistant_request_seconds`, …) plus its
-/// decisions, all swift-metrics instruments exported by swift-prometheus.
+/// decisions and the languages of the tickets (`assistant_ticket_languages_total{language}`:
+/// `english` or a `LanguageDetector` name, a bounded set), all swift-metrics instruments
+/// exported by swift-prometheus.
 public final class ServerMetrics: Sendable {
     public let service: ServiceMetrics
     private let answered: Counter
@@ -22,7 +24,15 @@ public final class ServerMetrics: Sendable {
         escalationRate.record(0)
     }
 
-    func recordDecision(_ decision: AnswerResult.Decision) {
+    /// Counts a decision and the ticket's language.
+    func record(_ result: AnswerResult) {
+        recordDecision(result.decision)
+        if let language = result.language {
+            Counter(label: "assistant_ticket_languages_total", dimensions: [("language", language)], factory: service.factory).increment()
+        }
+    }
+
+    private func recordDecision(_ decision: AnswerResult.Decision) {
         switch decision {
         case .answer: answered.increment()
         case .escalate: escalated.increment()
