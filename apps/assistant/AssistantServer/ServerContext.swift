@@ -1,5 +1,5 @@
-public import AssistantCore
-public import ServiceSupport
+import AssistantCore
+import ServiceSupport
 
 /// Per-request context: the shared service context with the assistant's roles; its identity is
 /// set by the bearer-token authenticator.

@@ -1,5 +1,4 @@
 import Foundation
-public import SuiteFoundation
 
 /// What the assistant reads of a ticket before it embeds it: the customer's own newest words.
 ///
@@ -102,13 +101,22 @@ public enum TicketReader {
     /// Whether line `i` opens quoted history.
     static func isReplyHeader(_ lines: [String], at i: Int) -> Bool {
         let line = lines[i].trimmingCharacters(in: .whitespaces)
-        if line.range(of: #"^On .{4,200} wrote:$"#, options: [.regularExpression, .caseInsensitive]) != nil { return true }
-        if line.range(of: #"^-{2,}\s*Original Message\s*-{2,}$"#, options: [.regularExpression, .caseInsensitive]) != nil { return true }
-        if line.range(of: #"^_{8,}$"#, options: .regularExpression) != nil { return true }
-        if line.range(of: #"^From: .+"#, options: .regularExpression) != nil {
-            return lines[(i + 1)..<min(i + 4, lines.count)].contains { $0.range(of: #"^(Sent|Date): "#, options: .regularExpression) != nil }
-        }
+        if replyHeaders.contains(where: { matches($0, line) }) { return true }
+        if matches(outlookFrom, line) { return lines[(i + 1)..<min(i + 4, lines.count)].contains { matches(outlookSent, $0) } }
         return false
+    }
+
+    /// Lines that open quoted history on their own: `On … wrote:`, `-----Original Message-----`, underscores.
+    static let replyHeaders = [#"^On .{4,200} wrote:$"#, #"^-{2,}\s*Original Message\s*-{2,}$"#, #"^_{8,}$"#].map {
+        try! NSRegularExpression(pattern: $0, options: [.caseInsensitive])
+    }
+    /// An Outlook header: `From: …`, then `Sent:` or `Date:` within three lines.
+    static let outlookFrom = try! NSRegularExpression(pattern: #"^From: .+"#)
+    static let outlookSent = try! NSRegularExpression(pattern: #"^(Sent|Date): "#)
+    static let signOffLine = try! NSRegularExpression(pattern: signOff, options: [.caseInsensitive])
+
+    static func matches(_ pattern: NSRegularExpression, _ line: String) -> Bool {
+        pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil
     }
 
     /// The index of the first signature line, or nil.
@@ -117,7 +125,7 @@ public enum TicketReader {
         let content = lines.indices.filter { !lines[$0].trimmingCharacters(in: .whitespaces).isEmpty }
         for i in content.suffix(6) where i != content.first {
             let line = lines[i].trimmingCharacters(in: .whitespaces)
-            guard line.range(of: signOff, options: [.regularExpression, .caseInsensitive]) != nil else { continue }
+            guard matches(signOffLine, line) else { continue }
             // What follows a sign-off must look like a signature (a name, a title, a phone number):
             // a "Thanks" in the middle of a ticket keeps the text after it.
             let after = content.filter { $0 > i }.map { lines[$0].trimmingCharacters(in: .whitespaces) }

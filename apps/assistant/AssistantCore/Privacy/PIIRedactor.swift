@@ -22,7 +22,7 @@ package struct PIIRedactor: Sendable {
         (.ip, #"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b|(?<![\w:])(?=[0-9A-Fa-f:]*::|(?:[0-9A-Fa-f]{1,4}:){7})(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{1,4}(?![\w:])"#),
         (.phone, #"(?<![\w])\+?\d[\d ().-]{7,}\d(?![\w])"#),
     ]
-    nonisolated(unsafe) private static let patterns: [(Kind, NSRegularExpression)] =
+    private static let patterns: [(Kind, NSRegularExpression)] =
         sources.map { ($0.0, try! NSRegularExpression(pattern: $0.1)) }
 
     /// Findings, left to right, without overlaps (earlier kinds in the list win).

@@ -1,6 +1,6 @@
 import AuditLog
 import Crypto
-public import Foundation
+import Foundation
 import GRDB
 import RecordStore
 public import SuiteFoundation

@@ -3,7 +3,7 @@ import Crypto
 public import Foundation
 import GRDB
 public import RecordStore
-public import SuiteFoundation
+import SuiteFoundation
 import Vault
 
 /// The assistant's record store: tickets, answers, feedback and API tokens, with identifying

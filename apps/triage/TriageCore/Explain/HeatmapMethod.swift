@@ -65,7 +65,8 @@ extension TriageModel {
     func heatmaps(_ images: Tensor, _ method: HeatmapMethod,
                   explaining target: HeatmapTarget = .decision) -> (output: ResNet.Output, maps: Tensor) {
         func directionsOf(_ logits: Tensor) -> Tensor {
-            target == .decision ? decisionDirections(logits) : findingDirections(count: logits.shape[0])
+            target == .decision ? decisionDirections(logits)
+                : margins(for: Array(repeating: spec.positiveIndex, count: logits.shape[0]))  // the finding's
         }
         switch method {
         case .cam:
@@ -88,19 +89,6 @@ extension TriageModel {
             let output = network.forward(images)
             return (output, occlusionMaps(images, directions: directionsOf(output.logits), logits: output.logits,
                                           cell: cell))
-        }
-    }
-
-    /// `[count, classes]` rows of the finding's margin: +1 for the positive class, −1 for the
-    /// other with two classes.
-    func findingDirections(count: Int) -> Tensor {
-        let classes = spec.labels.count, positive = spec.positiveIndex
-        return Tensor(shape: [count, classes]) { out in
-            out.update(repeating: 0)
-            for n in 0..<count {
-                out[n * classes + positive] = 1
-                if classes == 2 { out[n * classes + 1 - positive] = -1 }
-            }
         }
     }
 

@@ -1,4 +1,4 @@
-public import DICOM
+package import DICOM
 public import Foundation
 public import Imaging
 public import ModelRuntime

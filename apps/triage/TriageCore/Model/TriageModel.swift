@@ -119,13 +119,18 @@ public struct TriageModel: Sendable {
     /// class's logit minus the other's with two classes (the margin the decision rests on), the
     /// decided class's logit otherwise.
     func decisionDirections(_ logits: Tensor) -> Tensor {
-        let classes = spec.labels.count
-        let decided = decisions(logits).map(\.decided)
-        return Tensor(shape: [decided.count, classes]) { out in
+        margins(for: decisions(logits).map(\.decided))
+    }
+
+    /// `[N, classes]` rows, one per class of `classes`: +1 for that class, and −1 for the other
+    /// with two classes (its margin), 0 elsewhere.
+    func margins(for classes: [Int]) -> Tensor {
+        let count = spec.labels.count
+        return Tensor(shape: [classes.count, count]) { out in
             out.update(repeating: 0)
-            for (n, k) in decided.enumerated() {
-                out[n * classes + k] = 1
-                if classes == 2 { out[n * classes + 1 - k] = -1 }
+            for (n, k) in classes.enumerated() {
+                out[n * count + k] = 1
+                if count == 2 { out[n * count + 1 - k] = -1 }
             }
         }
     }
