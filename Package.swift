@@ -139,10 +139,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             path: "apps/triage/TriageCore"),
+        // `triage serve`: the DICOM receiver (C-STORE into the durable spool, scoring as instances arrive)
+        .target(
+            name: "TriageServer",
+            dependencies: [
+                "TriageCore", "DICOM", "DICOMNetwork", "DICOMService", "ServiceSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "apps/triage/TriageServer"),
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "Imaging", "CommandLineSupport", "SuiteFoundation",
+                "TriageCore", "TriageServer", "DICOMNetwork", "DICOMService", "ServiceSupport", "Imaging", "CommandLineSupport", "SuiteFoundation",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "apps/triage/triage"),
@@ -159,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "DICOMNetworkTests",
             dependencies: [
-                "DICOMNetwork", "DICOMService", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                "DICOM", "DICOMNetwork", "DICOMService", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -7,26 +7,48 @@ public import Foundation
 /// Deflated files are written deflated again.
 public enum DICOMWriter {
     public static func data(_ file: DICOMFile) throws -> Data {
-        var meta = file.meta
-        meta.remove(.fileMetaInformationGroupLength)
-        meta.setString(.transferSyntaxUID, file.transferSyntax.uid, vr: .UI)
-        if !meta.contains(.fileMetaInformationVersion) {
-            meta[.fileMetaInformationVersion] = DataElement(tag: .fileMetaInformationVersion, vr: .OB, value: .bytes([0, 1]))
-        }
-        var metaBytes: [UInt8] = []
-        for e in meta.elements { try encode(e, explicitVR: true, bigEndian: false, into: &metaBytes, file: file.file) }
-        var out = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8)
-        var groupLength: [UInt8] = []
-        try encode(DataElement(tag: .fileMetaInformationGroupLength, vr: .UL, value: .bytes(le32(UInt32(metaBytes.count)))),
-                   explicitVR: true, bigEndian: false, into: &groupLength, file: file.file)
-        out += groupLength + metaBytes
+        var out = try header(meta: file.meta, transferSyntaxUID: file.transferSyntax.uid, file: file.file)
         let syntax = file.transferSyntax
         var body: [UInt8] = []
         for e in file.dataSet.elements {
             try encode(e, explicitVR: syntax.explicitVR, bigEndian: syntax.bigEndian, into: &body, file: file.file)
         }
         if syntax.deflated { body = try deflate(body, file: file.file) }
-        return Data(out + body)
+        out += body
+        return Data(out)
+    }
+
+    /// A Part 10 file around a data set that is already encoded, as a C-STORE brings it (PS3.10
+    /// §7.1): the File Meta group names the instance, the transfer syntax the bytes are in, the
+    /// implementation that wrote the file and the AE that sent it; the data set follows verbatim
+    /// (a deflated one stays deflated).
+    public static func part10(encodedDataSet: [UInt8], sopClassUID: String, sopInstanceUID: String, transferSyntaxUID: String,
+                              implementationClassUID: String, implementationVersionName: String,
+                              sourceAETitle: String?) throws -> Data {
+        var meta = DataSet()
+        meta.setString(.mediaStorageSOPClassUID, sopClassUID, vr: .UI)
+        meta.setString(.mediaStorageSOPInstanceUID, sopInstanceUID, vr: .UI)
+        meta.setString(.implementationClassUID, implementationClassUID, vr: .UI)
+        meta.setString(Tag(0x0002, 0x0013), implementationVersionName, vr: .SH)
+        if let sourceAETitle { meta.setString(Tag(0x0002, 0x0016), sourceAETitle, vr: .AE) }
+        return Data(try header(meta: meta, transferSyntaxUID: transferSyntaxUID, file: sopInstanceUID) + encodedDataSet)
+    }
+
+    /// The preamble (128 zero bytes), "DICM" and the File Meta group in Explicit VR Little Endian,
+    /// with its group length recomputed and the version and transfer syntax set.
+    private static func header(meta: DataSet, transferSyntaxUID: String, file: String) throws -> [UInt8] {
+        var meta = meta
+        meta.remove(.fileMetaInformationGroupLength)
+        meta.setString(.transferSyntaxUID, transferSyntaxUID, vr: .UI)
+        if !meta.contains(.fileMetaInformationVersion) {
+            meta[.fileMetaInformationVersion] = DataElement(tag: .fileMetaInformationVersion, vr: .OB, value: .bytes([0, 1]))
+        }
+        var metaBytes: [UInt8] = []
+        for e in meta.elements { try encode(e, explicitVR: true, bigEndian: false, into: &metaBytes, file: file) }
+        var groupLength: [UInt8] = []
+        try encode(DataElement(tag: .fileMetaInformationGroupLength, vr: .UL, value: .bytes(le32(UInt32(metaBytes.count)))),
+                   explicitVR: true, bigEndian: false, into: &groupLength, file: file)
+        return [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + groupLength + metaBytes
     }
 
     public static func write(_ file: DICOMFile, to url: URL) throws {

@@ -1,9 +1,14 @@
 /// The acceptor side of one association (PS3.8 §9.2 state machine, reduced to what an SCP does),
 /// transport-free: each received PDU or error yields the actions the transport carries out.
-/// Serves C-ECHO on accepted Verification contexts; any other DIMSE request aborts the association.
+/// Serves C-ECHO on accepted Verification contexts and C-STORE on accepted storage contexts: a
+/// C-STORE-RQ yields `.store`, and the transport answers it with `storeCompleted` once the
+/// instance is stored. Any other DIMSE request aborts the association.
 public struct AcceptorAssociation: Sendable {
     public enum Action: Equatable, Sendable {
         case send(PDU)
+        /// Store this instance, then call `storeCompleted` with the outcome (the C-STORE-RSP is
+        /// sent only then, so a success means stored).
+        case store(ReceivedInstance)
         /// Close the connection once what was sent has been written.
         case close
         /// Wait for the peer to close the connection (after A-ASSOCIATE-RJ or A-RELEASE-RP), at
@@ -25,6 +30,7 @@ public struct AcceptorAssociation: Sendable {
     private let atCapacity: Bool
     private var contexts: [UInt8: AcceptedPresentationContext] = [:]
     private var peerMaximumPDULength: Int
+    private var callingAETitle = "", calledAETitle = ""
     private var assembler: DIMSEMessageAssembler
 
     /// - Parameter atCapacity: the transport's association limit is reached; the request is rejected
@@ -66,6 +72,8 @@ public struct AcceptorAssociation: Sendable {
             case .accepted(let ac, let accepted):
                 state = .established
                 contexts = accepted
+                callingAETitle = rq.callingAETitle
+                calledAETitle = rq.calledAETitle
                 if let n = rq.userInformation.maximumLength { peerMaximumPDULength = min(Int(n), peerMaximumPDULength) }
                 return [.send(.associateAccept(ac))]
             case .rejected(let rj):
@@ -89,13 +97,47 @@ public struct AcceptorAssociation: Sendable {
         }
     }
 
+    /// The C-STORE-RSP for an instance a `.store` action handed out; nothing once the association
+    /// has ended (the peer aborted or released meanwhile).
+    public func storeCompleted(_ instance: ReceivedInstance, status: StoreStatus) -> [Action] {
+        guard state == .established else { return [] }
+        let request = DIMSECommand.storeRequest(messageID: instance.messageID, sopClassUID: instance.sopClassUID,
+                                                sopInstanceUID: instance.sopInstanceUID)
+        return response(DIMSECommand.storeResponse(to: request, status: status.code, errorComment: status.comment),
+                        contextID: instance.contextID)
+    }
+
     private func respond(to command: DIMSECommand, _ message: DIMSEMessage) throws -> [Action] {
-        guard command.field == .echoRequest, contexts[message.contextID]?.abstractSyntax == WellKnownUID.verificationSOPClass,
-              command.affectedSOPClassUID == WellKnownUID.verificationSOPClass else {
+        let context = contexts[message.contextID]
+        switch command.field {
+        case .echoRequest where context?.abstractSyntax == WellKnownUID.verificationSOPClass
+            && command.affectedSOPClassUID == WellKnownUID.verificationSOPClass:
+            return response(DIMSECommand.echoResponse(to: command, status: DIMSECommand.success), contextID: message.contextID)
+        case .storeRequest where context != nil && context?.abstractSyntax != WellKnownUID.verificationSOPClass:
+            guard command.affectedSOPClassUID == context?.abstractSyntax else {
+                // PS3.7 §9.1.1.1.2: the SOP class must be the context's; refuse the instance, keep the association.
+                return response(DIMSECommand.storeResponse(to: command, status: DIMSECommand.sopClassNotSupported,
+                                                           errorComment: "SOP class differs from the presentation context's"),
+                                contextID: message.contextID)
+            }
+            guard let dataSet = message.dataSet, let instanceUID = command.affectedSOPInstanceUID else {
+                throw DICOMNetworkError.invalidCommand("C-STORE-RQ without a data set")
+            }
+            return [.store(ReceivedInstance(
+                messageID: command.messageID ?? 0, contextID: message.contextID, sopClassUID: command.affectedSOPClassUID,
+                sopInstanceUID: instanceUID, transferSyntaxUID: context!.transferSyntax, priority: command.priority ?? 0,
+                callingAETitle: callingAETitle, calledAETitle: calledAETitle, dataSet: dataSet))]
+        default:
             throw DICOMNetworkError.invalidCommand("\(command.field) for \(command.affectedSOPClassUID) is not served on context \(message.contextID)")
         }
-        let response = DIMSEMessage(contextID: message.contextID,
-                                    command: try DIMSECommand.echoResponse(to: command, status: DIMSECommand.success).encoded())
-        return response.dataTransferPDUs(maximumPDULength: peerMaximumPDULength).map { .send($0) }
+    }
+
+    private func response(_ command: DIMSECommand, contextID: UInt8) -> [Action] {
+        do {
+            return DIMSEMessage(contextID: contextID, command: try command.encoded())
+                .dataTransferPDUs(maximumPDULength: peerMaximumPDULength).map { .send($0) }
+        } catch {
+            return [.send(.abort(Abort(source: .serviceProvider, reason: .reasonNotSpecified))), .close]
+        }
     }
 }

@@ -3,6 +3,9 @@
 public struct AcceptorConfiguration: Sendable {
     /// Our AE title; an A-ASSOCIATE-RQ calling any other is rejected (called AE title not recognized).
     public var aeTitle: String
+    /// Calling AE titles allowed to associate; nil lets any peer in. A title not listed is rejected
+    /// (calling AE title not recognized).
+    public var callingAETitles: Set<String>?
     /// Abstract syntax UID → acceptable transfer syntax UIDs, most preferred first.
     public var abstractSyntaxes: [String: [String]]
     /// The maximum P-DATA-TF length field we accept and advertise (user information 0x51), bytes.
@@ -21,10 +24,12 @@ public struct AcceptorConfiguration: Sendable {
         WellKnownUID.verificationSOPClass: [WellKnownUID.implicitVRLittleEndian, WellKnownUID.explicitVRLittleEndian],
     ]
 
-    public init(aeTitle: String, abstractSyntaxes: [String: [String]] = verificationOnly, maximumPDULength: UInt32 = 65_536,
+    public init(aeTitle: String, callingAETitles: Set<String>? = nil, abstractSyntaxes: [String: [String]] = verificationOnly,
+                maximumPDULength: UInt32 = 65_536,
                 maximumMessageLength: Int = 16 << 20, implementationClassUID: String = suiteImplementationClassUID,
                 implementationVersionName: String = suiteImplementationVersionName) {
         self.aeTitle = aeTitle
+        self.callingAETitles = callingAETitles
         self.abstractSyntaxes = abstractSyntaxes
         self.maximumPDULength = maximumPDULength
         self.maximumMessageLength = maximumMessageLength

@@ -15,6 +15,7 @@ package enum AssociationNegotiation: Equatable, Sendable {
     /// - Protocol version without bit 0 (version 1): rejected permanent, source 2 (ACSE), reason 2.
     /// - Application context other than the DICOM one: rejected permanent, source 1, reason 2.
     /// - Called AE title not ours: rejected permanent, source 1, reason 7.
+    /// - Calling AE title not on the allow-list (when there is one): rejected permanent, source 1, reason 3.
     /// - `atCapacity` (association limit reached): rejected transient, source 3, reason 2 (local limit exceeded).
     /// - Otherwise accepted; each context: result 3 when its abstract syntax is not served, 4 when
     ///   none of its transfer syntaxes is taken, 2 (no reason) for an even or repeated ID, else 0
@@ -28,6 +29,9 @@ package enum AssociationNegotiation: Equatable, Sendable {
         }
         if rq.calledAETitle != c.aeTitle {
             return .rejected(AssociateReject(result: .rejectedPermanent, reason: .serviceUser(.calledAETitleNotRecognized)))
+        }
+        if let allowed = c.callingAETitles, !allowed.contains(rq.callingAETitle) {
+            return .rejected(AssociateReject(result: .rejectedPermanent, reason: .serviceUser(.callingAETitleNotRecognized)))
         }
         if atCapacity {
             return .rejected(AssociateReject(result: .rejectedTransient, reason: .serviceProviderPresentation(.localLimitExceeded)))

@@ -16,6 +16,8 @@ package struct DIMSECommand: Equatable, Sendable {
     package static let noDataSet: UInt16 = 0x0101
     /// Status (0000,0900) Success.
     package static let success: UInt16 = 0x0000
+    /// Status Refused: SOP Class not supported (PS3.7 Annex C.5.8).
+    package static let sopClassNotSupported: UInt16 = 0x0122
 
     package var field: Field
     /// AffectedSOPClassUID (0000,0002).
@@ -30,6 +32,8 @@ package struct DIMSECommand: Equatable, Sendable {
     package var dataSetType: UInt16
     /// Status (0000,0900), responses only.
     package var status: UInt16?
+    /// ErrorComment (0000,0902), responses only: why a status is not success (at most 64 characters).
+    package var errorComment: String?
     /// AffectedSOPInstanceUID (0000,1000), C-STORE only.
     package var affectedSOPInstanceUID: String?
     /// MoveOriginatorApplicationEntityTitle (0000,1030), C-STORE-RQ on behalf of a C-MOVE.
@@ -54,9 +58,10 @@ package struct DIMSECommand: Equatable, Sendable {
                      dataSetType: 0x0000, affectedSOPInstanceUID: sopInstanceUID)
     }
 
-    package static func storeResponse(to request: DIMSECommand, status: UInt16) -> DIMSECommand {
+    package static func storeResponse(to request: DIMSECommand, status: UInt16, errorComment: String? = nil) -> DIMSECommand {
         DIMSECommand(field: .storeResponse, affectedSOPClassUID: request.affectedSOPClassUID,
                      messageIDBeingRespondedTo: request.messageID, dataSetType: noDataSet, status: status,
+                     errorComment: errorComment.map { String($0.prefix(64)) },
                      affectedSOPInstanceUID: request.affectedSOPInstanceUID)
     }
 
@@ -73,6 +78,7 @@ package struct DIMSECommand: Equatable, Sendable {
         us(CommandTag.priority, priority)
         us(CommandTag.commandDataSetType, dataSetType)
         us(CommandTag.status, status)
+        if let errorComment { set.setString(CommandTag.errorComment, errorComment, vr: .LO) }
         if let affectedSOPInstanceUID { set.setString(CommandTag.affectedSOPInstanceUID, affectedSOPInstanceUID, vr: .UI) }
         if let moveOriginatorAETitle { set.setString(CommandTag.moveOriginatorAETitle, moveOriginatorAETitle, vr: .AE) }
         us(CommandTag.moveOriginatorMessageID, moveOriginatorMessageID)
@@ -116,6 +122,7 @@ package struct DIMSECommand: Equatable, Sendable {
             priority: try us(CommandTag.priority, "Priority"),
             dataSetType: try required(try us(CommandTag.commandDataSetType, "CommandDataSetType"), "CommandDataSetType", CommandTag.commandDataSetType),
             status: try us(CommandTag.status, "Status"),
+            errorComment: set.string(CommandTag.errorComment),
             affectedSOPInstanceUID: set.string(CommandTag.affectedSOPInstanceUID),
             moveOriginatorAETitle: set.string(CommandTag.moveOriginatorAETitle),
             moveOriginatorMessageID: try us(CommandTag.moveOriginatorMessageID, "MoveOriginatorMessageID"))
@@ -143,6 +150,7 @@ enum CommandTag {
     static let priority = Tag(0x0000, 0x0700)
     static let commandDataSetType = Tag(0x0000, 0x0800)
     static let status = Tag(0x0000, 0x0900)
+    static let errorComment = Tag(0x0000, 0x0902)
     static let affectedSOPInstanceUID = Tag(0x0000, 0x1000)
     static let moveOriginatorAETitle = Tag(0x0000, 0x1030)
     static let moveOriginatorMessageID = Tag(0x0000, 0x1031)

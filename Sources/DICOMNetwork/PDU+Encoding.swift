@@ -57,8 +57,7 @@ extension PDU {
     /// 1–16 ASCII graphic characters or spaces, no backslash, padded with spaces to 16 bytes (PS3.5 AE).
     static func aeTitle(_ title: String, _ field: String) throws -> [UInt8] {
         let bytes = Array(title.utf8)
-        guard !bytes.isEmpty, bytes.count <= 16, bytes.allSatisfy({ (0x20...0x7E).contains($0) && $0 != 0x5C }),
-              bytes.contains(where: { $0 != 0x20 }) else {
+        guard AETitle.isWritable(title) else {
             throw DICOMNetworkError.invalidValue(field: field, reason: "\"\(title)\" is not 1-16 ASCII characters without backslash")
         }
         return bytes + [UInt8](repeating: 0x20, count: 16 - bytes.count)

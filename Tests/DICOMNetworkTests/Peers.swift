@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Logging
 import NIOCore
+import Synchronization
 import NIOPosix
 import Testing
 
@@ -94,7 +95,52 @@ enum Peers {
         return object
     }
 
+    /// pynetdicom as a storage SCU: reads `files` with pydicom, proposes each one's SOP class in
+    /// its own transfer syntax, sends them by C-STORE to `called` on 127.0.0.1:`port`, releases;
+    /// returns the status of each C-STORE-RSP (nil when none came).
+    static func pynetdicomStore(port: Int, called: String, files: [String]) throws -> (established: Bool, statuses: [Int?]) {
+        let script = """
+        import json, sys
+        from pydicom import dcmread
+        from pynetdicom import AE
+        ae = AE(ae_title="PYNETDICOM")
+        ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 30
+        datasets = [dcmread(f) for f in sys.argv[3:]]
+        for ds in datasets:
+            ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
+        assoc = ae.associate("127.0.0.1", int(sys.argv[1]), ae_title=sys.argv[2])
+        out = {"established": assoc.is_established, "statuses": []}
+        if assoc.is_established:
+            for ds in datasets:
+                status = assoc.send_c_store(ds)
+                out["statuses"].append(status.Status if status else None)
+            assoc.release()
+        print(json.dumps(out))
+        """
+        let run = try run(python, ["-c", script, "\(port)", called] + files)
+        guard run.status == 0, let line = run.output.split(separator: "\n").last,
+              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw PeerError(description: "pynetdicom exited \(run.status): \(run.output)")
+        }
+        return (object["established"] as? Bool ?? false, (object["statuses"] as? [Any] ?? []).map { $0 as? Int })
+    }
+
     struct PeerError: Error, CustomStringConvertible { let description: String }
+}
+
+/// Keeps received instances in memory and answers each with `answer` (success by default).
+final class MemoryStorage: InstanceStorage {
+    private let received = Mutex<[ReceivedInstance]>([])
+    private let answer: @Sendable (ReceivedInstance) -> StoreStatus
+
+    init(answer: @escaping @Sendable (ReceivedInstance) -> StoreStatus = { _ in .success }) { self.answer = answer }
+
+    func store(_ instance: ReceivedInstance) -> StoreStatus {
+        received.withLock { $0.append(instance) }
+        return answer(instance)
+    }
+
+    var instances: [ReceivedInstance] { received.withLock { $0 } }
 }
 
 /// A server on 127.0.0.1, an ephemeral port, its own one-thread event loop group; `stop` ends it all.
@@ -103,14 +149,15 @@ struct TestServer {
     let group: MultiThreadedEventLoopGroup
     var port: Int { server.port }
 
-    static func start(aeTitle: String = "OURAE", artim: TimeAmount = .seconds(10), idle: TimeAmount = .seconds(30),
+    static func start(aeTitle: String = "OURAE", acceptor: AcceptorConfiguration? = nil, storage: any InstanceStorage = NoStorage(),
+                      artim: TimeAmount = .seconds(10), idle: TimeAmount = .seconds(30),
                       maximumAssociations: Int = 16) async throws -> TestServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var logger = Logger(label: "dicomnet-test")
         logger.logLevel = .critical
-        let configuration = DICOMServer.Configuration(acceptor: AcceptorConfiguration(aeTitle: aeTitle), port: 0, artimTimeout: artim,
-                                                      idleTimeout: idle, maximumAssociations: maximumAssociations)
-        return TestServer(server: try await DICOMServer.start(configuration, group: group, logger: logger), group: group)
+        let configuration = DICOMServer.Configuration(acceptor: acceptor ?? AcceptorConfiguration(aeTitle: aeTitle), port: 0,
+                                                      artimTimeout: artim, idleTimeout: idle, maximumAssociations: maximumAssociations)
+        return TestServer(server: try await DICOMServer.start(configuration, storage: storage, group: group, logger: logger), group: group)
     }
 
     func stop() async throws {

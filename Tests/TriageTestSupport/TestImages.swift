@@ -18,6 +18,23 @@ public enum TestImages {
         }
     }
 
+    /// Writes `count` DX phantoms as Part 10 files (`dx-00000.dcm`…) of `size` × `size`: patient IDs
+    /// `prefix-00000`…, `perStudy` consecutive images sharing a StudyInstanceUID.
+    public static func writeDICOMPhantoms(count: Int, size: Int, perStudy: Int = 1, patientPrefix: String = "P", to directory: URL,
+                                          seed: UInt64 = 12) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var generator = SeededGenerator(seed: seed)
+        var study = ""
+        for i in 0..<count {
+            if i % perStudy == 0 { study = DICOMPhantom.uid(&generator) }
+            let pixels = ChestPhantom(opacity: Double(i % 5) / 4, rightLung: i % 2 == 0).render(size: size, generator: &generator)
+            var phantom = DICOMPhantom(pixels: pixels, size: size, patient: "Test^Patient\(i)",
+                                       patientID: patientPrefix + String(format: "-%05d", i))
+            phantom.studyInstanceUID = study
+            try phantom.data(generator: &generator).write(to: directory.appendingPathComponent(String(format: "dx-%05d.dcm", i)))
+        }
+    }
+
     /// Writes an 8-bit grey PNG of `size` × `size` pixels all at `level` (a blank page: 255).
     public static func writeConstant(level: UInt8, size: Int, to url: URL) throws {
         try PNGCodec.encode(Image(width: size, height: size, colorModel: .gray,

@@ -36,6 +36,27 @@ extension ParsableCommand {
     }
 }
 
+extension ParsableCommand {
+    /// `mainWithSuiteExitCodes` for a product whose `serve` subcommand is asynchronous: `serve`
+    /// runs on the async path with the same exit codes; every other subcommand (and every parse
+    /// error, --help, --version) takes the synchronous path, unchanged.
+    public static func mainWithSuiteExitCodes<Serve: AsyncParsableCommand>(serving serve: Serve.Type) async -> Never {
+        guard let command = try? parseAsRoot(), var serve = command as? Serve else { mainWithSuiteExitCodes() }
+        do {
+            try await serve.run()
+            Foundation.exit(0)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+            printError("\(configuration.commandName ?? "command"): error: \(error)")
+            Foundation.exit(ExitStatus.failure.rawValue)
+        }
+    }
+}
+
 /// Writes to standard error without buffering.
 public func printError(_ message: String) {
     try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8))

@@ -1,12 +1,14 @@
 import DICOMNetwork
 import Logging
 import NIOCore
+import NIOPosix
 
 /// Runs one connection's `AcceptorAssociation`: feeds it the decoded PDUs, writes the PDUs it
 /// answers with, closes when it says so. One timer at a time: ARTIM closes the connection when no
 /// A-ASSOCIATE-RQ arrives within its timeout, and when the peer does not close after our
 /// A-ASSOCIATE-RJ or A-RELEASE-RP; once established, the idle timer aborts an association that
-/// sends no PDU within the idle timeout. A decoding error aborts this association only.
+/// sends no PDU within the idle timeout. A decoding error aborts this association only. A received
+/// instance is stored on the storage pool; its C-STORE-RSP is sent once `InstanceStorage` returns.
 final class DICOMAssociationHandler: ChannelInboundHandler {
     typealias InboundIn = PDU
     typealias OutboundOut = ByteBuffer
@@ -22,14 +24,19 @@ final class DICOMAssociationHandler: ChannelInboundHandler {
     private let limit: AssociationLimit
     private let holdsSlot: Bool
     private let timeouts: Timeouts
+    private let storage: any InstanceStorage
+    private let storagePool: NIOThreadPool
     private var timer: Scheduled<Void>?
     private var logger: Logger
 
-    init(configuration: AcceptorConfiguration, limit: AssociationLimit, timeouts: Timeouts, logger: Logger) {
+    init(configuration: AcceptorConfiguration, limit: AssociationLimit, timeouts: Timeouts, storage: any InstanceStorage,
+         storagePool: NIOThreadPool, logger: Logger) {
         holdsSlot = limit.acquire()
         self.limit = limit
         association = AcceptorAssociation(configuration: configuration, atCapacity: !holdsSlot)
         self.timeouts = timeouts
+        self.storage = storage
+        self.storagePool = storagePool
         self.logger = logger
     }
 
@@ -83,9 +90,34 @@ final class DICOMAssociationHandler: ChannelInboundHandler {
                 return
             case .awaitPeerClose:
                 startARTIM(context: context)
+            case .store(let instance):
+                store(instance, context: context)
             }
         }
         context.flush()
+    }
+
+    /// Stores `instance` on the storage pool, then, back on the event loop, sends its C-STORE-RSP
+    /// (nothing when the association ended meanwhile: the instance is kept all the same).
+    private func store(_ instance: ReceivedInstance, context: ChannelHandlerContext) {
+        let storage = self.storage
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        storagePool.runIfActive(eventLoop: context.eventLoop) { storage.store(instance) }.whenComplete { result in
+            let (handler, context) = loopBound.value
+            let status: StoreStatus
+            switch result {
+            case .success(let s): status = s
+            case .failure(let error): status = .outOfResources("storage unavailable: \(error)")
+            }
+            if status != .success {
+                handler.logger.warning("C-STORE not stored", metadata: [
+                    "status": "\(String(status.code, radix: 16))", "reason": "\(status.comment ?? "")",
+                ])
+            }
+            guard context.channel.isActive else { return }
+            handler.perform(handler.association.storeCompleted(instance, status: status), context: context)
+            if handler.association.state == .established { handler.startIdleTimer(context: context) }
+        }
     }
 
     private func startARTIM(context: ChannelHandlerContext) {

@@ -31,25 +31,43 @@ public final class DICOMServer: Sendable {
     }
 
     private let channel: any Channel
+    private let storagePool: NIOThreadPool
     /// The bound TCP port.
     public let port: Int
 
-    private init(channel: any Channel, port: Int) {
+    private init(channel: any Channel, storagePool: NIOThreadPool, port: Int) {
         self.channel = channel
+        self.storagePool = storagePool
         self.port = port
     }
 
-    /// Binds and starts accepting on `group`'s event loops.
-    public static func start(_ configuration: Configuration, group: any EventLoopGroup, logger: Logger) async throws -> DICOMServer {
+    /// Binds and starts accepting on `group`'s event loops; received instances go to `storage`,
+    /// on a pool of one thread per association allowed.
+    public static func start(_ configuration: Configuration, storage: any InstanceStorage = NoStorage(), group: any EventLoopGroup,
+                             logger: Logger) async throws -> DICOMServer {
         let limit = AssociationLimit(maximum: configuration.maximumAssociations)
-        let channel = try await ServerBootstrap(group: group)
+        let storagePool = NIOThreadPool(numberOfThreads: configuration.maximumAssociations)
+        storagePool.start()
+        let channel: any Channel
+        do {
+            channel = try await bind(configuration, limit: limit, storage: storage, storagePool: storagePool, group: group, logger: logger)
+        } catch {
+            try? await storagePool.shutdownGracefully()
+            throw error
+        }
+        return DICOMServer(channel: channel, storagePool: storagePool, port: channel.localAddress?.port ?? configuration.port)
+    }
+
+    private static func bind(_ configuration: Configuration, limit: AssociationLimit, storage: any InstanceStorage,
+                             storagePool: NIOThreadPool, group: any EventLoopGroup, logger: Logger) async throws -> any Channel {
+        try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let timeouts = DICOMAssociationHandler.Timeouts(artim: configuration.artimTimeout, idle: configuration.idleTimeout)
                     let handler = DICOMAssociationHandler(configuration: configuration.acceptor, limit: limit, timeouts: timeouts,
-                                                          logger: logger)
+                                                          storage: storage, storagePool: storagePool, logger: logger)
                     let reader = PDUReader(maximumDataLength: Int(configuration.acceptor.maximumPDULength))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(PDUFrameDecoder(reader: reader)))
                     try channel.pipeline.syncOperations.addHandler(handler)
@@ -57,11 +75,11 @@ public final class DICOMServer: Sendable {
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        return DICOMServer(channel: channel, port: channel.localAddress?.port ?? configuration.port)
     }
 
-    /// Stops accepting; open associations go on until they end.
+    /// Stops accepting; open associations go on until they end. Stores under way finish first.
     public func stop() async throws {
         try await channel.close()
+        try await storagePool.shutdownGracefully()
     }
 }

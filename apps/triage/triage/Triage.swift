@@ -3,7 +3,7 @@ import CommandLineSupport
 import Imaging
 
 @main
-struct Triage: ParsableCommand {
+struct Triage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triage",
         abstract: "Score chest radiographs for pneumonia and sort a worklist by urgency.",
@@ -13,11 +13,11 @@ struct Triage: ParsableCommand {
             ScanCommand.self, ExplainCommand.self, BatchCommand.self, WorklistCommand.self, ShowCommand.self, ReadCommand.self, MergeCommand.self,
             InspectCommand.self, ConvertCommand.self, TrainCommand.self, EvalCommand.self, CalibrateCommand.self,
             KeysCommand<TriageProduct>.self, AuditCommand<TriageProduct>.self, RecordsCommand<TriageProduct>.self,
-            DemoInputsCommand.self,
+            ServeCommand.self, DemoInputsCommand.self,
         ])
 
-    static func main() {
+    static func main() async {
         AllocatorTuning.keepLargeBuffersMapped()  // every command may decode large images
-        mainWithSuiteExitCodes()
+        await mainWithSuiteExitCodes(serving: ServeCommand.self)
     }
 }

@@ -18,7 +18,7 @@ import Synchronization
 /// first. Both queues are bounded, so memory stays flat however large the input. An image whose
 /// content hash already has a verdict from this model is not decoded again, so a re-run, or a
 /// run after a kill, repeats nothing; whatever was not committed is simply done again.
-public struct BatchRunner {
+public struct BatchRunner: Sendable {
     public struct Options: Sendable {
         package var plan: ComputePlan
         public var shard: Shard?

@@ -1,9 +1,10 @@
 import DICOM
-import Foundation
+package import Foundation
 
 /// A phantom as a Part 10 file (Explicit VR Little Endian, written by `DICOMWriter`): 12 bits
-/// stored in 16, window 2048/4096, Digital X-Ray SOP class, or RGB 8-bit when `rgb`.
-struct DICOMPhantom {
+/// stored in 16, window 2048/4096, Digital X-Ray SOP class, or RGB 8-bit when `rgb`. The demo
+/// inputs use it, and the tests of `triage serve` send studies made of it.
+package struct DICOMPhantom {
     /// Display values 0…1, row-major, `size` × `size`.
     let pixels: [Float]
     let size: Int
@@ -13,15 +14,17 @@ struct DICOMPhantom {
     var viewPosition = "PA"
     var monochrome1 = false
     var rgb = false
+    /// The study it belongs to (a new random UID when nil).
+    package var studyInstanceUID: String?
 
-    init(pixels: [Float], size: Int, patient: String, patientID: String) {
+    package init(pixels: [Float], size: Int, patient: String, patientID: String) {
         self.pixels = pixels
         self.size = size
         self.patient = patient
         self.patientID = patientID
     }
 
-    func data(generator: inout some RandomNumberGenerator) throws -> Data {
+    package func data(generator: inout some RandomNumberGenerator) throws -> Data {
         let sopClass = modality == "CT" ? "1.2.840.10008.5.1.4.1.1.2" : "1.2.840.10008.5.1.4.1.1.1.1"
         let instance = Self.uid(&generator)
         var set = DataSet()
@@ -34,7 +37,7 @@ struct DICOMPhantom {
         set.setString(.patientBirthDate, "19700101", vr: .DA)
         set.setString(.bodyPartExamined, "CHEST", vr: .CS)
         set.setString(.viewPosition, viewPosition, vr: .CS)
-        set.setString(.studyInstanceUID, Self.uid(&generator), vr: .UI)
+        set.setString(.studyInstanceUID, studyInstanceUID ?? Self.uid(&generator), vr: .UI)
         set.setString(.seriesInstanceUID, Self.uid(&generator), vr: .UI)
         set[.samplesPerPixel] = Self.us(.samplesPerPixel, rgb ? 3 : 1)
         set.setString(.photometricInterpretation, rgb ? "RGB" : monochrome1 ? "MONOCHROME1" : "MONOCHROME2", vr: .CS)
@@ -71,7 +74,7 @@ struct DICOMPhantom {
     }
 
     /// A `2.25.` UID from 96 random bits (PS3.5 B.2).
-    static func uid(_ generator: inout some RandomNumberGenerator) -> String {
+    package static func uid(_ generator: inout some RandomNumberGenerator) -> String {
         "2.25.\(UInt64.random(in: 1...UInt64.max, using: &generator))\(UInt32.random(in: 0...UInt32.max, using: &generator))"
     }
 }

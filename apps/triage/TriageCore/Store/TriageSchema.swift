@@ -73,5 +73,14 @@ package enum TriageSchema {
                 t.add(column: "read_note_sealed", .blob)
             }
         }
+        // Instances `triage serve` received and scored, by the keyed hash of the SOP Instance UID
+        // (`InstanceSpool`): a second copy is answered as a duplicate. Not copied by `merge`.
+        migrator.registerMigration("triage v4 received instances") { db in
+            try db.create(table: "received_instances") { t in
+                t.primaryKey("instance_key", .text)
+                t.column("source_hash", .text).notNull()
+                t.column("received_at", .text).notNull()
+            }
+        }
     }
 }

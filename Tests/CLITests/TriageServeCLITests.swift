@@ -1,0 +1,246 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+import TriageTestSupport
+
+enum DCMTK {
+    static let storescu = "/usr/bin/storescu"
+    /// Under `make test` (SUITE_TEST_PYTHON set) a missing storescu fails the tests instead of skipping them.
+    static var hasStorescu: Bool {
+        FileManager.default.isExecutableFile(atPath: storescu) || ProcessInfo.processInfo.environment["SUITE_TEST_PYTHON"] != nil
+    }
+}
+
+/// `triage serve` driven by DCMTK's storescu (Debian `dcmtk`), as a modality or PACS would: the
+/// pydicom test files in each transfer syntax they come in and generated studies arrive in the
+/// store; a second copy is answered with a warning; the calling-AE allow-list and the spool quota
+/// refuse what they must; a `kill -9` in the middle of a stream loses no acknowledged instance and
+/// stores none twice. Every server binds 127.0.0.1 on a port the system picks, every client runs
+/// under `timeout`, every wait is bounded.
+@Suite(.serialized, .timeLimit(.minutes(5)),
+       .enabled(if: DCMTK.hasStorescu, "dcmtk's storescu is not installed (make test installs it)"))
+struct TriageServeCLITests {
+    static let storescu = DCMTK.storescu
+    static let pydicomFiles = Fixtures.repositoryRoot.appendingPathComponent("third_party/pydicom-test-files")
+
+    /// A running `triage serve` on a free port, its standard error collected.
+    /// Text a pipe's handler appends to while the test reads it.
+    final class Collected: Sendable {
+        private let text = Mutex("")
+        func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+        var value: String { text.withLock { $0 } }
+    }
+
+    final class Server {
+        let process = Process()
+        let stderr = Collected()
+        let port: Int
+
+        init(home: URL, model: String, extra: [String] = []) async throws {
+            let errors = Pipe()
+            process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("triage")
+            process.arguments = ["serve", "--home", home.path, "--model", model, "--dicom-port", "0", "--workers", "1", "--threads", "1"] + extra
+            var environment = ProcessInfo.processInfo.environment
+            environment["XDG_STATE_HOME"] = Fixtures.witnessState.path
+            process.environment = environment
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            let collected = stderr
+            errors.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
+            try process.run()
+            let listening = #/triage: DICOM receiver on 127\.0\.0\.1:(\d+) as /#
+            var port: Int?
+            let deadline = ContinuousClock.now + .seconds(60)
+            while port == nil, process.isRunning, ContinuousClock.now < deadline {
+                port = collected.value.firstMatch(of: listening).flatMap { Int($0.1) }
+                if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            guard let port else {
+                process.terminate()
+                throw ServerError.notListening(collected.value)
+            }
+            self.port = port
+        }
+
+        /// SIGTERM, then its exit status (bounded: SIGKILL after 30 s).
+        func stop() -> Int32 {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(30)
+            while process.isRunning, Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        var log: String { stderr.value }
+    }
+
+    enum ServerError: Error { case notListening(String) }
+
+    /// storescu to `port` as `calling`, verbose, under `timeout`.
+    static func storescu(port: Int, calling: String = "MODALITY", options: [String] = [], _ files: [String]) throws -> CommandRunner.Result {
+        try CommandRunner.run("/usr/bin/timeout", ["60", storescu, "-v", "-aec", "TRIAGE", "-aet", calling, "-to", "20", "-ta", "20", "-td", "20"]
+                              + options + ["127.0.0.1", "\(port)"] + files)
+    }
+
+    /// The store's records, decrypted (`triage records export`).
+    static func records(home: URL) throws -> [[String: Any]] {
+        let out = home.appendingPathComponent("export-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let export = try CommandRunner.run("triage", ["records", "export", "--home", home.path, "--out", out.path])
+        try #require(export.status == 0, "\(export.stderr)")
+        return try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+    }
+
+    /// Waits (at most `seconds`) until the store holds `count` studies and the spool is empty.
+    static func waitForStudies(_ count: Int, home: URL, seconds: Int = 120) async throws -> [[String: Any]] {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        var records: [[String: Any]] = []
+        repeat {
+            records = try Self.records(home: home)
+            let waiting = (try? FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("spool/incoming").path)) ?? []
+            if records.count >= count && waiting.isEmpty { return records }
+            try await Task.sleep(for: .milliseconds(300))
+        } while ContinuousClock.now < deadline
+        return records
+    }
+
+    static func workspace() throws -> (dir: URL, home: URL, model: String) {
+        let dir = try Fixtures.temporaryDirectory()
+        try TinyTriageModel.write(to: dir.appendingPathComponent("model"))
+        let home = dir.appendingPathComponent("home")
+        let keys = try CommandRunner.run("triage", ["keys", "init", "--home", home.path])
+        try #require(keys.status == 0, "\(keys.stderr)")
+        return (dir, home, dir.appendingPathComponent("model").path)
+    }
+
+    static func identity(_ record: [String: Any]) -> [String: Any] { record["identity"] as? [String: Any] ?? [:] }
+
+    @Test func storescuStudiesReachTheStoreAndASecondCopyIsAWarning() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let study = dir.appendingPathComponent("study")
+        try TestImages.writeDICOMPhantoms(count: 3, size: 64, perStudy: 3, patientPrefix: "STUDY", to: study)
+        let server = try await Self.Server(home: home, model: model)
+        // Each file in the transfer syntax it is in: storescu proposes it (and the uncompressed ones).
+        let file = { (name: String) in Self.pydicomFiles.appendingPathComponent(name).path }
+        let sends: [(options: [String], files: [String])] = [
+            ([], [file("CT_small.dcm"), file("MR_small_implicit.dcm")]),  // Explicit and Implicit VR Little Endian
+            (["-xb"], [file("ExplVR_BigEnd.dcm")]),  // Explicit VR Big Endian (Ultrasound: stored, not scored)
+            (["-xr"], [file("SC_rgb_rle.dcm")]),  // RLE Lossless
+            (["-xy"], [file("SC_jpeg_no_color_transform.dcm")]),  // JPEG Baseline
+            (["-xd"], [file("image_dfl.dcm")]),  // Deflated Explicit VR Little Endian
+            ([], try FileManager.default.contentsOfDirectory(atPath: study.path).sorted().map { study.appendingPathComponent($0).path }),
+        ]
+        for (options, files) in sends {
+            let run = try Self.storescu(port: server.port, options: options, files)
+            #expect(run.status == 0, "\(options) \(files): \(run.stderr)")
+            #expect(run.stderr.components(separatedBy: "Received Store Response (Success)").count - 1 == files.count, "\(run.stderr)")
+        }
+        let records = try await Self.waitForStudies(9, home: home)
+        #expect(records.count == 9, "\(server.log)")
+        #expect(records.allSatisfy { $0["format"] as? String == "dicom" })
+        #expect(records.filter { ($0["status"] as? String) == "failed" }.isEmpty, "every instance reads back: \(records)")
+        let patients = records.compactMap { Self.identity($0)["patientID"] as? String }
+        #expect(Set(patients).isSuperset(of: ["STUDY-00000", "STUDY-00001", "STUDY-00002"]), "\(patients)")
+
+        // The same instances again, one in another transfer syntax: warning B006, nothing new stored.
+        for (options, name) in [([], "CT_small.dcm"), (["-xr"], "MR_small_RLE.dcm")] {
+            let again = try Self.storescu(port: server.port, options: options, [file(name)])
+            #expect(again.stderr.contains("Received Store Response (Warning: ElementsDiscarded)"), "\(again.stderr)")
+        }
+        try await Task.sleep(for: .seconds(1))
+        #expect(try Self.records(home: home).count == 9)
+        #expect(server.stop() == 0, "\(server.log)")
+        #expect(server.log.contains("triage: stopped"))
+        #expect(try CommandRunner.run("triage", ["audit", "verify", "--home", home.path]).status == 0)
+    }
+
+    @Test func allowListAndSpoolQuotaRefuseWhatTheyMust() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("images")
+        try TestImages.writeDICOMPhantoms(count: 1, size: 64, to: images)  // 8 KiB
+        let large = dir.appendingPathComponent("large")
+        try TestImages.writeDICOMPhantoms(count: 1, size: 800, patientPrefix: "LARGE", to: large)  // 1.25 MiB
+        let server = try await Self.Server(home: home, model: model, extra: ["--allow-calling", "GOODAE", "--spool-quota-mb", "1"])
+        defer { _ = server.stop() }
+        let small = images.appendingPathComponent("dx-00000.dcm").path
+
+        let stranger = try Self.storescu(port: server.port, calling: "STRANGER", [small])
+        #expect(stranger.status != 0)
+        #expect(stranger.stderr.contains("Calling AE Title Not Recognized"), "\(stranger.stderr)")
+
+        let tooLarge = try Self.storescu(port: server.port, calling: "GOODAE", [large.appendingPathComponent("dx-00000.dcm").path])
+        #expect(tooLarge.stderr.contains("Received Store Response (Refused: OutOfResources)"), "\(tooLarge.stderr)")
+        let fits = try Self.storescu(port: server.port, calling: "GOODAE", [small])
+        #expect(fits.status == 0 && fits.stderr.contains("Received Store Response (Success)"), "\(fits.stderr)")
+        let records = try await Self.waitForStudies(1, home: home)
+        #expect(records.map { Self.identity($0)["patientID"] as? String } == ["P-00000"], "\(records)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("spool/tmp").path)
+        #expect(left.isEmpty, "half-written files: \(left)")
+    }
+
+    /// kill -9 while storescu streams instances; after a restart every instance storescu saw
+    /// acknowledged is in the store, and after sending them all again each is there exactly once.
+    @Test func killedMidStreamLosesNoAcknowledgedInstanceAndStoresNoneTwice() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stream = dir.appendingPathComponent("stream")
+        let count = 150
+        try TestImages.writeDICOMPhantoms(count: count, size: 96, perStudy: 5, patientPrefix: "KILL", to: stream)
+        let files = try FileManager.default.contentsOfDirectory(atPath: stream.path).sorted().map { stream.appendingPathComponent($0).path }
+        let server = try await Self.Server(home: home, model: model)
+
+        // storescu in the background; the server is killed once it has acknowledged 20 instances.
+        let client = Process(), output = Pipe()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        client.arguments = ["120", Self.storescu, "-v", "-aec", "TRIAGE", "-aet", "MODALITY", "-to", "20", "-ta", "20", "-td", "20",
+                            "127.0.0.1", "\(server.port)"] + files
+        client.standardInput = FileHandle.nullDevice
+        client.standardOutput = output
+        client.standardError = output
+        try client.run()
+        var seen = ""
+        while seen.components(separatedBy: "Received Store Response (Success)").count - 1 < 20 {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(server.process.processIdentifier, SIGKILL)
+        server.process.waitUntilExit()
+        seen += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        client.waitUntilExit()
+
+        // What storescu saw acknowledged: each "Sending file" followed by a success response.
+        var acknowledged: [String] = [], current: String?
+        for line in seen.split(separator: "\n") {
+            if let range = line.range(of: "Sending file: ") { current = String(line[range.upperBound...]) }
+            if line.contains("Received Store Response (Success)"), let file = current { acknowledged.append(file) }
+        }
+        #expect(acknowledged.count >= 20)
+        #expect(acknowledged.count < count, "the stream ended before the kill")
+        let ids = { (file: String) in "KILL-" + String(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent.dropFirst(3)) }
+
+        // Restart: the spool left by the killed run is scored first.
+        let restarted = try await Self.Server(home: home, model: model)
+        var records = try await Self.waitForStudies(acknowledged.count, home: home)
+        let stored = records.compactMap { Self.identity($0)["patientID"] as? String }
+        #expect(Set(acknowledged.map(ids)).isSubset(of: Set(stored)), "lost: \(Set(acknowledged.map(ids)).subtracting(stored).sorted())")
+        #expect(Set(stored).count == stored.count, "stored twice")
+
+        // Everything again: what was stored is a duplicate, the rest arrives; each once.
+        let resend = try Self.storescu(port: restarted.port, files)
+        #expect(resend.status == 0, "\(resend.stderr.suffix(500))")
+        records = try await Self.waitForStudies(count, home: home)
+        let all = records.compactMap { Self.identity($0)["patientID"] as? String }
+        #expect(all.count == count && Set(all).count == count, "\(all.count) records, \(Set(all).count) patients")
+        #expect(restarted.stop() == 0)
+        #expect(try CommandRunner.run("triage", ["records", "verify", "--home", home.path]).status == 0)
+        #expect(try CommandRunner.run("triage", ["audit", "verify", "--home", home.path]).status == 0)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Scores what waits in an `InstanceSpool` with `BatchRunner` (the pipeline of `triage batch`:
+/// scope checks, scoring, sealed identity, audit) and removes each file once its study is
+/// stored. A crash at any point repeats work but loses none: a file stays until its verdict is
+/// committed, and the store keys studies by content hash, so a file scored twice is stored once.
+public struct SpoolDrain: Sendable {
+    let spool: InstanceSpool
+    let runner: BatchRunner
+
+    public init(spool: InstanceSpool, model: TriageModel, options: BatchRunner.Options) {
+        self.spool = spool
+        runner = BatchRunner(model: model, store: spool.store, options: options)
+    }
+
+    /// What one round did.
+    public struct Round: Sendable {
+        public var summary: BatchSummary
+        /// Files that could not be opened (tampered, or sealed under another key), moved to `quarantine/`.
+        public var quarantined: Int
+    }
+
+    /// Scores the files spooled now; nil when there were none.
+    public func drainOnce(log: (BatchEvent) -> Void = { _ in }) throws -> Round? {
+        let files = try spool.pending()
+        guard !files.isEmpty else { return nil }
+        let source = SpoolSource(spool: spool, files: files)
+        let outcome = try runner.run(source, log: log)
+        let stored = Set(outcome.hashes)
+        let done = source.opened.filter { stored.contains($0.sourceHash) }
+        try spool.store.recordReceived(done.map { (InstanceSpool.key(of: $0.url), $0.sourceHash) })
+        try spool.remove(done.map(\.url))
+        for url in source.unopenable {
+            log(.failed(name: SpoolSource.name(url), reason: "cannot be opened; moved to quarantine"))
+            try spool.quarantine(url)
+        }
+        return Round(summary: outcome.summary, quarantined: source.unopenable.count)
+    }
+}
+
+/// The spooled files as a batch input, each opened (unsealed) as it is read. Remembers the
+/// content hash of each file it yielded, so the drain knows which are stored.
+final class SpoolSource: InputSource {
+    let spool: InstanceSpool
+    let files: [URL]
+    private(set) var opened: [(url: URL, sourceHash: String)] = []
+    private(set) var unopenable: [URL] = []
+    private var read = 0
+
+    init(spool: InstanceSpool, files: [URL]) {
+        self.spool = spool
+        self.files = files
+    }
+
+    var label: String { "spool" }
+    var progress: Double? { files.isEmpty ? nil : Double(read) / Double(files.count) }
+
+    /// An entry's name (in logs and as the sealed source path): `spool/` and the file's key.
+    static func name(_ url: URL) -> String { "spool/" + InstanceSpool.key(of: url) }
+
+    func forEach(_ body: (InputEntry) throws -> Void) throws {
+        for url in files {
+            read += 1
+            let data: Data
+            do { data = try spool.open(url) } catch {
+                unopenable.append(url)
+                continue
+            }
+            opened.append((url, ContentHash.sha256(data)))
+            try body(.file(name: Self.name(url), data: data))
+        }
+    }
+}

@@ -1,0 +1,33 @@
+public import DICOMNetwork
+public import DICOMService
+import DICOM
+public import TriageCore
+
+/// The C-STORE SCP's storage for `triage serve`: each received data set becomes a Part 10 file
+/// (File Meta naming the instance, its transfer syntax and the calling AE) in the durable spool.
+public struct SpoolStorage: InstanceStorage {
+    let spool: InstanceSpool
+    let acceptor: AcceptorConfiguration
+
+    public init(spool: InstanceSpool, acceptor: AcceptorConfiguration) {
+        self.spool = spool
+        self.acceptor = acceptor
+    }
+
+    public func store(_ instance: ReceivedInstance) -> StoreStatus {
+        let part10: [UInt8]
+        do {
+            part10 = Array(try DICOMWriter.part10(
+                encodedDataSet: instance.dataSet, sopClassUID: instance.sopClassUID, sopInstanceUID: instance.sopInstanceUID,
+                transferSyntaxUID: instance.transferSyntaxUID, implementationClassUID: acceptor.implementationClassUID,
+                implementationVersionName: acceptor.implementationVersionName, sourceAETitle: instance.callingAETitle))
+        } catch {
+            return .cannotUnderstand("cannot wrap the data set: \(error)")
+        }
+        switch spool.put(sopInstanceUID: instance.sopInstanceUID, part10: .init(part10), actor: "dicom:\(instance.callingAETitle)") {
+        case .stored: return .success
+        case .duplicate: return .duplicate
+        case .full(let reason), .failed(let reason): return .outOfResources(reason)
+        }
+    }
+}
