@@ -28,7 +28,7 @@ public struct SpoolDrain: Sendable {
         let outcome = try runner.run(source, log: log)
         let stored = Set(outcome.hashes)
         let done = source.opened.filter { stored.contains($0.sourceHash) }
-        try spool.store.recordReceived(done.map { (InstanceSpool.key(of: $0.url), $0.sourceHash) })
+        try spool.store.recordReceived(done.map { (InstanceSpool.key(of: $0.url), $0.sourceHash, InstanceSpool.arrival(of: $0.url)) })
         try spool.remove(done.map(\.url))
         for url in source.unopenable {
             log(.failed(name: SpoolSource.name(url), reason: "cannot be opened; moved to quarantine"))

@@ -1,5 +1,4 @@
 import GRDB
-import SuiteFoundation
 
 /// Instances received over the network and scored, by the keyed hash of their SOP Instance UID
 /// (`InstanceSpool.instanceKey`): how the spool tells a duplicate that was scored already.
@@ -10,14 +9,14 @@ extension StudyStore {
         }
     }
 
-    /// Records instances whose studies (by content hash) are stored; a key seen before is kept as it was.
-    func recordReceived(_ instances: [(key: String, sourceHash: String)]) throws {
+    /// Records instances whose studies (by content hash) are stored, with when each arrived (ISO
+    /// 8601, UTC); a key seen before is kept as it was.
+    func recordReceived(_ instances: [(key: String, sourceHash: String, receivedAt: String)]) throws {
         guard !instances.isEmpty else { return }
-        let now = Timestamp.now()
         try database.write { db in
-            for (key, hash) in instances {
+            for (key, hash, receivedAt) in instances {
                 try db.execute(sql: "INSERT OR IGNORE INTO received_instances (instance_key, source_hash, received_at) VALUES (?, ?, ?)",
-                               arguments: [key, hash, now])
+                               arguments: [key, hash, receivedAt])
             }
         }
     }

@@ -74,7 +74,9 @@ package enum TriageSchema {
             }
         }
         // Instances `triage serve` received and scored, by the keyed hash of the SOP Instance UID
-        // (`InstanceSpool`): a second copy is answered as a duplicate. Not copied by `merge`.
+        // (`InstanceSpool`): a second copy is answered as a duplicate. `received_at` is when the
+        // instance was spooled (its C-STORE answered), so `studies.scored_at - received_at` is the
+        // time from receipt to verdict. Not copied by `merge`.
         migrator.registerMigration("triage v4 received instances") { db in
             try db.create(table: "received_instances") { t in
                 t.primaryKey("instance_key", .text)
