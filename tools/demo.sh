@@ -81,6 +81,35 @@ first=$("$bin/triage" worklist --home "$triage_home" --json --limit 1 | sed -E '
 "$bin/triage" show "${first:0:8}" --home "$triage_home"
 "$bin/triage" read "${first:0:8}" --agree --label pneumonia --home "$triage_home"
 
+say "triage serve: a modality sends a study over DICOM (DCMTK's echoscu and storescu) and it lands on the worklist"
+serve_home="$triage_out/serve-home"
+"$bin/triage" keys init --home "$serve_home" >/dev/null
+"$bin/triage" serve --home "$serve_home" --model "$model" --dicom-port 0 --allow-calling DEMO_MODALITY 2> "$triage_out/serve.log" &
+serve_pid=$!
+trap 'kill "$serve_pid" 2>/dev/null || true' EXIT
+port=""
+for _ in $(seq 1 150); do
+  port=$(sed -nE 's/^triage: DICOM receiver on 127\.0\.0\.1:([0-9]+) .*/\1/p' "$triage_out/serve.log")
+  [ -n "$port" ] && break
+  sleep 0.2
+done
+[ -n "$port" ] || { cat "$triage_out/serve.log"; echo "triage serve did not start" >&2; exit 1; }
+echo "listening on port $port as TRIAGE; only the calling AE DEMO_MODALITY may store"
+timeout 30 echoscu -aec TRIAGE -aet DEMO_MODALITY 127.0.0.1 "$port" && echo "C-ECHO: success"
+timeout 60 storescu -v -aec TRIAGE -aet DEMO_MODALITY 127.0.0.1 "$port" "$in/chest-faint.dcm" "$in/chest-dense.dcm" "$in/lateral.dcm" 2>&1 \
+  | grep -E "Sending file|Store Response" || true
+timeout 30 storescu -v -aec TRIAGE -aet DEMO_MODALITY 127.0.0.1 "$port" "$in/lateral.dcm" 2>&1 | grep "Store Response" | sed 's/^/sent again: /' || true
+timeout 30 storescu -aec TRIAGE -aet STRANGER 127.0.0.1 "$port" "$in/chest-faint.dcm" 2>&1 | grep -m1 "Association Rejected" | sed 's/^/unknown calling AE: /' || true
+for _ in $(seq 1 150); do
+  [ -z "$(ls -A "$serve_home/spool/incoming")" ] && [ "$("$bin/triage" worklist --home "$serve_home" --json | grep -o '"study_id"' | wc -l)" -ge 3 ] && break
+  sleep 0.2
+done
+"$bin/triage" worklist --home "$serve_home"
+kill -TERM "$serve_pid"
+wait "$serve_pid" || true
+trap - EXIT
+grep -E '"message":"(spool drained|C-STORE not stored)"' "$triage_out/serve.log" | head -4 || true
+
 say "triage audit verify: every score, read and report is on the hash-chained audit trail"
 "$bin/triage" audit verify --home "$triage_home"
 echo
