@@ -315,6 +315,10 @@ def main():
     add("")
     assistant_lines = report_assistant.section(r, steps)
     L.extend(assistant_lines or ["Not measured.", ""])
+    add(f"## {report_assistant.KB_TITLE}")
+    add("")
+    kb_eval_lines = report_assistant.kb_eval_section(r, steps)
+    L.extend(kb_eval_lines or ["Not measured.", ""])
 
     # ---- machine
     add("## Machine and versions")
@@ -408,6 +412,8 @@ def main():
         missing.add(report_batch.TITLE)
     if not assistant_lines:
         missing.add(report_assistant.TITLE)
+    if not kb_eval_lines:
+        missing.add(report_assistant.KB_TITLE)
     if not any(swift_embed.values()) and not swift_tok:
         missing.add("Raw runs")
     L = keep_sections(L, missing, earlier, earlier_when)
