@@ -77,4 +77,19 @@ struct DemoKBEvaluationTests {
         }
         #expect(tally.wrongRate <= 0.15, "regression: \(tally.wrong) wrong of \(tally.tickets)")
     }
+
+    /// Seeded spelling noise (`TypoNoise`, seed 17: one edit in each of 1–2 words per ticket)
+    /// over the report split: the share of decisions (answer and article, or escalation) that
+    /// differ from the clean ticket's. Measured 37 of 209 (17.7%); the issue wants none, so the
+    /// bound, 20%, only guards against regressions (docs/KNOWLEDGE-BASE.md, "Evaluation set").
+    @Test func typosRarelyFlipTheDecision() throws {
+        let noise = TypoNoise(seed: 17)
+        let clean = try Self.answerReportSplit()
+        let noisy = try Self.answerReportSplit { noise.apply($0.text, key: $0.id) }
+        let flipped = zip(clean, noisy).filter { $0.1.decision != $1.1.decision || $0.1.articleID != $1.1.articleID }
+        let rate = Double(flipped.count) / Double(clean.count)
+        print("demo KB, report split with typos: \(flipped.count) of \(clean.count) decisions flip: "
+              + flipped.map(\.0.0.id).joined(separator: ", "))
+        #expect(rate <= 0.20, "\(flipped.count) of \(clean.count) flip")
+    }
 }
