@@ -167,7 +167,8 @@ def main():
         "the CPU was busy before a timed step.")
     add("")
     add("`BENCH_ONLY=\"imaging\" bash tools/bench/run.sh tools/bench/.build/release` re-runs only the named sections (any of "
-        "`embed tokenize memory vault imaging cnn batch assistant`); the sections it does not run are kept from the previous version of "
+        "`embed tokenize memory vault imaging cnn batch assistant kb-eval`; `kb-eval` is the demo-KB evaluation alone, "
+        "which needs the model but not the shared data); the sections it does not run are kept from the previous version of "
         "this file, each with a line saying when and on which CPU it was measured.")
     add("")
     add("- Model: sentence-transformers all-MiniLM-L6-v2 (`models/all-MiniLM-L6-v2`, `make setup`), "

@@ -205,7 +205,8 @@ def kb_eval_section(results, steps):
         "project, data/eval/README.md) through `Answerer.answer`, the path of `assistant ask`. **Right**: answered with an "
         "expected article. **Wrong**: answered with another article, or answered an out-of-scope ticket (target ≤ 2% of "
         "the tickets). The `tune` split may choose thresholds; `report` is only reported. "
-        f"{e.get('threads')} thread(s), {1000 * e.get('answer_seconds_per_ticket', 0):.0f} ms per ticket.")
+        f"{e.get('threads')} thread(s), {1000 * e.get('answer_seconds_per_ticket', 0):.0f} ms per ticket; the counts are "
+        "deterministic, only that time depends on the CPU and its load.")
     add("")
     add("| split | tickets | answerable / out of scope | right (of answerable) | wrong (of tickets) | wrong article / answered out-of-scope | escalated answerable | out-of-scope caught |")
     add("|---|---:|---:|---:|---:|---:|---:|---:|")
