@@ -18,7 +18,7 @@ struct EvaluationSetTests {
         #expect(Set(tickets.map(\.category)) == Set(EvaluationTicket.Category.allCases))
         #expect(Set(tickets.flatMap(\.expected)) == Set(articles.map(\.id)), "every article is expected somewhere")
         #expect(tickets.filter { $0.category == .outOfScope }.count >= 80)
-        #expect(tickets.allSatisfy { $0.category == .outOfScope ? $0.escalate == "out_of_scope" : $0.answerable })
+        #expect(tickets.allSatisfy { $0.category == .outOfScope ? $0.escalate == .outOfScope : $0.answerable })
         #expect(tickets.filter { $0.category == .twoQuestions }.allSatisfy { !($0.secondExpected ?? []).isEmpty })
     }
 

@@ -4,9 +4,10 @@ import Foundation
 import ModelRuntime
 
 // The assistant's benchmarks for `make bench` (section `assistant` of tools/bench/run.sh):
-// `assistant-index` and `assistant-retrieval` here, in process on AssistantCore's own types;
+// `assistant-index` and `assistant-retrieval` here, in process on AssistantCore's own types, and
+// `assistant-kb-eval` (AssistantKBEvalBench.swift) on the demo knowledge base and data/eval;
 // `assistant-serve` and `assistant-batch` (AssistantServiceBench.swift) drive the release
-// `assistant` binary. Knowledge bases are derived from the shared Banking77 data into a
+// `assistant` binary. The other knowledge bases are derived from the shared Banking77 data into a
 // temporary folder, never into the repo.
 
 /// A benchmark that cannot run (missing input, a product command that failed, a wrong result).

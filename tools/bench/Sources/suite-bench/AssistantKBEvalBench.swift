@@ -90,14 +90,13 @@ struct AssistantKBEvalBench: ParsableCommand {
             let answerable = set.filter { $0.split == split && $0.answerable }
             let run = try RankerRun(queries: answerable.map { answerer.readable($0.text) }, index: index,
                                     retriever: retriever, encoder: encoder, depth: 10)
-            var quality: [String: RankingQuality] = ["bm25": .init(), "dense": .init(), "hybrid": .init()]
+            var bm25 = RankingQuality(), dense = RankingQuality(), hybrid = RankingQuality()
             for (ticket, lists) in zip(answerable, run.ranked) {
-                let relevant = Set(ticket.expected)
-                quality["bm25"]?.add(lists.bm25, relevant: relevant)
-                quality["dense"]?.add(lists.dense, relevant: relevant)
-                quality["hybrid"]?.add(lists.hybrid, relevant: relevant)
+                bm25.add(lists.bm25, relevant: Set(ticket.expected))
+                dense.add(lists.dense, relevant: Set(ticket.expected))
+                hybrid.add(lists.hybrid, relevant: Set(ticket.expected))
             }
-            retrieval[split.rawValue] = quality.mapValues(\.summary)
+            retrieval[split.rawValue] = ["bm25": bm25.summary, "dense": dense.summary, "hybrid": hybrid.summary]
         }
 
         try printJSON([
