@@ -1,15 +1,15 @@
 /// How one decision of `Answerer.answer` scores against an `EvaluationTicket`.
-public enum TicketOutcome: String, Sendable, CaseIterable {
+public enum TicketOutcome: Sendable {
     /// Answered with one of the expected articles.
     case right
     /// Answered with an article that is not expected.
-    case wrongArticle = "wrong_article"
+    case wrongArticle
     /// Answered a ticket no article answers.
-    case answeredOutOfScope = "answered_out_of_scope"
+    case answeredOutOfScope
     /// Escalated a ticket some article answers.
-    case escalatedAnswerable = "escalated_answerable"
+    case escalatedAnswerable
     /// Escalated a ticket no article answers.
-    case outOfScopeCaught = "out_of_scope_caught"
+    case outOfScopeCaught
 
     public init(_ ticket: EvaluationTicket, _ result: AnswerResult) {
         switch (result.decision, ticket.answerable) {
@@ -19,16 +19,13 @@ public enum TicketOutcome: String, Sendable, CaseIterable {
         case (.escalate, false): self = .outOfScopeCaught
         }
     }
-
-    /// A customer got a wrong article.
-    public var isWrong: Bool { self == .wrongArticle || self == .answeredOutOfScope }
 }
 
 /// Counts of outcomes over a group of tickets, and the rates the evaluation reports.
-public struct DecisionTally: Sendable, Equatable {
-    public private(set) var counts: [TicketOutcome: Int] = [:]
-    public private(set) var tickets = 0
-    public private(set) var answerable = 0
+public struct DecisionTally: Sendable {
+    private var counts: [TicketOutcome: Int] = [:]
+    private(set) var tickets = 0
+    private(set) var answerable = 0
 
     public init() {}
 
@@ -38,14 +35,14 @@ public struct DecisionTally: Sendable, Equatable {
         if outcome == .right || outcome == .wrongArticle || outcome == .escalatedAnswerable { answerable += 1 }
     }
 
-    public subscript(_ outcome: TicketOutcome) -> Int { counts[outcome] ?? 0 }
+    subscript(_ outcome: TicketOutcome) -> Int { counts[outcome] ?? 0 }
 
     /// Wrong answers (a wrong article, or any article for an out-of-scope ticket).
-    public var wrong: Int { self[.wrongArticle] + self[.answeredOutOfScope] }
+    var wrong: Int { self[.wrongArticle] + self[.answeredOutOfScope] }
     /// Wrong answers as a share of all tickets (the target: ≤ 0.02).
-    public var wrongRate: Double { tickets > 0 ? Double(wrong) / Double(tickets) : 0 }
+    var wrongRate: Double { tickets > 0 ? Double(wrong) / Double(tickets) : 0 }
     /// Answers given, right or wrong.
-    public var answered: Int { self[.right] + wrong }
+    var answered: Int { self[.right] + wrong }
 
     /// The counts and rates as JSON values (rates as fractions, 0 when the group is empty).
     public var summary: [String: Any] {

@@ -22,9 +22,9 @@ public struct EvaluationTicket: Codable, Sendable, Equatable {
     /// Article ids that are right answers (any of them); empty when no article is.
     public var expected: [String]
     /// Why a ticket without right answers escalates (`out_of_scope` in the demo set).
-    public var escalate: AnswerResult.Reason?
+    var escalate: AnswerResult.Reason?
     /// For two-question tickets: the articles that answer the second question (also in `expected`).
-    public var secondExpected: [String]?
+    var secondExpected: [String]?
     public var category: Category
     public var split: Split
 

@@ -4,7 +4,7 @@ import ModelRuntime
 /// get one edit each — two adjacent letters swapped, a letter dropped, or a letter doubled.
 /// The same (seed, key, text) always gives the same noisy text, whatever was noised before.
 public struct TypoNoise: Sendable {
-    public let seed: UInt64
+    let seed: UInt64
 
     public init(seed: UInt64) { self.seed = seed }
 
