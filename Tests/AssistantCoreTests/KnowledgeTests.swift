@@ -107,10 +107,7 @@ struct AnsweringTests {
     @Test func twoTopicsInOneTicketEscalate() throws {
         let home = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
-        let (plain, store, _) = try BatchRunnerTests.demoAnswerer(home: home)
-        let classifier = try IntentClassifier.load(folder: Fixtures.repositoryRoot.appendingPathComponent("data/classifier"))
-        let answerer = try Answerer(index: plain.index, encoder: plain.encoder, store: store,
-                                    modelVersion: ModelLocator.version(of: Fixtures.miniLM), classifier: classifier)
+        let answerer = try BatchRunnerTests.demoClassifierAnswerer(home: home)
         for text in ["How long does a SEPA transfer take? And how much does it cost to send money to the US?",
                      "How do I freeze my card? And how do I change my PIN?"] {
             let result = try answerer.answer(text, actor: "test")
@@ -207,6 +204,15 @@ struct BatchRunnerTests {
         let articles = try KnowledgeBaseFile.load(Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path)
         _ = try index.build(articles, encoder: encoder, modelID: "m")
         return (try Answerer(index: index, encoder: encoder, store: store, modelVersion: "m"), store, articles)
+    }
+
+    /// The demo as `assistant ask` answers it: the demo knowledge base with the shipped classifier
+    /// `data/classifier`, a new store in `home`.
+    static func demoClassifierAnswerer(home: URL) throws -> Answerer {
+        let (plain, store, _) = try demoAnswerer(home: home)
+        let classifier = try IntentClassifier.load(folder: Fixtures.repositoryRoot.appendingPathComponent("data/classifier"))
+        return try Answerer(index: plain.index, encoder: plain.encoder, store: store,
+                            modelVersion: ModelLocator.version(of: Fixtures.miniLM), classifier: classifier)
     }
 
     @Test func resumesAfterATornLineWithoutDuplicatesOrGaps() throws {

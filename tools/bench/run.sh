@@ -19,7 +19,8 @@
 #   BENCH_RETRIES=1        extra tries of a step that shared the CPU with other processes
 #   BENCH_CACHE=DIR        the exported ONNX model and the generated images (default ~/.cache/suite-venvs/bench-cache)
 #   BENCH_ONLY="imaging"   run only these sections (space- or comma-separated: embed tokenize memory
-#                          vault imaging cnn batch assistant); the report keeps the other sections of BENCH_OUT as they were
+#                          vault imaging cnn batch assistant kb-eval; kb-eval, the demo-KB evaluation of the assistant
+#                          section, alone); the report keeps the other sections of BENCH_OUT as they were
 #   BENCH_IMAGES=20        images per format for the imaging benchmark (2048x2048, generated once)
 #   BENCH_BATCH_IMAGES=2000  images in the `triage batch` benchmark's folder (2048x2048, generated once)
 #   BENCH_BATCH_RUNS=3     timed runs of each `triage batch` configuration (median reported)
@@ -60,7 +61,7 @@ only=" ${only//,/ } "
 # wants SECTION: true when the section is to be run (all of them unless BENCH_ONLY names some).
 wants() { [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]; }
 for s in $only; do
-  case $s in embed|tokenize|memory|vault|imaging|cnn|batch|assistant) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
+  case $s in embed|tokenize|memory|vault|imaging|cnn|batch|assistant|kb-eval) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
 done
 
 # ---- preconditions
@@ -246,6 +247,17 @@ if wants assistant; then
     step "swift assistant retrieval (hybrid, BM25, dense)" assistant-retrieval.json \
       "$bench_bin" assistant-retrieval --model "$model" --data "$data"
   fi
+fi
+
+if wants assistant || wants kb-eval; then
+  # Part of the assistant benchmarks that needs the model only, not the shared data: the demo
+  # knowledge base's hand-written evaluation set (data/eval). BENCH_ONLY=kb-eval runs it alone.
+  if [ ! -f "$model/model.safetensors" ]; then
+    echo "bench: the demo-KB evaluation needs $model (make setup)" >&2
+    exit 1
+  fi
+  step "swift demo-KB evaluation (data/eval)" assistant-kb-eval.json \
+    "$bench_bin" assistant-kb-eval --model "$model"
 fi
 
 end_all=$(date +%s)

@@ -167,7 +167,8 @@ def main():
         "the CPU was busy before a timed step.")
     add("")
     add("`BENCH_ONLY=\"imaging\" bash tools/bench/run.sh tools/bench/.build/release` re-runs only the named sections (any of "
-        "`embed tokenize memory vault imaging cnn batch assistant`); the sections it does not run are kept from the previous version of "
+        "`embed tokenize memory vault imaging cnn batch assistant kb-eval`; `kb-eval` is the demo-KB evaluation alone, "
+        "which needs the model but not the shared data); the sections it does not run are kept from the previous version of "
         "this file, each with a line saying when and on which CPU it was measured.")
     add("")
     add("- Model: sentence-transformers all-MiniLM-L6-v2 (`models/all-MiniLM-L6-v2`, `make setup`), "
@@ -315,6 +316,10 @@ def main():
     add("")
     assistant_lines = report_assistant.section(r, steps)
     L.extend(assistant_lines or ["Not measured.", ""])
+    add(f"## {report_assistant.KB_TITLE}")
+    add("")
+    kb_eval_lines = report_assistant.kb_eval_section(r, steps)
+    L.extend(kb_eval_lines or ["Not measured.", ""])
 
     # ---- machine
     add("## Machine and versions")
@@ -408,6 +413,8 @@ def main():
         missing.add(report_batch.TITLE)
     if not assistant_lines:
         missing.add(report_assistant.TITLE)
+    if not kb_eval_lines:
+        missing.add(report_assistant.KB_TITLE)
     if not any(swift_embed.values()) and not swift_tok:
         missing.add("Raw runs")
     L = keep_sections(L, missing, earlier, earlier_when)

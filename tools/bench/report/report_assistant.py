@@ -1,6 +1,7 @@
 """The "Assistant" section of docs/BENCHMARKS.md (used by report.py), from the results of the
 `suite-bench assistant-*` steps of run.sh: assistant-serve-t{N}.json, assistant-batch-t{N}.json,
-assistant-index.json and assistant-retrieval.json. Standard library only.
+assistant-index.json and assistant-retrieval.json; and the demo-KB evaluation section (its own
+`## ` heading, kb_eval_section) from assistant-kb-eval.json. Standard library only.
 """
 from benchlib import conditions, load, load_per_thread, rate as ms
 
@@ -144,13 +145,13 @@ def section(results, steps):
             f"k = {retrieval.get('rrf_k'):g}). Latency per query, {retrieval.get('threads')} thread(s), after a warm-up; "
             "dense and hybrid include the query embedding.")
         add("")
-        add("| ranker | recall@1 | recall@5 | MRR@10 | p50 ms | p99 ms |")
-        add("|---|---:|---:|---:|---:|---:|")
+        add("| ranker | recall@1 | recall@5 | MRR@10 | nDCG@10 | p50 ms | p99 ms |")
+        add("|---|---:|---:|---:|---:|---:|---:|")
         qual, lat = retrieval.get("quality") or {}, retrieval.get("latency") or {}
         for key, label in RANKERS:
             qv, lv = qual.get(key) or {}, lat.get(key) or {}
             add(f"| {label} | {qv.get('recall_at_1', 0):.3f} | {qv.get('recall_at_5', 0):.3f} | {qv.get('mrr_at_10', 0):.3f} | "
-                f"{ms(lv.get('p50_ms'))} | {ms(lv.get('p99_ms'))} |")
+                f"{num(qv.get('ndcg_at_10'), 3)} | {ms(lv.get('p50_ms'))} | {ms(lv.get('p99_ms'))} |")
         add("")
         e = lat.get("query_embedding") or {}
         add(f"The query embedding alone: p50 {ms(e.get('p50_ms'))} ms, p99 {ms(e.get('p99_ms'))} ms. BM25 returned nothing "
@@ -160,8 +161,91 @@ def section(results, steps):
         add("Not measured.")
         add("")
 
-    line = conditions(steps, ("swift assistant",), lead="Conditions: ", with_seconds=True)
-    if line:
-        add(line)
+    return L + conditions_lines(steps, "swift assistant")
+
+
+def conditions_lines(steps, prefix):
+    """The "Conditions: …" paragraph of the steps whose name starts with `prefix`, or no lines."""
+    line = conditions(steps, (prefix,), lead="Conditions: ", with_seconds=True)
+    return [line, ""] if line else []
+
+
+KB_TITLE = "Assistant: the demo knowledge base on its evaluation set (data/eval)"
+
+CATEGORIES = ("paraphrase", "typo", "slang", "angry", "reference_numbers", "signature", "quoted_thread",
+              "two_questions", "out_of_scope", "long")
+
+
+def pct(n, total):
+    return "—" if not total else f"{100 * n / total:.1f}%"
+
+
+def tally_row(label, d):
+    """One table row of a DecisionTally summary (`suite-bench assistant-kb-eval`)."""
+    d = d or {}
+    answerable, oos = d.get("answerable", 0), d.get("out_of_scope", 0)
+    return (f"| {label} | {d.get('tickets', 0)} | {answerable} / {oos} | {d.get('right', 0)} ({pct(d.get('right', 0), answerable)}) | "
+            f"**{d.get('wrong', 0)} ({pct(d.get('wrong', 0), d.get('tickets', 0))})** | "
+            f"{d.get('wrong_article', 0)} / {d.get('answered_out_of_scope', 0)} | "
+            f"{d.get('escalated_answerable', 0)} ({pct(d.get('escalated_answerable', 0), answerable)}) | "
+            f"{d.get('out_of_scope_caught', 0)} ({pct(d.get('out_of_scope_caught', 0), oos)}) |")
+
+
+def kb_eval_section(results, steps):
+    """Lines of the demo-KB evaluation section, or None when it was not measured."""
+    e = load(results, "assistant-kb-eval.json")
+    if not e:
+        return None
+    L = []
+    add = L.append
+    decisions = e.get("decisions") or {}
+    add(f"`suite-bench assistant-kb-eval` builds the demo home as `make demo` does (a new store, `assistant index` of "
+        f"`{e.get('kb')}`, {e.get('articles')} articles, with all-MiniLM-L6-v2, and the classifier `{e.get('classifier')}`) "
+        f"in a temporary folder and answers each of the {e.get('tickets')} tickets of `{e.get('data')}` (written by the "
+        "project, data/eval/README.md) through `Answerer.answer`, the path of `assistant ask`. **Right**: answered with an "
+        "expected article. **Wrong**: answered with another article, or answered an out-of-scope ticket (target ≤ 2% of "
+        "the tickets). The `tune` split may choose thresholds; `report` is only reported. "
+        f"{e.get('threads')} thread(s), {1000 * e.get('answer_seconds_per_ticket', 0):.0f} ms per ticket; the counts are "
+        "deterministic, only that time depends on the CPU and its load.")
+    add("")
+    add("| split | tickets | answerable / out of scope | right (of answerable) | wrong (of tickets) | wrong article / answered out-of-scope | escalated answerable | out-of-scope caught |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for split in ("tune", "report"):
+        add(tally_row(f"`{split}`", (decisions.get(split) or {}).get("all")))
+    add("")
+    add("By category, `report` split:")
+    add("")
+    add("| category | tickets | answerable / out of scope | right (of answerable) | wrong (of tickets) | wrong article / answered out-of-scope | escalated answerable | out-of-scope caught |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|")
+    report = decisions.get("report") or {}
+    for category in CATEGORIES:
+        if category in report:
+            add(tally_row(f"`{category}`", report[category]))
+    add("")
+    t = e.get("typo_robustness") or {}
+    if t:
+        n = t.get("tickets", 0)
+        add(f"Typo robustness: the `{t.get('split')}` split again with seeded spelling noise (`TypoNoise`, seed {t.get('seed')}: "
+            "in 1–2 words of four letters or more, two adjacent letters swapped, one dropped or one doubled; "
+            f"{t.get('texts_changed')} of {n} texts changed). **{t.get('flipped')} of {n} decisions flip** "
+            f"({pct(t.get('flipped', 0), n)}: the decision or the article differs from the clean ticket's).")
         add("")
-    return L
+        add("| split | tickets | answerable / out of scope | right (of answerable) | wrong (of tickets) | wrong article / answered out-of-scope | escalated answerable | out-of-scope caught |")
+        add("|---|---:|---:|---:|---:|---:|---:|---:|")
+        add(tally_row(f"`{t.get('split')}` with typos", t.get("decisions")))
+        add("")
+    retrieval = e.get("retrieval") or {}
+    if retrieval:
+        add("Retrieval on the answerable tickets, ranked on the text `ask` reads (personal data masked, quoted history, "
+            "signature and reference numbers removed); a hit is any expected article, nDCG@10 uses binary gains over all "
+            f"of them. Hybrid is what `ask` uses (RRF, k = {e.get('rrf_k', 0):g}).")
+        add("")
+        add("| ranker | split | queries | recall@1 | recall@5 | MRR@10 | nDCG@10 |")
+        add("|---|---|---:|---:|---:|---:|---:|")
+        for key, label in RANKERS:
+            for split in ("tune", "report"):
+                q = (retrieval.get(split) or {}).get(key) or {}
+                add(f"| {label} | `{split}` | {q.get('queries', 0)} | {q.get('recall_at_1', 0):.3f} | {q.get('recall_at_5', 0):.3f} | "
+                    f"{q.get('mrr_at_10', 0):.3f} | {q.get('ndcg_at_10', 0):.3f} |")
+        add("")
+    return L + conditions_lines(steps, "swift demo-KB")

@@ -156,9 +156,15 @@ public struct Answerer: Sendable {
 }
 
 extension Answerer {
+    /// The text `answer` retrieves and classifies with: personal data masked, then read by
+    /// `TicketReader` (quoted history, signature and reference numbers removed).
+    public func readable(_ text: String) -> String {
+        TicketReader.read(redactor.redact(text).text).text
+    }
+
     /// Top intents for a text without storing anything (read and redacted first, like `answer`).
     public func classify(_ text: String) throws -> [AnswerResult.IntentScore] {
-        let redacted = TicketReader.read(redactor.redact(text).text).text
+        let redacted = readable(text)
         if let classifier {
             return try classifier.predict(intentEmbedding(redacted, retrieval: nil)).ranking.prefix(3)
                 .map { .init(intent: $0.label, score: $0.probability) }

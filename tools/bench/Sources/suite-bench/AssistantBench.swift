@@ -4,9 +4,10 @@ import Foundation
 import ModelRuntime
 
 // The assistant's benchmarks for `make bench` (section `assistant` of tools/bench/run.sh):
-// `assistant-index` and `assistant-retrieval` here, in process on AssistantCore's own types;
+// `assistant-index` and `assistant-retrieval` here, in process on AssistantCore's own types, and
+// `assistant-kb-eval` (AssistantKBEvalBench.swift) on the demo knowledge base and data/eval;
 // `assistant-serve` and `assistant-batch` (AssistantServiceBench.swift) drive the release
-// `assistant` binary. Knowledge bases are derived from the shared Banking77 data into a
+// `assistant` binary. The other knowledge bases are derived from the shared Banking77 data into a
 // temporary folder, never into the repo.
 
 /// A benchmark that cannot run (missing input, a product command that failed, a wrong result).
@@ -120,7 +121,7 @@ struct RankerRun {
 struct AssistantRetrievalBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assistant-retrieval",
-        abstract: "Recall@1/5, MRR@10 and query latency of hybrid (RRF), BM25-only and dense-only retrieval on a labelled set from Banking77.",
+        abstract: "Recall@1/5, MRR@10, nDCG@10 and query latency of hybrid (RRF), BM25-only and dense-only retrieval on a labelled set from Banking77.",
         discussion: """
             The knowledge base has one article per intent (id kb-<intent>, title from the intent name, a templated \
             answer, and as examples the first --examples texts of the intent's training part); the queries are the \
@@ -160,17 +161,9 @@ struct AssistantRetrievalBench: ParsableCommand {
 
         var quality: [String: Any] = [:]
         for (name, lists) in [("bm25", timed.ranked.map(\.bm25)), ("dense", timed.ranked.map(\.dense)), ("hybrid", timed.ranked.map(\.hybrid))] {
-            var r1 = 0, r5 = 0, rr = 0.0, empty = 0
-            for (query, list) in zip(queries, lists) {
-                if list.isEmpty { empty += 1 }
-                guard let rank = list.prefix(10).firstIndex(of: kbID(query.intent)).map({ $0 + 1 }) else { continue }
-                if rank == 1 { r1 += 1 }
-                if rank <= 5 { r5 += 1 }
-                rr += 1 / Double(rank)
-            }
-            let n = Double(queries.count)
-            quality[name] = ["recall_at_1": Double(r1) / n, "recall_at_5": Double(r5) / n, "mrr_at_10": rr / n,
-                             "queries_without_results": empty]
+            var measured = RankingQuality()
+            for (query, list) in zip(queries, lists) { measured.add(list, relevant: [kbID(query.intent)]) }
+            quality[name] = measured.summary
         }
         try printJSON(["articles": articles.count, "examples_per_article": examples, "queries": queries.count,
                        "threads": threads, "rrf_k": retriever.rrfK, "depth": retriever.depth,

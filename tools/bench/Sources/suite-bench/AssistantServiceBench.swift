@@ -53,7 +53,7 @@ struct AssistantBinaryOptions: ParsableArguments {
         }
         let source = try TicketSource(path: data)  // the reader `assistant batch` uses
         var texts: [String] = []
-        while let row = try source.nextRow() { if let text = row { texts.append(text) } }
+        while let row = try source.nextRow() { if let text = row.text { texts.append(text) } }
         guard !texts.isEmpty else { throw BenchFailure("\(data): no rows with a \"text\" field") }
         var random = SeededGenerator(seed: seed, stream: "assistant-tickets")
         var drawn: [String] = []

@@ -1,0 +1,134 @@
+import ArgumentParser
+import AssistantCore
+import Foundation
+import ModelRuntime
+import RecordStore
+import Vault
+
+/// Recall@1, recall@5, MRR@10 and nDCG@10 of ranked article ids against each query's relevant
+/// ids (any of them counts as a hit; nDCG uses binary gains over all relevant ids).
+struct RankingQuality {
+    private var queries = 0, empty = 0, hits1 = 0, hits5 = 0
+    private var reciprocalRanks = 0.0, gains = 0.0
+
+    mutating func add(_ ranked: [String], relevant: Set<String>) {
+        queries += 1
+        if ranked.isEmpty { empty += 1 }
+        let top = ranked.prefix(10)
+        if let rank = top.firstIndex(where: relevant.contains).map({ $0 - top.startIndex + 1 }) {
+            if rank == 1 { hits1 += 1 }
+            if rank <= 5 { hits5 += 1 }
+            reciprocalRanks += 1 / Double(rank)
+        }
+        let dcg = top.enumerated().reduce(0.0) { $0 + (relevant.contains($1.element) ? 1 / log2(Double($1.offset + 2)) : 0) }
+        let ideal = (0..<min(relevant.count, 10)).reduce(0.0) { $0 + 1 / log2(Double($1 + 2)) }
+        gains += ideal > 0 ? dcg / ideal : 0
+    }
+
+    var summary: [String: Any] {
+        let n = Double(max(queries, 1))
+        return ["queries": queries, "recall_at_1": Double(hits1) / n, "recall_at_5": Double(hits5) / n,
+                "mrr_at_10": reciprocalRanks / n, "ndcg_at_10": gains / n, "queries_without_results": empty]
+    }
+}
+
+struct AssistantKBEvalBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assistant-kb-eval",
+        abstract: "Decisions and retrieval quality on the demo knowledge base's hand-written evaluation set (data/eval), per split and category.",
+        discussion: """
+            Builds the demo home as tools/demo.sh does (a new store, `assistant index` of --kb with --model, the \
+            intent classifier --classifier) in a temporary folder and answers every ticket through `Answerer.answer`, \
+            the path of `assistant ask`. A decision is right when it answers with an expected article, wrong when it \
+            answers with another article or answers an out-of-scope ticket. Retrieval is ranked on the text `ask` \
+            reads (personal data masked, quoted history, signature and references removed), for the answerable \
+            tickets of each split. Typo robustness: the report split again with TypoNoise(--typo-seed); a decision \
+            flips when the decision or the article differs from the clean ticket's.
+            """)
+    @Option(help: "Sentence-transformers model folder.") var model = "models/all-MiniLM-L6-v2"
+    @Option(help: "Knowledge base JSONL.") var kb = "data/kb/lumen-help-center.jsonl"
+    @Option(help: "Intent classifier folder.") var classifier = "data/classifier"
+    @Option(help: "Evaluation set JSONL (data/eval/README.md).") var tickets = "data/eval/demo-kb-tickets.jsonl"
+    @Option(help: "Seed of the typo generator.") var typoSeed: UInt64 = 17
+    @Option var threads = 1
+
+    func run() throws {
+        ComputeThreads.set(threads)
+        let set = try EvaluationTicketFile.load(tickets)
+        let articles = try KnowledgeBaseFile.load(kb)
+        try EvaluationTicketFile.check(set, against: articles)
+        let scratch = try ScratchFolder("kb-eval")
+        defer { scratch.remove() }
+        let (answerer, index, encoder) = try demoAnswerer(articles, home: scratch)
+
+        var decisions: [String: [String: DecisionTally]] = [:]
+        var clean: [String: AnswerResult] = [:]
+        let (_, answerSeconds) = try timed {
+            for ticket in set {
+                let result = try answerer.answer(ticket.text, actor: "suite-bench")
+                let outcome = TicketOutcome(ticket, result)
+                decisions[ticket.split.rawValue, default: [:]]["all", default: DecisionTally()].add(outcome)
+                decisions[ticket.split.rawValue, default: [:]][ticket.category.rawValue, default: DecisionTally()].add(outcome)
+                clean[ticket.id] = result
+            }
+        }
+
+        let noise = TypoNoise(seed: typoSeed)
+        var noisy = DecisionTally(), flips = 0, changedTexts = 0
+        let report = set.filter { $0.split == .report }
+        for ticket in report {
+            let text = noise.apply(ticket.text, key: ticket.id)
+            if text != ticket.text { changedTexts += 1 }
+            let result = try answerer.answer(text, actor: "suite-bench")
+            noisy.add(TicketOutcome(ticket, result))
+            if let before = clean[ticket.id], before.decision != result.decision || before.articleID != result.articleID { flips += 1 }
+        }
+
+        let retriever = try HybridRetriever(index: index, encoder: encoder)
+        var retrieval: [String: Any] = [:]
+        for split in EvaluationTicket.Split.allCases {
+            let answerable = set.filter { $0.split == split && $0.answerable }
+            let run = try RankerRun(queries: answerable.map { answerer.readable($0.text) }, index: index,
+                                    retriever: retriever, encoder: encoder, depth: 10)
+            var bm25 = RankingQuality(), dense = RankingQuality(), hybrid = RankingQuality()
+            for (ticket, lists) in zip(answerable, run.ranked) {
+                bm25.add(lists.bm25, relevant: Set(ticket.expected))
+                dense.add(lists.dense, relevant: Set(ticket.expected))
+                hybrid.add(lists.hybrid, relevant: Set(ticket.expected))
+            }
+            retrieval[split.rawValue] = ["bm25": bm25.summary, "dense": dense.summary, "hybrid": hybrid.summary]
+        }
+
+        try printJSON([
+            "tickets": set.count, "articles": articles.count, "threads": threads, "rrf_k": retriever.rrfK,
+            "decisions": decisions.mapValues { $0.mapValues(\.summary) },
+            "typo_robustness": ["split": "report", "seed": typoSeed, "tickets": report.count, "texts_changed": changedTexts,
+                                "flipped": flips, "flip_rate": Double(flips) / Double(max(report.count, 1)),
+                                "decisions": noisy.summary],
+            "retrieval": retrieval, "answer_seconds_per_ticket": answerSeconds / Double(set.count),
+            "data": tickets, "kb": kb, "classifier": classifier])
+    }
+
+    /// The demo home: a new store, the knowledge base indexed with the model, and the intent
+    /// classifier with its own encoder when it was fine-tuned (as `assistant ask` opens them).
+    func demoAnswerer(_ articles: [Article], home: ScratchFolder) throws -> (Answerer, KnowledgeIndex, SentenceEncoder) {
+        let location = StoreLocation(home: home.url, environment: ["XDG_STATE_HOME": home.path("state")])
+        _ = try KeyringFile.create(at: location.keyFile)
+        let store = try AssistantStore(location: location, environment: [:])
+        let folder = URL(fileURLWithPath: model)
+        let encoder = try SentenceEncoder(folder: folder)
+        let modelID = ModelLocator.version(of: folder)
+        let index = try KnowledgeIndex(path: home.path("kb.sqlite"))
+        _ = try index.build(articles, encoder: encoder, modelID: modelID)
+        let headFolder = URL(fileURLWithPath: classifier)
+        let head = try IntentClassifier.load(folder: headFolder)
+        var ownEncoder: (encoder: SentenceEncoder, version: String)?
+        if head.encoder != nil {
+            let encoderFolder = try head.encoderFolder(classifierFolder: headFolder) { folder }
+            ownEncoder = (try SentenceEncoder(folder: encoderFolder), ModelLocator.version(of: encoderFolder))
+        }
+        let answerer = try Answerer(index: index, encoder: encoder, store: store, modelVersion: modelID,
+                                    classifier: head, classifierEncoder: ownEncoder)
+        return (answerer, index, encoder)
+    }
+}
