@@ -96,10 +96,11 @@ done
 [ -n "$port" ] || { cat "$triage_out/serve.log"; echo "triage serve did not start" >&2; exit 1; }
 echo "listening on port $port as TRIAGE; only the calling AE DEMO_MODALITY may store"
 timeout 30 echoscu -aec TRIAGE -aet DEMO_MODALITY 127.0.0.1 "$port" && echo "C-ECHO: success"
-timeout 60 storescu -v -aec TRIAGE -aet DEMO_MODALITY 127.0.0.1 "$port" "$in/chest-faint.dcm" "$in/chest-dense.dcm" "$in/lateral.dcm" 2>&1 \
-  | grep -E "Sending file|Store Response" || true
+"$bin/triage" demo-inputs "$triage_out/sent" --radiographs "$radiographs" >/dev/null
+sent=("$triage_out/sent/radiograph-val_00000.dcm" "$triage_out/sent/radiograph-val_00003.dcm" "$in/lateral.dcm")
+timeout 60 storescu -v -aec TRIAGE -aet DEMO_MODALITY 127.0.0.1 "$port" "${sent[@]}" 2>&1 | grep -E "Sending file|Store Response" || true
 timeout 30 storescu -v -aec TRIAGE -aet DEMO_MODALITY 127.0.0.1 "$port" "$in/lateral.dcm" 2>&1 | grep "Store Response" | sed 's/^/sent again: /' || true
-timeout 30 storescu -aec TRIAGE -aet STRANGER 127.0.0.1 "$port" "$in/chest-faint.dcm" 2>&1 | grep -m1 "Association Rejected" | sed 's/^/unknown calling AE: /' || true
+timeout 30 storescu -aec TRIAGE -aet STRANGER 127.0.0.1 "$port" "$in/chest-faint.dcm" 2>&1 | grep -A2 "Association Rejected" | sed 's/^/unknown calling AE: /' || true
 for _ in $(seq 1 150); do
   [ -z "$(ls -A "$serve_home/spool/incoming")" ] && [ "$("$bin/triage" worklist --home "$serve_home" --json | grep -o '"study_id"' | wc -l)" -ge 3 ] && break
   sleep 0.2

@@ -56,6 +56,31 @@ public enum DemoInputs {
         return written
     }
 
+    /// Wraps each 8-bit gray square PNG of `radiographs` as a Digital X-Ray DICOM file
+    /// (`radiograph-NAME.dcm` in `directory`) with a made-up identity (`DEMO^NAME`), so the demo can
+    /// send real radiographs over DICOM. The pixels are kept (8-bit values scaled to 12 bits).
+    @discardableResult
+    public static func wrapRadiographs(_ radiographs: URL, into directory: URL, seed: UInt64 = 2026) throws -> [Written] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var generator = SeededGenerator(seed: seed, stream: "demo-radiographs")
+        var written: [Written] = []
+        let names = try FileManager.default.contentsOfDirectory(atPath: radiographs.path).filter { $0.hasSuffix(".png") }.sorted()
+        for (index, name) in names.enumerated() {
+            let url = radiographs.appendingPathComponent(name)
+            let image = try PNGCodec.decode(try Data(contentsOf: url), file: url.path)
+            guard image.width == image.height, image.colorModel == .gray, case .uint8(let samples) = image.samples else {
+                throw InputError.unreadable(input: url.path, reason: "not an 8-bit gray square PNG")
+            }
+            let stem = String(name.dropLast(4))
+            let dicom = DICOMPhantom(pixels: samples.map { Float($0) / 255 }, size: image.width, patient: "DEMO^\(stem.uppercased())",
+                                     patientID: "DEMO-\(3000 + index)")
+            let file = "radiograph-\(stem).dcm"
+            try dicom.data(generator: &generator).write(to: directory.appendingPathComponent(file))
+            written.append(Written(file: file, purpose: "\(name) as Digital X-Ray DICOM, made-up identity"))
+        }
+        return written
+    }
+
     static func png8(_ pixels: [Float], size: Int) throws -> Data {
         try PNGCodec.encode(Image(width: size, height: size, colorModel: .gray,
                                   samples: .uint8(pixels.map { UInt8(($0 * 255).rounded()) })))
