@@ -61,7 +61,8 @@ let package = Package(
             path: "Sources/AuditLog"),
         .target(
             name: "RecordStore",
-            dependencies: ["Vault", "AuditLog", "SuiteFoundation", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Vault", "AuditLog", "SuiteFoundation", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/RecordStore"),
         .target(name: "Evaluation", path: "Sources/Evaluation"),
         // The DICOM upper layer (PS3.8) and DIMSE command sets (PS3.7) as pure Swift, no transport
