@@ -144,7 +144,8 @@ let package = Package(
         .target(
             name: "TriageServer",
             dependencies: [
-                "TriageCore", "DICOM", "DICOMNetwork", "DICOMService", "ServiceSupport",
+                "TriageCore", "DICOM", "DICOMNetwork", "DICOMService", "ServiceSupport", "RecordStore",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Synchronization
 import TestSupport
 import Testing
@@ -36,11 +39,12 @@ struct TriageServeCLITests {
         let process = Process()
         let stderr = Collected()
         let port: Int
+        let httpPort: Int
 
         init(home: URL, model: String, extra: [String] = []) async throws {
             let errors = Pipe()
             process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("triage")
-            process.arguments = ["serve", "--home", home.path, "--model", model, "--dicom-port", "0", "--workers", "1", "--threads", "1"] + extra
+            process.arguments = ["serve", "--home", home.path, "--model", model, "--dicom-port", "0", "--http-port", "0", "--workers", "1", "--threads", "1"] + extra
             var environment = ProcessInfo.processInfo.environment
             environment["XDG_STATE_HOME"] = Fixtures.witnessState.path
             process.environment = environment
@@ -50,18 +54,20 @@ struct TriageServeCLITests {
             let collected = stderr
             errors.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
             try process.run()
-            let listening = #/triage: DICOM receiver on 127\.0\.0\.1:(\d+) as /#
-            var port: Int?
+            let listening = #/triage: DICOM receiver on 127\.0\.0\.1:(\d+) as /#, serving = #/triage: serving HTTP on http://127\.0\.0\.1:(\d+)/#
+            var port: Int?, httpPort: Int?
             let deadline = ContinuousClock.now + .seconds(60)
-            while port == nil, process.isRunning, ContinuousClock.now < deadline {
+            while port == nil || httpPort == nil, process.isRunning, ContinuousClock.now < deadline {
                 port = collected.value.firstMatch(of: listening).flatMap { Int($0.1) }
-                if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+                httpPort = collected.value.firstMatch(of: serving).flatMap { Int($0.1) }
+                if port == nil || httpPort == nil { try await Task.sleep(for: .milliseconds(50)) }
             }
-            guard let port else {
+            guard let port, let httpPort else {
                 process.terminate()
                 throw ServerError.notListening(collected.value)
             }
             self.port = port
+            self.httpPort = httpPort
         }
 
         /// SIGTERM, then its exit status (bounded: SIGKILL after 30 s).
@@ -75,6 +81,19 @@ struct TriageServeCLITests {
         }
 
         var log: String { stderr.value }
+
+        /// An HTTP request to the service: status and body.
+        func http(_ method: String, _ path: String, token: String? = nil, body: String? = nil) async throws -> (status: Int, body: Data) {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!, timeoutInterval: 30)
+            request.httpMethod = method
+            if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+            if let body {
+                request.httpBody = Data(body.utf8)
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        }
     }
 
     enum ServerError: Error { case notListening(String) }
@@ -158,6 +177,73 @@ struct TriageServeCLITests {
         #expect(server.stop() == 0, "\(server.log)")
         #expect(server.log.contains("triage: stopped"))
         #expect(try CommandRunner.run("triage", ["audit", "verify", "--home", home.path]).status == 0)
+    }
+
+    static func token(home: URL, role: String) throws -> String {
+        let created = try CommandRunner.run("triage", ["tokens", "create", "--name", role + "-token", "--role", role, "--home", home.path])
+        try #require(created.status == 0, "\(created.stderr)")
+        return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func json(_ data: Data) throws -> Any { try JSONSerialization.jsonObject(with: data) }
+
+    /// The worklist over HTTP as a reader sees it, roles enforced, a study marked read once.
+    @Test func worklistAndStudiesOverHTTPWithRoles() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("images")
+        try TestImages.writeDICOMPhantoms(count: 4, size: 64, perStudy: 2, patientPrefix: "HTTP", to: images)
+        let reader = try Self.token(home: home, role: "reader"), admin = try Self.token(home: home, role: "admin")
+        let modality = try Self.token(home: home, role: "modality")
+        let server = try await Self.Server(home: home, model: model)
+        defer { _ = server.stop() }
+        let files = try FileManager.default.contentsOfDirectory(atPath: images.path).sorted().map { images.appendingPathComponent($0).path }
+        #expect(try Self.storescu(port: server.port, files).status == 0)
+        _ = try await Self.waitForStudies(4, home: home)
+
+        #expect(try await server.http("GET", "/healthz").status == 200)
+        #expect(try await server.http("GET", "/v1/worklist").status == 401)
+        #expect(try await server.http("GET", "/v1/worklist", token: "trg_not-a-token").status == 401)
+        #expect(try await server.http("GET", "/v1/worklist", token: modality).status == 403)
+        #expect(try await server.http("GET", "/metrics", token: reader).status == 403)
+
+        let list = try await server.http("GET", "/v1/worklist", token: reader)
+        #expect(list.status == 200)
+        let rows = try #require(try Self.json(list.body) as? [[String: Any]])
+        #expect(rows.count == 4, "\(String(decoding: list.body, as: UTF8.self))")
+        #expect(!String(decoding: list.body, as: UTF8.self).contains("HTTP-0000"), "no identity in the worklist")
+        let limited = try #require(try Self.json(try await server.http("GET", "/v1/worklist?limit=1", token: reader).body) as? [[String: Any]])
+        #expect(limited.count == 1)
+        #expect(try await server.http("GET", "/v1/worklist?limit=zero", token: reader).status == 400)
+
+        let id = try #require(rows.first?["study_id"] as? String)
+        let study = try await server.http("GET", "/v1/studies/\(id)", token: reader)
+        #expect(study.status == 200)
+        let fields = try #require(try Self.json(study.body) as? [String: Any])
+        #expect(fields["id"] as? String == id && fields["modelID"] as? String != nil && fields["identity"] == nil)
+        if fields["status"] as? String == "scored" {
+            #expect(fields["heatmap"] as? String == "/v1/studies/\(id)/heatmap.png")
+            let png = try await server.http("GET", "/v1/studies/\(id)/heatmap.png", token: reader)
+            #expect(png.status == 200 && png.body.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        }
+        #expect(try await server.http("GET", "/v1/studies/00000000-0000-0000-0000-000000000000", token: reader).status == 404)
+
+        let read = try await server.http("POST", "/v1/studies/\(id)/read", token: reader, body: #"{"opinion": "agree", "label": "normal"}"#)
+        #expect(read.status == 200, "\(String(decoding: read.body, as: UTF8.self))")
+        #expect(try await server.http("POST", "/v1/studies/\(id)/read", token: reader, body: "{}").status == 409)
+        #expect(try await server.http("POST", "/v1/studies/\(rows[1]["study_id"] as! String)/read", token: reader,
+                                      body: #"{"opinion": "maybe"}"#).status == 400)
+        #expect(try await server.http("POST", "/v1/studies/\(rows[1]["study_id"] as! String)/read", token: reader,
+                                      body: #"{"label": "normal"}"#).status == 400)
+        let after = try #require(try Self.json(try await server.http("GET", "/v1/worklist", token: reader).body) as? [[String: Any]])
+        #expect(after.count == 3 && !after.contains { $0["study_id"] as? String == id })
+
+        let metrics = try await server.http("GET", "/metrics", token: admin)
+        let text = String(decoding: metrics.body, as: UTF8.self)
+        #expect(metrics.status == 200)
+        #expect(text.contains(#"triage_instances_total{outcome="stored"} 4"#), "\(text)")
+        #expect(text.contains("triage_spool_instances 0") && text.contains("triage_receipt_to_verdict_seconds"), "\(text)")
+        #expect(server.stop() == 0, "\(server.log)")
     }
 
     @Test func allowListAndSpoolQuotaRefuseWhatTheyMust() async throws {

@@ -15,7 +15,7 @@ public struct ListenError: Error, Equatable, CustomStringConvertible {
     public var description: String { "cannot listen on \(address): \(reason)" }
 
     /// The bind failure in `error`, nil for any other error.
-    init?(_ error: any Error, address: String) {
+    public init?(_ error: any Error, address: String) {
         self.address = address
         if let error = error as? IOError {
             switch error.errnoCode {

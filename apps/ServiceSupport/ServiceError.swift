@@ -17,6 +17,8 @@ public enum ServiceErrorCode: String, Sendable, CaseIterable {
     case unauthorized
     case forbidden
     case notFound = "not_found"
+    /// The request conflicts with the resource's state (e.g. a study already marked read).
+    case conflict
     /// The path exists but not with this method; `Allow` lists those it has.
     case methodNotAllowed = "method_not_allowed"
     case bodyTooLarge = "body_too_large"
@@ -75,6 +77,7 @@ public struct ServiceError: HTTPResponseError, Sendable, Equatable {
     }
     public static func invalid(_ message: String) -> ServiceError { ServiceError(.badRequest, code: .invalidRequest, message: message) }
     public static func notFound(_ message: String) -> ServiceError { ServiceError(.notFound, code: .notFound, message: message) }
+    public static func conflict(_ message: String) -> ServiceError { ServiceError(.conflict, code: .conflict, message: message) }
     static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> ServiceError {
         ServiceError(.methodNotAllowed, code: .methodNotAllowed, message: "this path does not take this method", allowedMethods: allowed)
     }

@@ -1,5 +1,6 @@
 public import AssistantCore
 import Foundation
+import RecordStore
 public import Hummingbird
 public import Logging
 public import ServiceSupport
@@ -44,8 +45,8 @@ public func buildApplication(_ configuration: ServerConfiguration, service: Assi
 {
     let serviceMetrics = metrics.service
     let executor = executor ?? InferenceExecutor(configuration.executor) { serviceMetrics.recordQueueDepth($0.waiting) }
-    let refusals = refusals ?? RefusedAuthenticationAudit.auditor(store: service.store.secure, executor: executor,
-                                                                  intervalSeconds: configuration.refusalAuditIntervalSeconds)
+    let refusals = refusals ?? RefusedAuthenticationAudit.auditor(executor: executor, intervalSeconds: configuration.refusalAuditIntervalSeconds,
+                                                                  append: service.store.secure.auditRefusedAuthentication)
     let drain = drain ?? DrainMonitor(metrics: serviceMetrics, logger: logger)
     let store = service.store
 

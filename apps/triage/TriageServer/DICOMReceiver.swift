@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 public import Logging
 import NIOPosix
+import ServiceSupport
 public import ServiceLifecycle
 public import TriageCore
 
@@ -14,14 +15,16 @@ public struct DICOMReceiver: Service {
     let configuration: DICOMServer.Configuration
     let spool: InstanceSpool
     let loop: DrainLoop
+    let metrics: TriageServiceMetrics?
     let logger: Logger
     let onListening: @Sendable (_ port: Int) -> Void
 
-    public init(configuration: DICOMServer.Configuration, spool: InstanceSpool, loop: DrainLoop, logger: Logger,
-                onListening: @escaping @Sendable (_ port: Int) -> Void = { _ in }) {
+    public init(configuration: DICOMServer.Configuration, spool: InstanceSpool, loop: DrainLoop, metrics: TriageServiceMetrics? = nil,
+                logger: Logger, onListening: @escaping @Sendable (_ port: Int) -> Void = { _ in }) {
         self.configuration = configuration
         self.spool = spool
         self.loop = loop
+        self.metrics = metrics
         self.logger = logger
         self.onListening = onListening
     }
@@ -35,12 +38,13 @@ public struct DICOMReceiver: Service {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server: DICOMServer
         do {
-            server = try await DICOMServer.start(configuration, storage: SpoolStorage(spool: spool, acceptor: configuration.acceptor),
+            server = try await DICOMServer.start(configuration, storage: SpoolStorage(spool: spool, acceptor: configuration.acceptor, metrics: metrics),
                                                  group: group, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
-            throw error
+            throw ListenError(error, address: "\(configuration.host):\(configuration.port) (DICOM)") ?? error
         }
+        metrics?.recordSpool(spool.depth)
         onListening(server.port)
         loop.start()
         try? await gracefulShutdown()

@@ -10,11 +10,13 @@ public final class DrainLoop: Sendable {
     private let drain: SpoolDrain
     private let pollInterval: Double
     private let logger: Logger
+    private let metrics: TriageServiceMetrics?
     private let stopping = Atomic(false)
     private let finished = Mutex<[CheckedContinuation<Void, Never>]?>([])
 
-    public init(drain: SpoolDrain, pollInterval: Double = 0.2, logger: Logger) {
+    public init(drain: SpoolDrain, pollInterval: Double = 0.2, metrics: TriageServiceMetrics? = nil, logger: Logger) {
         self.drain = drain
+        self.metrics = metrics
         self.pollInterval = pollInterval
         self.logger = logger
     }
@@ -35,6 +37,7 @@ public final class DrainLoop: Sendable {
     @discardableResult
     public func round() throws -> SpoolDrain.Round? {
         let logger = self.logger
+        let started = ContinuousClock.now
         do {
             let round = try drain.drainOnce { event in
                 switch event {
@@ -44,6 +47,9 @@ public final class DrainLoop: Sendable {
                 }
             }
             if let round {
+                let elapsed = ContinuousClock.now - started
+                metrics?.recordRound(round, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                metrics?.recordSpool(drain.spool.depth)
                 let s = round.summary
                 logger.info("spool drained", metadata: [
                     "scored": "\(s.scored)", "not_assessable": "\(s.notAssessable)", "failed": "\(s.failed)",

@@ -8,13 +8,22 @@ public import TriageCore
 public struct SpoolStorage: InstanceStorage {
     let spool: InstanceSpool
     let acceptor: AcceptorConfiguration
+    let metrics: TriageServiceMetrics?
 
-    public init(spool: InstanceSpool, acceptor: AcceptorConfiguration) {
+    public init(spool: InstanceSpool, acceptor: AcceptorConfiguration, metrics: TriageServiceMetrics? = nil) {
         self.spool = spool
         self.acceptor = acceptor
+        self.metrics = metrics
     }
 
     public func store(_ instance: ReceivedInstance) -> StoreStatus {
+        let status = wrapAndSpool(instance)
+        metrics?.recordStore(status)
+        metrics?.recordSpool(spool.depth)
+        return status
+    }
+
+    private func wrapAndSpool(_ instance: ReceivedInstance) -> StoreStatus {
         let part10: [UInt8]
         do {
             part10 = Array(try DICOMWriter.part10(

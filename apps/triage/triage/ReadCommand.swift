@@ -31,7 +31,7 @@ struct ReadCommand: ParsableCommand {
         if (label != nil || note != nil) && !agree && !disagree {
             throw ValidationError("--label and --note go with --agree or --disagree")
         }
-        if let label, label.isEmpty || label.count > 64 || !label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+        if let label, !StudyStore.ReaderOpinion.isValidLabel(label) {
             throw ValidationError("--label '\(label)' must be 1...64 letters, digits, _ or -")
         }
         if let note, note.isEmpty || note.utf8.count > 4096 { throw ValidationError("--note must be 1...4096 bytes") }

@@ -14,7 +14,7 @@ import TriageServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Receive studies over DICOM (C-ECHO, C-STORE) and score them as they arrive.",
+        abstract: "Receive studies over DICOM (C-ECHO, C-STORE), score them as they arrive, serve the worklist over HTTP.",
         discussion: """
             Listens on --dicom-port as --ae-title. Each instance a modality or PACS sends is sealed and written \
             durably to the spool in <home>/spool before its C-STORE is answered with success; a drain thread scores \
@@ -22,14 +22,18 @@ struct ServeCommand: AsyncParsableCommand {
             store, where `triage worklist` shows it. A second copy of an instance is answered with warning B006; a \
             full spool (--spool-quota-mb) with A700, writing nothing. What a crash leaves in the spool is scored \
             first at the next start. With --allow-calling, only those calling AE titles may associate (others are \
-            rejected, reason 3); without it any peer may store, and a warning says so. Logs are JSON lines on \
-            standard error; SIGINT/SIGTERM stop it gracefully. Documentation: docs/SERVICE.md.
+            rejected, reason 3); without it any peer may store, and a warning says so. On --http-port: GET /healthz; \
+            with a reader token (`triage tokens create --role reader`) GET /v1/worklist, /v1/studies/{id}, \
+            /v1/studies/{id}/heatmap.png, POST /v1/studies/{id}/read; with an admin token also GET /metrics. Logs \
+            are JSON lines on standard error; SIGINT/SIGTERM stop it gracefully. Documentation: docs/SERVICE.md.
             """)
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var model: TriageModelOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(name: .customLong("dicom-port"), help: "DICOM TCP port; 0 picks a free one (printed once listening).") var dicomPort = 11112
+    @Option(name: .customLong("http-port"), help: "HTTP port of the worklist API; 0 picks a free one (printed once serving).")
+    var httpPort = 8081
     @Option(name: .customLong("ae-title"), help: "Our AE title: associations calling another are rejected.") var aeTitle = "TRIAGE"
     @Option(name: .customLong("allow-calling"), help: ArgumentHelp("A calling AE title allowed to associate (repeatable).", valueName: "AE"))
     var allowCalling: [String] = []
@@ -41,7 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "BLAS threads of the scoring rounds (default: cores / workers).") var threads: Int?
 
     func validate() throws {
-        if !(0...65535).contains(dicomPort) { throw ValidationError("--dicom-port must be 0...65535") }
+        if !(0...65535).contains(dicomPort) || !(0...65535).contains(httpPort) {
+            throw ValidationError("--dicom-port and --http-port must be 0...65535")
+        }
         for title in [aeTitle] + allowCalling where !AETitle.isValid(title) {
             throw ValidationError("AE title '\(title)': 1–16 characters, no backslash or control characters, not only spaces")
         }
@@ -71,11 +77,19 @@ struct ServeCommand: AsyncParsableCommand {
                                              abstractSyntaxes: StorageSOPClasses.abstractSyntaxes,
                                              maximumMessageLength: maxInstanceMB << 20)
         let dicom = DICOMServer.Configuration(acceptor: acceptor, host: host, port: dicomPort, maximumAssociations: maxAssociations)
-        let receiver = DICOMReceiver(configuration: dicom, spool: spool, loop: DrainLoop(drain: drain, logger: logger), logger: logger) {
-            [host, aeTitle] port in
+        let metrics = TriageServiceMetrics()
+        let receiver = DICOMReceiver(configuration: dicom, spool: spool, loop: DrainLoop(drain: drain, metrics: metrics, logger: logger),
+                                     metrics: metrics, logger: logger) { [host, aeTitle] port in
             printError("triage: DICOM receiver on \(host):\(port) as \(aeTitle) (store: \(location.home.path))")
         }
-        try await ServiceRunner.run([receiver], address: "\(host):\(dicomPort)", logger: logger)
+        var http = ServiceConfiguration()
+        http.host = host
+        http.port = httpPort
+        let app = buildTriageApplication(http, service: TriageHTTPService(store: studies, view: model.spec.input, metrics: metrics),
+                                         logger: logger) { [http] port in
+            printError("triage: serving HTTP on \(http.url(port: port))")
+        }
+        try await ServiceRunner.run([receiver, app], address: "\(host):\(httpPort)", logger: logger)
         printError("triage: stopped (stores under way finished; the spool keeps what is not scored yet)")
     }
 }

@@ -1,4 +1,4 @@
-import RecordStore
+public import RecordStore
 public import SuiteFoundation
 
 extension AssistantStore {
@@ -7,7 +7,7 @@ extension AssistantStore {
     }
 
     /// The service's bearer tokens (`APITokens`, shared with triage): secrets start with `ast_`.
-    var tokens: APITokens<Role> { APITokens(secure: secure, secretPrefix: "ast_") }
+    public var tokens: APITokens<Role> { APITokens(secure: secure, secretPrefix: "ast_") }
 
     /// Creates an API token; returns the secret, which is shown once and stored only as a hash.
     public func createToken(name: String, role: Role, actor: String) throws -> String {

@@ -131,10 +131,9 @@ public final class InstanceSpool: Sendable {
         try release(url) { try FileManager.default.moveItem(at: url, to: quarantine.appendingPathComponent(url.lastPathComponent)) }
     }
 
-    /// When a spooled file arrived (its modification time; ISO 8601, UTC, milliseconds).
-    static func arrival(of url: URL) -> String {
-        let date = (try? url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? Date()
-        return Timestamp.string(date)
+    /// When a spooled file arrived (its modification time).
+    static func arrival(of url: URL) -> Date {
+        (try? url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? Date()
     }
 
     static func key(of url: URL) -> String { String(url.lastPathComponent.dropLast(suffix.count)) }

@@ -1,11 +1,12 @@
-import Foundation
+public import Foundation
+import SuiteFoundation
 
 /// Scores what waits in an `InstanceSpool` with `BatchRunner` (the pipeline of `triage batch`:
 /// scope checks, scoring, sealed identity, audit) and removes each file once its study is
 /// stored. A crash at any point repeats work but loses none: a file stays until its verdict is
 /// committed, and the store keys studies by content hash, so a file scored twice is stored once.
 public struct SpoolDrain: Sendable {
-    let spool: InstanceSpool
+    public let spool: InstanceSpool
     let runner: BatchRunner
 
     public init(spool: InstanceSpool, model: TriageModel, options: BatchRunner.Options) {
@@ -18,6 +19,8 @@ public struct SpoolDrain: Sendable {
         public var summary: BatchSummary
         /// Files that could not be opened (tampered, or sealed under another key), moved to `quarantine/`.
         public var quarantined: Int
+        /// When each instance stored this round arrived in the spool.
+        public var arrivals: [Date]
     }
 
     /// Scores the files spooled now; nil when there were none.
@@ -28,13 +31,14 @@ public struct SpoolDrain: Sendable {
         let outcome = try runner.run(source, log: log)
         let stored = Set(outcome.hashes)
         let done = source.opened.filter { stored.contains($0.sourceHash) }
-        try spool.store.recordReceived(done.map { (InstanceSpool.key(of: $0.url), $0.sourceHash, InstanceSpool.arrival(of: $0.url)) })
+        let arrivals = done.map { InstanceSpool.arrival(of: $0.url) }
+        try spool.store.recordReceived(zip(done, arrivals).map { (InstanceSpool.key(of: $0.url), $0.sourceHash, Timestamp.string($1)) })
         try spool.remove(done.map(\.url))
         for url in source.unopenable {
             log(.failed(name: SpoolSource.name(url), reason: "cannot be opened; moved to quarantine"))
             try spool.quarantine(url)
         }
-        return Round(summary: outcome.summary, quarantined: source.unopenable.count)
+        return Round(summary: outcome.summary, quarantined: source.unopenable.count, arrivals: arrivals)
     }
 }
 

@@ -2,13 +2,13 @@ import AuditLog
 public import Foundation
 import GRDB
 import RecordStore
-import SuiteFoundation
+public import SuiteFoundation
 import Vault
 
 extension StudyStore {
     /// A reader's opinion of the model's verdict, stored with the read.
     public struct ReaderOpinion: Sendable, Equatable {
-        public enum Verdict: String, Sendable {
+        public enum Verdict: String, Sendable, StrictStringEnum {
             case agree, disagree
         }
 
@@ -17,6 +17,11 @@ extension StudyStore {
         public var label: String?
         /// Free text, sealed before it is written.
         public var note: String?
+
+        /// A label is 1…64 ASCII letters, digits, `_` or `-`.
+        public static func isValidLabel(_ label: String) -> Bool {
+            !label.isEmpty && label.count <= 64 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+        }
 
         public init(verdict: Verdict, label: String? = nil, note: String? = nil) {
             self.verdict = verdict

@@ -1,4 +1,5 @@
 public import GRDB
+import RecordStore
 public import Vault
 
 /// The triage tables. Identifying DICOM fields (patient name, ID, birth date, accession
@@ -83,6 +84,10 @@ package enum TriageSchema {
                 t.column("source_hash", .text).notNull()
                 t.column("received_at", .text).notNull()
             }
+        }
+        // Bearer tokens of `triage serve`'s HTTP routes (`APITokens`): secrets stored hashed, rows tagged.
+        migrator.registerMigration("triage v5 api tokens") { db in
+            try APITokens<StudyStore.Role>.createTable(db, roles: StudyStore.Role.allCases)
         }
     }
 }
