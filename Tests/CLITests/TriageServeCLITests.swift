@@ -246,6 +246,87 @@ struct TriageServeCLITests {
         #expect(server.stop() == 0, "\(server.log)")
     }
 
+    /// STOW-RS: a multipart/related body of Part 10 files; stored ones are scored like C-STOREs,
+    /// a duplicate is a warning, a part that is not DICOM fails, and the statuses follow PS3.18.
+    @Test func stowRSStoresInstancesAndAnswersPerInstance() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("images")
+        try TestImages.writeDICOMPhantoms(count: 3, size: 64, patientPrefix: "STOW", to: images)
+        let modality = try Self.token(home: home, role: "modality"), reader = try Self.token(home: home, role: "reader")
+        let server = try await Self.Server(home: home, model: model)
+        defer { _ = server.stop() }
+        let dicom = try (0..<3).map { try Data(contentsOf: images.appendingPathComponent(String(format: "dx-%05d.dcm", $0))) }
+
+        func stow(_ parts: [(type: String, data: Data)], token: String, contentType: String? = nil) async throws -> (status: Int, body: [String: Any]) {
+            let boundary = "stow-\(UUID().uuidString)"
+            var body = Data()
+            for part in parts {
+                body.append(Data("--\(boundary)\r\nContent-Type: \(part.type)\r\n\r\n".utf8))
+                body.append(part.data)
+                body.append(Data("\r\n".utf8))
+            }
+            body.append(Data("--\(boundary)--\r\n".utf8))
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.httpPort)/dicomweb/studies")!, timeoutInterval: 30)
+            request.httpMethod = "POST"
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            request.setValue(contentType ?? #"multipart/related; type="application/dicom"; boundary="\#(boundary)""#,
+                             forHTTPHeaderField: "Content-Type")
+            request.httpBody = body
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            return (status, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+        }
+        func sequence(_ body: [String: Any], _ tag: String) -> [[String: Any]] {
+            ((body[tag] as? [String: Any])?["Value"] as? [[String: Any]]) ?? []
+        }
+
+        let first = try await stow([("application/dicom", dicom[0]), ("application/dicom", dicom[1])], token: modality)
+        #expect(first.status == 200, "\(first.body)")
+        #expect(sequence(first.body, "00081199").count == 2 && sequence(first.body, "00081198").isEmpty)
+        let mixed = try await stow([("application/dicom", dicom[1]), ("application/dicom", dicom[2]), ("text/plain", Data("hello".utf8)),
+                                    ("application/dicom", Data("not dicom".utf8))], token: modality)
+        #expect(mixed.status == 202, "\(mixed.body)")
+        let referenced = sequence(mixed.body, "00081199"), failed = sequence(mixed.body, "00081198")
+        #expect(referenced.count == 2 && failed.count == 2, "\(mixed.body)")
+        #expect(referenced.compactMap { ($0["00081196"] as? [String: Any])?["Value"] as? [Int] } == [[0xB006]], "the duplicate warns")
+        #expect(failed.allSatisfy { (($0["00081197"] as? [String: Any])?["Value"] as? [Int]) == [0xC000] })
+        let none = try await stow([("application/dicom", Data("x".utf8))], token: modality)
+        #expect(none.status == 409)
+        #expect(try await stow([("application/dicom", dicom[0])], token: reader).status == 403)
+        #expect(try await stow([("application/dicom", dicom[0])], token: modality, contentType: "application/json").status == 415)
+
+        let records = try await Self.waitForStudies(3, home: home)
+        #expect(Set(records.compactMap { Self.identity($0)["patientID"] as? String }) == ["STOW-00000", "STOW-00001", "STOW-00002"])
+
+        // The same request built by Python's standard library (email.mime, HTTP policy) and sent by urllib.
+        let script = """
+        import json, sys, urllib.request, urllib.error
+        from email.mime.multipart import MIMEMultipart
+        from email.mime.application import MIMEApplication
+        from email.policy import HTTP
+        message = MIMEMultipart("related", type="application/dicom")
+        for path in sys.argv[3:]:
+            message.attach(MIMEApplication(open(path, "rb").read(), "dicom"))
+        raw = message.as_bytes(policy=HTTP)
+        head, body = raw.split(b"\\r\\n\\r\\n", 1)
+        content_type = message["Content-Type"].replace("\\n", "").replace("\\r", "")
+        request = urllib.request.Request(sys.argv[1], data=body, method="POST",
+                                         headers={"Content-Type": content_type, "Authorization": "Bearer " + sys.argv[2]})
+        try:
+            response = urllib.request.urlopen(request, timeout=30)
+            print(json.dumps({"status": response.status, "body": json.loads(response.read())}))
+        except urllib.error.HTTPError as error:
+            print(json.dumps({"status": error.code, "body": json.loads(error.read() or b"{}")}))
+        """
+        let python = ProcessInfo.processInfo.environment["SUITE_TEST_PYTHON"] ?? "/usr/bin/python3"
+        let resent = try CommandRunner.run("/usr/bin/timeout", ["60", python, "-c", script, "http://127.0.0.1:\(server.httpPort)/dicomweb/studies",
+                                                                modality] + (0..<3).map { images.appendingPathComponent(String(format: "dx-%05d.dcm", $0)).path })
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(resent.stdout.utf8)) as? [String: Any], "\(resent.stderr)")
+        #expect(answer["status"] as? Int == 202, "three duplicates: stored before, each a warning: \(answer)")
+        #expect(sequence(answer["body"] as? [String: Any] ?? [:], "00081199").count == 3)
+    }
+
     @Test func allowListAndSpoolQuotaRefuseWhatTheyMust() async throws {
         let (dir, home, model) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -7,12 +7,15 @@ public import TriageCore
 /// What the HTTP routes of `triage serve` work with.
 public struct TriageHTTPService: Sendable {
     public let store: StudyStore
+    /// Where STOW-RS instances go (the receiver's spool).
+    public let spool: InstanceSpool
     /// The model's input spec: which part of a thumbnail its heatmap covers.
     public let view: TriageModelSpec.Input
     public let metrics: TriageServiceMetrics
 
-    public init(store: StudyStore, view: TriageModelSpec.Input, metrics: TriageServiceMetrics) {
+    public init(store: StudyStore, spool: InstanceSpool, view: TriageModelSpec.Input, metrics: TriageServiceMetrics) {
         self.store = store
+        self.spool = spool
         self.view = view
         self.metrics = metrics
     }
@@ -29,9 +32,11 @@ extension StudyStore.Role {
     }
 }
 
-/// The HTTP side of `triage serve`: `GET /healthz` (no token); readers `GET /v1/worklist`,
+/// The HTTP side of `triage serve`: `GET /healthz` (no token); modalities `POST /dicomweb/studies`
+/// (STOW-RS, `StowRS`); readers `GET /v1/worklist`,
 /// `GET /v1/studies/{id}`, `GET /v1/studies/{id}/heatmap.png`, `POST /v1/studies/{id}/read`;
-/// admins also `GET /metrics`. The middleware, the 404s and 405s, timeouts, connection limits and
+/// admins also `GET /metrics`. `configuration.maximumBodyBytes` bounds a STOW-RS body (held in
+/// memory while its parts are spooled); JSON bodies are limited to 64 KiB. The middleware, the 404s and 405s, timeouts, connection limits and
 /// TLS come from `ServiceRouter` (apps/ServiceSupport), as for `assistant serve`.
 public func buildTriageApplication(_ configuration: ServiceConfiguration, service: TriageHTTPService, drain: DrainMonitor? = nil,
                                    logger: Logger,
@@ -49,7 +54,9 @@ public func buildTriageApplication(_ configuration: ServiceConfiguration, servic
         try store.tokens.authenticate(secret).map { TokenIdentity(name: $0.name, roles: $0.role.grantedRoles) }
     }
     let studies = StudyRoutes(store: store, view: service.view, metrics: service.metrics, executor: executor,
-                              maximumBodyBytes: configuration.maximumBodyBytes)
+                              maximumBodyBytes: min(configuration.maximumBodyBytes, 64 * 1024))
+    StowRS(spool: service.spool, metrics: service.metrics, executor: executor)
+        .add(to: routes.api.group().add(middleware: requireRole(StudyStore.Role.modality)))
     studies.addReaderRoutes(to: routes.api.group().add(middleware: requireRole(StudyStore.Role.reader)))
     studies.addAdminRoutes(to: routes.api.group().add(middleware: requireRole(StudyStore.Role.admin)))
     return routes.application(configuration: configuration, serverName: "triage", services: [executor, refusals], logger: logger,

@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
             full spool (--spool-quota-mb) with A700, writing nothing. What a crash leaves in the spool is scored \
             first at the next start. With --allow-calling, only those calling AE titles may associate (others are \
             rejected, reason 3); without it any peer may store, and a warning says so. On --http-port: GET /healthz; \
-            with a reader token (`triage tokens create --role reader`) GET /v1/worklist, /v1/studies/{id}, \
+            with a modality token POST /dicomweb/studies (STOW-RS, into the same spool); with a reader token (`triage tokens create --role reader`) GET /v1/worklist, /v1/studies/{id}, \
             /v1/studies/{id}/heatmap.png, POST /v1/studies/{id}/read; with an admin token also GET /metrics. Logs \
             are JSON lines on standard error; SIGINT/SIGTERM stop it gracefully. Documentation: docs/SERVICE.md.
             """)
@@ -40,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("spool-quota-mb"), help: "Most megabytes (MiB) of instances waiting in the spool.") var spoolQuotaMB = 10_240
     @Option(name: .customLong("max-associations"), help: "Associations open at once; more are rejected (transient).")
     var maxAssociations = 16
-    @Option(name: .customLong("max-instance-mb"), help: "Largest instance (data set) accepted, in MiB.") var maxInstanceMB = 256
+    @Option(name: .customLong("max-instance-mb"), help: "Largest instance accepted by C-STORE, and largest STOW-RS request, in MiB.")
+    var maxInstanceMB = 256
     @Option(help: "Decoding threads of the scoring rounds (default: half the cores).") var workers: Int?
     @Option(help: "BLAS threads of the scoring rounds (default: cores / workers).") var threads: Int?
 
@@ -85,7 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
         var http = ServiceConfiguration()
         http.host = host
         http.port = httpPort
-        let app = buildTriageApplication(http, service: TriageHTTPService(store: studies, view: model.spec.input, metrics: metrics),
+        http.maximumBodyBytes = maxInstanceMB << 20
+        let app = buildTriageApplication(http, service: TriageHTTPService(store: studies, spool: spool, view: model.spec.input, metrics: metrics),
                                          logger: logger) { [http] port in
             printError("triage: serving HTTP on \(http.url(port: port))")
         }
