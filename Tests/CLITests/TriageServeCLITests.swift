@@ -327,6 +327,39 @@ struct TriageServeCLITests {
         #expect(sequence(answer["body"] as? [String: Any] ?? [:], "00081199").count == 3)
     }
 
+    /// The configuration file: the example parses and is used, a flag overrides it, an unknown key
+    /// or a YAML error is a usage error naming the file and the key or line.
+    @Test func configurationFileIsReadStrictlyAndFlagsOverrideIt() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let example = Fixtures.repositoryRoot.appendingPathComponent("docs/triage-serve.example.yaml")
+        let config = dir.appendingPathComponent("serve.yaml")
+        try String(contentsOf: example, encoding: .utf8).replacingOccurrences(of: "ae_title: TRIAGE", with: "ae_title: FROM_FILE")
+            .write(to: config, atomically: true, encoding: .utf8)
+        let server = try await Self.Server(home: home, model: model, extra: ["--config", config.path])  // ports 0 from the flags
+        defer { _ = server.stop() }
+        #expect(server.log.contains("as FROM_FILE"), "\(server.log)")
+        let stranger = try CommandRunner.run("/usr/bin/timeout", ["30", "/usr/bin/echoscu", "-aec", "FROM_FILE", "-aet", "STRANGER",
+                                                                   "127.0.0.1", "\(server.port)"])
+        #expect(stranger.status != 0 && stranger.stderr.contains("Calling AE Title Not Recognized"), "allow_calling of the file: \(stranger.stderr)")
+        let allowed = try CommandRunner.run("/usr/bin/timeout", ["30", "/usr/bin/echoscu", "-aec", "FROM_FILE", "-aet", "PACS_ROUTER",
+                                                                  "127.0.0.1", "\(server.port)"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+
+        let unknown = dir.appendingPathComponent("unknown.yaml")
+        try "dicom:\n  port: 104\n  ae_titel: X\n".write(to: unknown, atomically: true, encoding: .utf8)
+        let refused = try CommandRunner.run("triage", ["serve", "--home", home.path, "--model", model, "--config", unknown.path])
+        #expect(refused.status == 2 && refused.stderr.contains(unknown.path) && refused.stderr.contains("ae_titel"), "\(refused.stderr)")
+        let broken = dir.appendingPathComponent("broken.yaml")
+        try "dicom:\n  port: [104\n".write(to: broken, atomically: true, encoding: .utf8)
+        let syntax = try CommandRunner.run("triage", ["serve", "--home", home.path, "--model", model, "--config", broken.path])
+        #expect(syntax.status == 2 && syntax.stderr.contains("not valid YAML") && syntax.stderr.contains("3:"), "\(syntax.stderr)")
+        let wrongType = dir.appendingPathComponent("type.yaml")
+        try "http:\n  port: eighty\n".write(to: wrongType, atomically: true, encoding: .utf8)
+        let typed = try CommandRunner.run("triage", ["serve", "--home", home.path, "--model", model, "--config", wrongType.path])
+        #expect(typed.status == 2 && typed.stderr.contains("http.port"), "\(typed.stderr)")
+    }
+
     @Test func allowListAndSpoolQuotaRefuseWhatTheyMust() async throws {
         let (dir, home, model) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -25,73 +25,105 @@ struct ServeCommand: AsyncParsableCommand {
             rejected, reason 3); without it any peer may store, and a warning says so. On --http-port: GET /healthz; \
             with a modality token POST /dicomweb/studies (STOW-RS, into the same spool); with a reader token (`triage tokens create --role reader`) GET /v1/worklist, /v1/studies/{id}, \
             /v1/studies/{id}/heatmap.png, POST /v1/studies/{id}/read; with an admin token also GET /metrics. Logs \
-            are JSON lines on standard error; SIGINT/SIGTERM stop it gracefully. Documentation: docs/SERVICE.md.
+            are JSON lines on standard error; SIGINT/SIGTERM stop it gracefully. Settings come from the flags, then \
+            --config FILE (YAML; an unknown key is an error naming it), then the defaults. Documentation: docs/SERVICE.md.
             """)
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var model: TriageModelOptions
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(name: .customLong("dicom-port"), help: "DICOM TCP port; 0 picks a free one (printed once listening).") var dicomPort = 11112
-    @Option(name: .customLong("http-port"), help: "HTTP port of the worklist API; 0 picks a free one (printed once serving).")
-    var httpPort = 8081
-    @Option(name: .customLong("ae-title"), help: "Our AE title: associations calling another are rejected.") var aeTitle = "TRIAGE"
+    @Option(help: ArgumentHelp("A YAML configuration file (docs/SERVICE.md); the flags below override it.", valueName: "file"))
+    var config: String?
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(name: .customLong("dicom-port"), help: "DICOM TCP port (default 11112); 0 picks a free one (printed once listening).")
+    var dicomPort: Int?
+    @Option(name: .customLong("http-port"), help: "HTTP port (default 8081); 0 picks a free one (printed once serving).")
+    var httpPort: Int?
+    @Option(name: .customLong("ae-title"), help: "Our AE title (default TRIAGE): associations calling another are rejected.")
+    var aeTitle: String?
     @Option(name: .customLong("allow-calling"), help: ArgumentHelp("A calling AE title allowed to associate (repeatable).", valueName: "AE"))
     var allowCalling: [String] = []
-    @Option(name: .customLong("spool-quota-mb"), help: "Most megabytes (MiB) of instances waiting in the spool.") var spoolQuotaMB = 10_240
-    @Option(name: .customLong("max-associations"), help: "Associations open at once; more are rejected (transient).")
-    var maxAssociations = 16
-    @Option(name: .customLong("max-instance-mb"), help: "Largest instance accepted by C-STORE, and largest STOW-RS request, in MiB.")
-    var maxInstanceMB = 256
+    @Option(name: .customLong("spool-quota-mb"), help: "Most MiB of instances waiting in the spool (default 10240).")
+    var spoolQuotaMB: Int?
+    @Option(name: .customLong("max-associations"), help: "Associations open at once (default 16); more are rejected (transient).")
+    var maxAssociations: Int?
+    @Option(name: .customLong("max-instance-mb"), help: "Largest C-STORE instance and STOW-RS request, in MiB (default 256).")
+    var maxInstanceMB: Int?
     @Option(help: "Decoding threads of the scoring rounds (default: half the cores).") var workers: Int?
     @Option(help: "BLAS threads of the scoring rounds (default: cores / workers).") var threads: Int?
 
-    func validate() throws {
-        if !(0...65535).contains(dicomPort) || !(0...65535).contains(httpPort) {
-            throw ValidationError("--dicom-port and --http-port must be 0...65535")
-        }
-        for title in [aeTitle] + allowCalling where !AETitle.isValid(title) {
-            throw ValidationError("AE title '\(title)': 1–16 characters, no backslash or control characters, not only spaces")
-        }
-        if spoolQuotaMB < 1 || maxAssociations < 1 || maxInstanceMB < 1 {
-            throw ValidationError("--spool-quota-mb, --max-associations and --max-instance-mb must be positive")
-        }
-        do { _ = try ComputePlan(workers: workers, threads: threads, cores: ComputeThreads.available) } catch {
-            throw ValidationError("\(error)")
-        }
+    /// The settings in force: flags, then the configuration file, then the defaults.
+    struct Settings {
+        var host = "127.0.0.1", dicomPort = 11112, httpPort = 8081, aeTitle = "TRIAGE", allowCalling: [String] = []
+        var spoolQuotaMB = 10_240, maxAssociations = 16, maxInstanceMB = 256
+        var workers: Int?, threads: Int?
     }
 
+    func settings() throws -> Settings {
+        let file = try config.map { path in
+            do { return try ServeConfigurationFile.read(URL(fileURLWithPath: path)) } catch { throw ValidationError("--config \(error)") }
+        }
+        var s = Settings()
+        s.host = host ?? file?.host ?? s.host
+        s.dicomPort = dicomPort ?? file?.dicom?.port ?? s.dicomPort
+        s.httpPort = httpPort ?? file?.http?.port ?? s.httpPort
+        s.aeTitle = aeTitle ?? file?.dicom?.aeTitle ?? s.aeTitle
+        s.allowCalling = allowCalling.isEmpty ? file?.dicom?.allowCalling ?? [] : allowCalling
+        s.spoolQuotaMB = spoolQuotaMB ?? file?.spool?.quotaMB ?? s.spoolQuotaMB
+        s.maxAssociations = maxAssociations ?? file?.dicom?.maxAssociations ?? s.maxAssociations
+        s.maxInstanceMB = maxInstanceMB ?? file?.dicom?.maxInstanceMB ?? s.maxInstanceMB
+        s.workers = workers ?? file?.scoring?.workers
+        s.threads = threads ?? file?.scoring?.threads
+        let source = config.map { " (flags and \($0))" } ?? ""
+        if !(0...65535).contains(s.dicomPort) || !(0...65535).contains(s.httpPort) {
+            throw ValidationError("the DICOM and HTTP ports must be 0...65535\(source)")
+        }
+        for title in [s.aeTitle] + s.allowCalling where !AETitle.isValid(title) {
+            throw ValidationError("AE title '\(title)'\(source): 1–16 characters, no backslash or control characters, not only spaces")
+        }
+        if s.spoolQuotaMB < 1 || s.maxAssociations < 1 || s.maxInstanceMB < 1 {
+            throw ValidationError("the spool quota, the association limit and the instance limit must be positive\(source)")
+        }
+        do { _ = try ComputePlan(workers: s.workers, threads: s.threads, cores: ComputeThreads.available) } catch {
+            throw ValidationError("\(error)\(source)")
+        }
+        return s
+    }
+
+    func validate() throws { _ = try settings() }
+
     func run() async throws {
+        let s = try settings()
         let model = try model.load()
         let location = store.location(product: StudyStore.product)
         let studies = try StudyStore(location: location)
-        let spool = try InstanceSpool(folder: location.home.appendingPathComponent("spool"), quotaBytes: Int64(spoolQuotaMB) << 20,
+        let spool = try InstanceSpool(folder: location.home.appendingPathComponent("spool"), quotaBytes: Int64(s.spoolQuotaMB) << 20,
                                       store: studies)
         LoggingSystem.bootstrap { JSONLogHandler.standardError(label: $0) }
         var logger = Logger(label: "triage")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        if allowCalling.isEmpty {
+        if s.allowCalling.isEmpty {
             logger.warning("no --allow-calling list: any calling AE title may store instances")
         }
-        let plan = try ComputePlan(workers: workers, threads: threads, cores: ComputeThreads.available)
+        let plan = try ComputePlan(workers: s.workers, threads: s.threads, cores: ComputeThreads.available)
         let drain = SpoolDrain(spool: spool, model: model, options: BatchRunner.Options(plan: plan, actor: "service:triage"))
-        let acceptor = AcceptorConfiguration(aeTitle: aeTitle, callingAETitles: allowCalling.isEmpty ? nil : Set(allowCalling),
+        let acceptor = AcceptorConfiguration(aeTitle: s.aeTitle, callingAETitles: s.allowCalling.isEmpty ? nil : Set(s.allowCalling),
                                              abstractSyntaxes: StorageSOPClasses.abstractSyntaxes,
-                                             maximumMessageLength: maxInstanceMB << 20)
-        let dicom = DICOMServer.Configuration(acceptor: acceptor, host: host, port: dicomPort, maximumAssociations: maxAssociations)
+                                             maximumMessageLength: s.maxInstanceMB << 20)
+        let dicom = DICOMServer.Configuration(acceptor: acceptor, host: s.host, port: s.dicomPort, maximumAssociations: s.maxAssociations)
         let metrics = TriageServiceMetrics()
         let receiver = DICOMReceiver(configuration: dicom, spool: spool, loop: DrainLoop(drain: drain, metrics: metrics, logger: logger),
-                                     metrics: metrics, logger: logger) { [host, aeTitle] port in
-            printError("triage: DICOM receiver on \(host):\(port) as \(aeTitle) (store: \(location.home.path))")
+                                     metrics: metrics, logger: logger) { port in
+            printError("triage: DICOM receiver on \(s.host):\(port) as \(s.aeTitle) (store: \(location.home.path))")
         }
         var http = ServiceConfiguration()
-        http.host = host
-        http.port = httpPort
-        http.maximumBodyBytes = maxInstanceMB << 20
+        http.host = s.host
+        http.port = s.httpPort
+        http.maximumBodyBytes = s.maxInstanceMB << 20
         let app = buildTriageApplication(http, service: TriageHTTPService(store: studies, spool: spool, view: model.spec.input, metrics: metrics),
                                          logger: logger) { [http] port in
             printError("triage: serving HTTP on \(http.url(port: port))")
         }
-        try await ServiceRunner.run([receiver, app], address: "\(host):\(httpPort)", logger: logger)
+        try await ServiceRunner.run([receiver, app], address: "\(s.host):\(s.httpPort)", logger: logger)
         printError("triage: stopped (stores under way finished; the spool keeps what is not scored yet)")
     }
 }
