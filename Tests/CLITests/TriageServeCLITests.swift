@@ -360,6 +360,38 @@ struct TriageServeCLITests {
         #expect(typed.status == 2 && typed.stderr.contains("http.port"), "\(typed.stderr)")
     }
 
+    /// deploy/: the Containerfile's entry point and the Kubernetes ConfigMap's configuration run
+    /// `triage serve` as written (home, model and ports moved to this test's, host kept local).
+    @Test func deploymentFilesRunAsWritten() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let deploy = Fixtures.repositoryRoot.appendingPathComponent("deploy")
+        let containerfile = try String(contentsOf: deploy.appendingPathComponent("Containerfile"), encoding: .utf8)
+        let entry = try #require(containerfile.range(of: #"ENTRYPOINT \[(.|\n)*?\]"#, options: .regularExpression).map { String(containerfile[$0]) })
+        let words = entry.replacingOccurrences(of: "\\\n", with: " ").matches(of: #/"([^"]*)"/#).map { String($0.1) }
+        #expect(Array(words.prefix(2)) == ["/usr/local/bin/triage", "serve"], "\(words)")
+        // The ConfigMap's serve.yaml: the indented block after `serve.yaml: |`.
+        let manifest = try String(contentsOf: deploy.appendingPathComponent("triage-serve.k8s.yaml"), encoding: .utf8)
+        let lines = manifest.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex { $0.contains("serve.yaml: |") })
+        let block = lines[(start + 1)...].prefix { $0.hasPrefix("    ") || $0.isEmpty }.map { String($0.dropFirst(4)) }
+        let config = dir.appendingPathComponent("serve.yaml")
+        try block.joined(separator: "\n").write(to: config, atomically: true, encoding: .utf8)
+        // The entry point's flags with this test's paths; the host and ports local and free.
+        var arguments = Array(words.dropFirst(2))
+        for (flag, value) in [("--home", home.path), ("--model", model), ("--config", config.path), ("--host", "127.0.0.1")] {
+            let i = try #require(arguments.firstIndex(of: flag), "\(flag) in the entry point")
+            arguments[i + 1] = value
+        }
+        let server = try await Self.Server(home: home, model: model, extra: arguments)
+        defer { _ = server.stop() }
+        #expect(server.log.contains("as TRIAGE"))
+        let allowed = try CommandRunner.run("/usr/bin/timeout", ["30", "/usr/bin/echoscu", "-aec", "TRIAGE", "-aet", "CR_ROOM_1",
+                                                                  "127.0.0.1", "\(server.port)"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(try await server.http("GET", "/healthz").status == 200)
+    }
+
     @Test func allowListAndSpoolQuotaRefuseWhatTheyMust() async throws {
         let (dir, home, model) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }

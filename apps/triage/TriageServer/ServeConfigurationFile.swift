@@ -87,6 +87,10 @@ public struct ServeConfigurationFile: Decodable, Sendable, Equatable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw ServeConfigurationError(file: url.path, problem: "cannot read: \(error.localizedDescription)")
         }
+        // An empty file (or only comments) means "all defaults".
+        if text.split(separator: "\n").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).hasPrefix("#") || $0.allSatisfy(\.isWhitespace) }) {
+            return try YAMLDecoder().decode(ServeConfigurationFile.self, from: "{}")
+        }
         do {
             return try YAMLDecoder().decode(ServeConfigurationFile.self, from: text)
         } catch let error as DecodingError {

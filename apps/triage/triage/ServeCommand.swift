@@ -102,7 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "triage")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         if s.allowCalling.isEmpty {
-            logger.warning("no --allow-calling list: any calling AE title may store instances")
+            logger.warning("no calling-AE allow-list (--allow-calling or dicom.allow_calling): any calling AE title may store instances")
         }
         let plan = try ComputePlan(workers: s.workers, threads: s.threads, cores: ComputeThreads.available)
         let drain = SpoolDrain(spool: spool, model: model, options: BatchRunner.Options(plan: plan, actor: "service:triage"))
