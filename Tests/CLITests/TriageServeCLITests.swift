@@ -392,6 +392,24 @@ struct TriageServeCLITests {
         #expect(try await server.http("GET", "/healthz").status == 200)
     }
 
+    /// With a quiet period, a study is scored only once it has received nothing for that long: an
+    /// image arriving later holds back the whole study.
+    @Test func quietPeriodHoldsAStudyUntilItIsComplete() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("images")
+        try TestImages.writeDICOMPhantoms(count: 2, size: 64, perStudy: 2, patientPrefix: "QUIET", to: images)
+        let server = try await Self.Server(home: home, model: model, extra: ["--quiet-seconds", "4"])
+        defer { _ = server.stop() }
+        #expect(try Self.storescu(port: server.port, [images.appendingPathComponent("dx-00000.dcm").path]).status == 0)
+        try await Task.sleep(for: .seconds(1))
+        #expect(try Self.storescu(port: server.port, [images.appendingPathComponent("dx-00001.dcm").path]).status == 0)
+        try await Task.sleep(for: .seconds(1))
+        #expect(try Self.records(home: home).isEmpty, "scored before the study was quiet for 4 s")
+        let records = try await Self.waitForStudies(2, home: home)
+        #expect(records.count == 2)
+    }
+
     @Test func allowListAndSpoolQuotaRefuseWhatTheyMust() async throws {
         let (dir, home, model) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -33,7 +33,7 @@ public struct DICOMReceiver: Service {
         let waiting = spool.depth
         if waiting.instances > 0 {
             logger.info("draining the spool left by the last run first", metadata: ["instances": "\(waiting.instances)"])
-            while try loop.round() != nil, spool.depth.instances > 0 {}
+            while try loop.round(everything: true) != nil, spool.depth.instances > 0 {}
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server: DICOMServer

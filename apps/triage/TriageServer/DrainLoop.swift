@@ -33,13 +33,13 @@ public final class DrainLoop: Sendable {
         thread.start()
     }
 
-    /// One round, logged; nil when the spool was empty.
+    /// One round, logged; nil when nothing was ready. `everything` ignores the quiet period.
     @discardableResult
-    public func round() throws -> SpoolDrain.Round? {
+    public func round(everything: Bool = false) throws -> SpoolDrain.Round? {
         let logger = self.logger
         let started = ContinuousClock.now
         do {
-            let round = try drain.drainOnce { event in
+            let round = try drain.drainOnce(everything: everything) { event in
                 switch event {
                 case .failed(let name, let reason): logger.warning("instance not scored", metadata: ["name": "\(name)", "reason": "\(reason)"])
                 case .skipped(let name, let reason): logger.warning("instance skipped", metadata: ["name": "\(name)", "reason": "\(reason)"])

@@ -53,13 +53,15 @@ public struct ServeConfigurationFile: Decodable, Sendable, Equatable {
     public struct Scoring: Decodable, Sendable, Equatable {
         public var workers: Int?
         public var threads: Int?
-        enum CodingKeys: String, CodingKey, CaseIterable { case workers, threads }
+        public var quietPeriodSeconds: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable { case workers, threads, quietPeriodSeconds = "quiet_period_seconds" }
 
         public init(from decoder: any Decoder) throws {
             try StrictKeys.check(decoder, keys: CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             workers = try c.decodeIfPresent(Int.self, forKey: .workers)
             threads = try c.decodeIfPresent(Int.self, forKey: .threads)
+            quietPeriodSeconds = try c.decodeIfPresent(Double.self, forKey: .quietPeriodSeconds)
         }
     }
 

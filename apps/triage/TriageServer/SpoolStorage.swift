@@ -1,6 +1,7 @@
 public import DICOMNetwork
 public import DICOMService
 import DICOM
+import Foundation
 public import TriageCore
 
 /// The C-STORE SCP's storage for `triage serve`: each received data set becomes a Part 10 file
@@ -33,7 +34,12 @@ public struct SpoolStorage: InstanceStorage {
         } catch {
             return .cannotUnderstand("cannot wrap the data set: \(error)")
         }
-        switch spool.put(sopInstanceUID: instance.sopInstanceUID, part10: .init(part10), actor: "dicom:\(instance.callingAETitle)") {
+        let data = Data(part10)
+        let header = InstanceSpool.header(of: data)
+        // C-STORE Priority: 0 medium, 1 high, 2 low (PS3.7 §9.3.1.1); a STAT procedure is high whatever the SCU says.
+        let priority: InstanceSpool.Priority = header.stat || instance.priority == 1 ? .high : instance.priority == 2 ? .low : .medium
+        switch spool.put(sopInstanceUID: instance.sopInstanceUID, studyInstanceUID: header.studyInstanceUID, priority: priority, part10: data,
+                         actor: "dicom:\(instance.callingAETitle)") {
         case .stored: return .success
         case .duplicate: return .duplicate
         case .full(let reason), .failed(let reason): return .outOfResources(reason)

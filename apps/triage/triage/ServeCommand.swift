@@ -48,6 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
     var maxAssociations: Int?
     @Option(name: .customLong("max-instance-mb"), help: "Largest C-STORE instance and STOW-RS request, in MiB (default 256).")
     var maxInstanceMB: Int?
+    @Option(name: .customLong("quiet-seconds"),
+            help: "Score a study once it has received nothing for this many seconds (default 0: each image as it arrives).")
+    var quietSeconds: Double?
     @Option(help: "Decoding threads of the scoring rounds (default: half the cores).") var workers: Int?
     @Option(help: "BLAS threads of the scoring rounds (default: cores / workers).") var threads: Int?
 
@@ -56,6 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         var host = "127.0.0.1", dicomPort = 11112, httpPort = 8081, aeTitle = "TRIAGE", allowCalling: [String] = []
         var spoolQuotaMB = 10_240, maxAssociations = 16, maxInstanceMB = 256
         var workers: Int?, threads: Int?
+        var quietSeconds = 0.0
     }
 
     func settings() throws -> Settings {
@@ -73,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         s.maxInstanceMB = maxInstanceMB ?? file?.dicom?.maxInstanceMB ?? s.maxInstanceMB
         s.workers = workers ?? file?.scoring?.workers
         s.threads = threads ?? file?.scoring?.threads
+        s.quietSeconds = quietSeconds ?? file?.scoring?.quietPeriodSeconds ?? s.quietSeconds
         let source = config.map { " (flags and \($0))" } ?? ""
         if !(0...65535).contains(s.dicomPort) || !(0...65535).contains(s.httpPort) {
             throw ValidationError("the DICOM and HTTP ports must be 0...65535\(source)")
@@ -80,6 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
         for title in [s.aeTitle] + s.allowCalling where !AETitle.isValid(title) {
             throw ValidationError("AE title '\(title)'\(source): 1–16 characters, no backslash or control characters, not only spaces")
         }
+        if !(0...86_400).contains(s.quietSeconds) { throw ValidationError("the quiet period must be 0...86400 seconds\(source)") }
         if s.spoolQuotaMB < 1 || s.maxAssociations < 1 || s.maxInstanceMB < 1 {
             throw ValidationError("the spool quota, the association limit and the instance limit must be positive\(source)")
         }
@@ -105,7 +111,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no calling-AE allow-list (--allow-calling or dicom.allow_calling): any calling AE title may store instances")
         }
         let plan = try ComputePlan(workers: s.workers, threads: s.threads, cores: ComputeThreads.available)
-        let drain = SpoolDrain(spool: spool, model: model, options: BatchRunner.Options(plan: plan, actor: "service:triage"))
+        let drain = SpoolDrain(spool: spool, model: model, options: BatchRunner.Options(plan: plan, actor: "service:triage"),
+                               quietPeriod: s.quietSeconds)
         let acceptor = AcceptorConfiguration(aeTitle: s.aeTitle, callingAETitles: s.allowCalling.isEmpty ? nil : Set(s.allowCalling),
                                              abstractSyntaxes: StorageSOPClasses.abstractSyntaxes,
                                              maximumMessageLength: s.maxInstanceMB << 20)

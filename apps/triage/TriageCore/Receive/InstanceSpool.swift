@@ -1,4 +1,5 @@
 import AuditLog
+import DICOM
 import RecordStore
 public import Foundation
 import SuiteFoundation
@@ -8,12 +9,14 @@ import Vault
 /// The durable spool of instances received over the network, waiting to be scored
 /// (`<home>/spool`): each instance is a Part 10 file sealed by the store's vault, written to
 /// `tmp/`, fsynced and linked into `incoming/` before `put` reports it stored, so a crash after
-/// that loses nothing. Files are named by the keyed hash of their SOP Instance UID (a UID can
-/// identify a patient, so it never appears in clear); `SpoolDrain` scores and removes them.
+/// that loses nothing. A file is named `INSTANCE.STUDY.P.dcm.sealed`: the keyed hashes of its SOP
+/// Instance UID and its Study Instance UID (UIDs can identify a patient, so they never appear in
+/// clear) and its priority (0 high, 1 medium, 2 low), so the drain can pick complete studies,
+/// urgent first, without opening a file. `SpoolDrain` scores and removes them.
 ///
 /// A second instance with the same SOP Instance UID — spooled or already scored — is a
 /// duplicate and is not written. The bytes held in `incoming/` never exceed the quota: an
-/// instance that does not fit is refused whole.
+/// instance that does not fit is refused whole. One process writes a spool at a time.
 public final class InstanceSpool: Sendable {
     public enum Outcome: Equatable, Sendable {
         case stored
@@ -29,9 +32,18 @@ public final class InstanceSpool: Sendable {
     public let quotaBytes: Int64
     let incoming: URL, temporary: URL, quarantine: URL
     let store: StudyStore
+    /// One instance waiting in `incoming/`.
+    struct Pending: Sendable {
+        let url: URL
+        let studyKey: String
+        let priority: Priority
+        let arrival: Date
+    }
+
     private struct Usage {
-        var bytes: Int64
-        var files: Int
+        var bytes: Int64 = 0
+        /// Instance key → its waiting file.
+        var pending: [String: Pending] = [:]
         /// Keys being written now: a concurrent second copy is a duplicate.
         var writing: Set<String> = []
     }
@@ -54,45 +66,69 @@ public final class InstanceSpool: Sendable {
         for name in try manager.contentsOfDirectory(atPath: temporary.path) {
             try? manager.removeItem(at: temporary.appendingPathComponent(name))
         }
-        var bytes: Int64 = 0, files = 0
+        var found = Usage()
         for name in try manager.contentsOfDirectory(atPath: incoming.path) where name.hasSuffix(Self.suffix) {
-            bytes += Int64((try? manager.attributesOfItem(atPath: incoming.appendingPathComponent(name).path)[.size] as? Int) ?? 0)
-            files += 1
+            let url = incoming.appendingPathComponent(name)
+            guard let entry = Self.parse(url) else { continue }
+            found.bytes += Int64((try? manager.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0)
+            found.pending[entry.key] = entry.pending
         }
-        usage = Mutex(Usage(bytes: bytes, files: files))
+        usage = Mutex(found)
     }
 
     static let suffix = ".dcm.sealed"
 
     /// Instances waiting and their sealed bytes.
-    public var depth: (instances: Int, bytes: Int64) { usage.withLock { ($0.files, $0.bytes) } }
+    public var depth: (instances: Int, bytes: Int64) { usage.withLock { ($0.pending.count, $0.bytes) } }
 
-    /// Spools one instance. `actor` names the sender in the audit trail (e.g. `dicom:MODALITY_AE`).
-    public func put(sopInstanceUID: String, part10: Data, actor: String) -> Outcome {
-        let key: String
-        do { key = try instanceKey(sopInstanceUID) } catch { return .failed("cannot key the instance: \(error)") }
+    /// How soon an instance should be scored: C-STORE's Priority, or a STAT Requested Procedure Priority.
+    public enum Priority: Int, Sendable, Comparable {
+        case high = 0, medium = 1, low = 2
+        public static func < (a: Priority, b: Priority) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// What the spool needs from an instance's header: its Study Instance UID and whether its
+    /// Requested Procedure Priority (0040,1003) says STAT; nil fields when the file does not parse
+    /// (it is spooled all the same, and the drain stores it as a failed study).
+    public static func header(of part10: Data) -> (studyInstanceUID: String?, stat: Bool) {
+        guard let file = try? DICOMFile.parse(part10, file: "spooled instance") else { return (nil, false) }
+        let priority = file.dataSet.string(Tag(0x0040, 0x1003))?.uppercased()
+        return (file.dataSet.string(.studyInstanceUID), priority == "STAT")
+    }
+
+    /// Spools one instance. `studyInstanceUID` groups it with its study (nil: a study of its own);
+    /// `actor` names the sender in the audit trail (e.g. `dicom:MODALITY_AE`).
+    public func put(sopInstanceUID: String, studyInstanceUID: String?, priority: Priority = .medium, part10: Data,
+                    actor: String) -> Outcome {
+        let key: String, studyKey: String
+        do {
+            key = try instanceKey(sopInstanceUID)
+            studyKey = try String(store.vault.lookupHash(studyInstanceUID ?? "instance:" + sopInstanceUID, purpose: "study-instance-uid")
+                .prefix(8).map { String(format: "%02x", $0) }.joined())
+        } catch { return .failed("cannot key the instance: \(error)") }
         // Sealing adds a fixed header and tag of well under 256 bytes.
         let reserved = Int64(part10.count + 256)
         let refusal: Outcome? = usage.withLock { u in
-            if u.writing.contains(key) { return .duplicate }
+            if u.writing.contains(key) || u.pending[key] != nil { return .duplicate }
             if u.bytes + reserved > quotaBytes { return .full("spool quota of \(quotaBytes) bytes reached") }
             u.writing.insert(key)
             u.bytes += reserved
             return nil
         }
         if let refusal { return refusal }
+        let target = incoming.appendingPathComponent("\(key).\(studyKey).\(priority.rawValue)\(Self.suffix)")
         var written: Int64 = 0
         defer {
             usage.withLock { u in
                 u.writing.remove(key)
                 u.bytes += written - reserved
-                if written > 0 { u.files += 1 }
+                if written > 0 { u.pending[key] = Pending(url: target, studyKey: studyKey, priority: priority, arrival: Self.arrival(of: target)) }
             }
         }
         do {
             if try store.hasReceived(instanceKey: key) { return .duplicate }
             let sealed = try store.vault.seal(part10, Self.context(key))
-            try DurableFile.write(sealed, to: url(key), placement: .createNew, temporaryFolder: temporary)
+            try DurableFile.write(sealed, to: target, placement: .createNew, temporaryFolder: temporary)
             written = Int64(sealed.count)
         } catch DurableFileError.exists {
             return .duplicate
@@ -106,13 +142,14 @@ public final class InstanceSpool: Sendable {
         return .stored
     }
 
-    /// The spooled files, oldest first.
-    func pending() throws -> [URL] {
-        let manager = FileManager.default
-        let urls = try manager.contentsOfDirectory(at: incoming, includingPropertiesForKeys: [.contentModificationDateKey])
-            .filter { $0.lastPathComponent.hasSuffix(Self.suffix) }
-        func date(_ url: URL) -> Date { (try? url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast }
-        return urls.map { ($0, date($0)) }.sorted { ($0.1, $0.0.lastPathComponent) < ($1.1, $1.0.lastPathComponent) }.map(\.0)
+    /// The files to score now, most urgent first, then oldest first: every waiting instance of
+    /// each study that has received nothing for `quietPeriod` seconds (all of them when 0).
+    func pending(quietPeriod: Double = 0, now: Date = Date()) -> [URL] {
+        let waiting = usage.withLock { Array($0.pending.values) }
+        let lastArrival = Dictionary(waiting.map { ($0.studyKey, $0.arrival) }, uniquingKeysWith: max)
+        return waiting.filter { now.timeIntervalSince(lastArrival[$0.studyKey]!) >= quietPeriod }
+            .sorted { ($0.priority, $0.arrival, $0.url.lastPathComponent) < ($1.priority, $1.arrival, $1.url.lastPathComponent) }
+            .map(\.url)
     }
 
     /// The Part 10 bytes of a spooled file; throws `VaultError.tampered` when it was altered.
@@ -136,18 +173,24 @@ public final class InstanceSpool: Sendable {
         (try? url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? Date()
     }
 
-    static func key(of url: URL) -> String { String(url.lastPathComponent.dropLast(suffix.count)) }
+    /// The instance key of a spooled file's name.
+    static func key(of url: URL) -> String { String(url.lastPathComponent.prefix { $0 != "." }) }
+
+    /// A spooled file's key and index entry from its name; nil for a name this spool did not write.
+    static func parse(_ url: URL) -> (key: String, pending: Pending)? {
+        let parts = url.lastPathComponent.dropLast(suffix.count).split(separator: ".")
+        guard parts.count == 3, let p = Int(parts[2]), let priority = Priority(rawValue: p) else { return nil }
+        return (String(parts[0]), Pending(url: url, studyKey: String(parts[1]), priority: priority, arrival: arrival(of: url)))
+    }
 
     private func release(_ url: URL, _ body: () throws -> Void) throws {
         let size = Int64((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0)
         try body()
         usage.withLock { u in
             u.bytes -= size
-            u.files -= 1
+            u.pending[Self.key(of: url)] = nil
         }
     }
-
-    private func url(_ key: String) -> URL { incoming.appendingPathComponent(key + Self.suffix) }
 
     /// 32 hex digits of the keyed hash of a SOP Instance UID.
     func instanceKey(_ sopInstanceUID: String) throws -> String {

@@ -8,9 +8,13 @@ import SuiteFoundation
 public struct SpoolDrain: Sendable {
     public let spool: InstanceSpool
     let runner: BatchRunner
+    /// A study is scored once it has received nothing for this many seconds (0: each instance at once).
+    public let quietPeriod: Double
 
-    public init(spool: InstanceSpool, model: TriageModel, options: BatchRunner.Options) {
+    public init(spool: InstanceSpool, model: TriageModel, options: BatchRunner.Options, quietPeriod: Double = 0) {
+        precondition(quietPeriod >= 0, "the quiet period must not be negative")
         self.spool = spool
+        self.quietPeriod = quietPeriod
         runner = BatchRunner(model: model, store: spool.store, options: options)
     }
 
@@ -23,9 +27,10 @@ public struct SpoolDrain: Sendable {
         public var arrivals: [Date]
     }
 
-    /// Scores the files spooled now; nil when there were none.
-    public func drainOnce(log: (BatchEvent) -> Void = { _ in }) throws -> Round? {
-        let files = try spool.pending()
+    /// Scores the instances of the studies that are complete (quiet for `quietPeriod`; every
+    /// waiting one with `everything`, as at start-up), most urgent first; nil when there were none.
+    public func drainOnce(everything: Bool = false, log: (BatchEvent) -> Void = { _ in }) throws -> Round? {
+        let files = spool.pending(quietPeriod: everything ? 0 : quietPeriod)
         guard !files.isEmpty else { return nil }
         let source = SpoolSource(spool: spool, files: files)
         let outcome = try runner.run(source, log: log)
