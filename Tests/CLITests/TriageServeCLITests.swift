@@ -215,6 +215,17 @@ struct TriageServeCLITests {
         let limited = try #require(try Self.json(try await server.http("GET", "/v1/worklist?limit=1", token: reader).body) as? [[String: Any]])
         #expect(limited.count == 1)
         #expect(try await server.http("GET", "/v1/worklist?limit=zero", token: reader).status == 400)
+        // By DICOM study: the four images are two studies of two; each led by its first image in worklist order.
+        let groups = try #require(try Self.json(try await server.http("GET", "/v1/worklist?by=study", token: reader).body) as? [[String: Any]])
+        #expect(groups.count == 2 && groups.allSatisfy { ($0["images"] as? [String])?.count == 2 }, "\(groups)")
+        for group in groups {
+            let images = group["images"] as? [String] ?? []
+            let order = images.compactMap { id in rows.firstIndex { $0["study_id"] as? String == id } }
+            #expect(order == order.sorted() && (group["lead"] as? [String: Any])?["study_id"] as? String == images.first)
+            #expect((group["dicom_study"] as? String)?.hasPrefix("study-") == true)
+        }
+        #expect(Set(rows.compactMap { $0["dicom_study"] as? String }).count == 2)
+        #expect(try await server.http("GET", "/v1/worklist?by=series", token: reader).status == 400)
 
         let id = try #require(rows.first?["study_id"] as? String)
         let study = try await server.http("GET", "/v1/studies/\(id)", token: reader)

@@ -53,10 +53,18 @@ struct StudyRoutes {
                 guard let n = Int(text), n >= 1 else { throw ServiceError.invalid("limit must be a positive integer") }
                 return n
             }
+            let byStudy: Bool
+            switch request.uri.queryParameters.get("by") {
+            case nil, "image": byStudy = false
+            case "study": byStudy = true
+            default: throw ServiceError.invalid("by must be image or study")
+            }
             let actor = Self.actor(context)
             let rows = try await executor.perform {
-                try store.worklist(policy: .default, limit: limit, actor: actor).enumerated().map { ReportRow(rank: $0.offset + 1, item: $0.element) }
+                try store.worklist(policy: .default, limit: byStudy ? nil : limit, actor: actor).enumerated()
+                    .map { ReportRow(rank: $0.offset + 1, item: $0.element) }
             }
+            if byStudy { return try JSONResponse(Array(StudyGroup.group(rows).prefix(limit ?? .max))) }
             return try JSONResponse(rows)
         }
         group.get("v1/studies/:id") { _, context in

@@ -19,6 +19,9 @@ struct WorklistCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @Flag(help: "One JSON array.") var json = false
+    @Flag(name: .customLong("by-study"),
+          help: "With --json: one entry per DICOM study, led by its most urgent assessable image (the study's verdict).")
+    var byStudy = false
     @Option(help: "Show at most N studies.") var limit: Int?
     @Option(name: .customLong("ageing-hours"), help: "Hours of waiting that raise a study's urgency one level.")
     var ageingHours: Double = WorklistPolicy.default.hoursPerLevel
@@ -26,14 +29,20 @@ struct WorklistCommand: ParsableCommand {
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if !(ageingHours > 0) { throw ValidationError("--ageing-hours must be positive") }
+        if byStudy && !json { throw ValidationError("--by-study goes with --json") }
     }
 
     func run() throws {
         let studies = try StudyStore(location: store.location(product: StudyStore.product))
-        let items = try studies.worklist(policy: WorklistPolicy(hoursPerLevel: ageingHours), limit: limit, actor: commandActor)
+        let items = try studies.worklist(policy: WorklistPolicy(hoursPerLevel: ageingHours), limit: byStudy ? nil : limit, actor: commandActor)
         let rows = items.enumerated().map { ReportRow(rank: $0.offset + 1, item: $0.element) }
         let failed = rows.filter { $0.integrity != nil }.count
         defer { if failed > 0 { printError("triage: error: \(failed) studies failed their integrity check (edited outside triage); run `triage records verify`") } }
+        if byStudy {
+            print(try JSONOutput.string(Array(StudyGroup.group(rows).prefix(limit ?? .max))))
+            if failed > 0 { throw ExitStatus.failure }
+            return
+        }
         if json {
             print(try JSONOutput.string(rows))
             if failed > 0 { throw ExitStatus.failure }

@@ -6,6 +6,8 @@ public struct ReportRow: Sendable, Equatable, Encodable {
     public let section: WorklistItem.Section
     public let studyID: String
     public let patient: String?
+    /// The DICOM study the image belongs to (`Study.dicomStudy`), when known.
+    public let dicomStudy: String?
     public let sha256: String
     public let format: String
     public let status: StudyStatus
@@ -31,6 +33,7 @@ public struct ReportRow: Sendable, Equatable, Encodable {
         section = item.section
         studyID = s.id
         patient = s.patient
+        dicomStudy = s.dicomStudy
         sha256 = s.sourceHash
         format = s.format
         status = s.status
@@ -50,6 +53,6 @@ public struct ReportRow: Sendable, Equatable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case rank, section, patient, sha256, format, status, score, positive, probabilities, urgency, reason, model, arrived, scored, read, integrity
-        case studyID = "study_id", effectiveUrgency = "effective_urgency", reasonDetail = "reason_detail"
+        case studyID = "study_id", effectiveUrgency = "effective_urgency", reasonDetail = "reason_detail", dicomStudy = "dicom_study"
     }
 }

@@ -33,6 +33,7 @@ struct StudyRecord: Codable, FetchableRecord, TableRecord {
     var birthDateSealed: Data?
     var accessionSealed: Data?
     var sourcePathSealed: Data?
+    var studyUIDLookup: Data?
 
     enum CodingKeys: String, CodingKey {
         case id, format, status, score, positive, probabilities, urgency, reason
@@ -41,7 +42,7 @@ struct StudyRecord: Codable, FetchableRecord, TableRecord {
         case readOpinion = "read_opinion", readLabel = "read_label", readNoteSealed = "read_note_sealed"
         case patientIDLookup = "patient_id_lookup", patientNameSealed = "patient_name_sealed"
         case patientIDSealed = "patient_id_sealed", birthDateSealed = "birth_date_sealed"
-        case accessionSealed = "accession_sealed", sourcePathSealed = "source_path_sealed"
+        case accessionSealed = "accession_sealed", sourcePathSealed = "source_path_sealed", studyUIDLookup = "study_uid_lookup"
     }
 
     /// The columns queries filter and sort on.

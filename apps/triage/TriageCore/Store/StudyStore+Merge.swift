@@ -47,7 +47,7 @@ extension StudyStore {
             inserts.append((id, [id, row["source_hash"] as String] + StatementArguments(copied)
                                 + StatementArguments(try sealedIdentity(identity, id: id)) + [thumbnail, headers, headersKey]))
         }
-        let marks = Array(repeating: "?", count: 2 + 17 + 7 + 3).joined(separator: ", ")
+        let marks = Array(repeating: "?", count: 2 + 17 + 8 + 3).joined(separator: ", ")
         let key = secure.integrityKey
         try secure.audit.transaction { db -> ((), [AuditEvent]) in
             var events: [AuditEvent] = []

@@ -39,7 +39,7 @@ extension StudyStore {
                     if row.isNew {
                         try db.execute(sql: """
                             INSERT OR IGNORE INTO studies (id, source_hash, format, status, created_at, \(Self.identityColumns))
-                            VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)
+                            VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """, arguments: [id, result.sourceHash, result.format, now] + StatementArguments(row.identity))
                         if db.changesCount == 1 {
                             events.append(AuditEvent(actor: actor, action: .recordCreate, objectType: "study", objectID: id))

@@ -37,9 +37,13 @@ public final class StudyStore: Sendable {
         package var birthDate: String?
         package var accession: String?
         package var sourcePath: String?
+        /// The DICOM Study Instance UID: stored only as a keyed hash (`Study.dicomStudy`), which
+        /// groups a study's images; never decrypted back.
+        package var studyInstanceUID: String?
 
         public init(patientName: String? = nil, patientID: String? = nil, birthDate: String? = nil,
-                    accession: String? = nil, sourcePath: String? = nil) {
+                    accession: String? = nil, sourcePath: String? = nil, studyInstanceUID: String? = nil) {
+            self.studyInstanceUID = studyInstanceUID
             self.patientName = patientName
             self.patientID = patientID
             self.birthDate = birthDate
@@ -75,6 +79,9 @@ public final class StudyStore: Sendable {
         /// `patient-` and 16 hex digits of the keyed hash of the Patient ID: groups a patient's
         /// studies without revealing who it is (nil without a Patient ID).
         public var patient: String?
+        /// `study-` and 16 hex digits of the keyed hash of the DICOM Study Instance UID: the
+        /// images of one DICOM study share it (nil for PNG/JPEG, or DICOM without the UID).
+        public var dicomStudy: String?
         public var identity: Identity?
         /// The row's integrity tag fails: its fields were edited outside the product (`StudyIntegrity`).
         public var integrityFailed = false
@@ -101,7 +108,7 @@ public final class StudyStore: Sendable {
             try db.execute(sql: """
                 INSERT OR IGNORE INTO studies (id, source_hash, format, status, created_at, \(Self.identityColumns),
                     headers_sealed, headers_key_id)
-                VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: arguments)
             guard db.changesCount == 1 else { return (false, []) }
             try StudyIntegrity.retag(db, ids: [id], key: key)
@@ -130,12 +137,13 @@ public final class StudyStore: Sendable {
             try seal(identity.birthDate, "birth_date"), try seal(identity.accession, "accession"),
             try identity.accession.map { try vault.lookupHash($0, purpose: "accession") },
             try seal(identity.sourcePath, "source_path"),
+            try identity.studyInstanceUID.map { try vault.lookupHash($0, purpose: "study_instance_uid") },
         ]
     }
 
     static let identityColumns = """
         patient_name_sealed, patient_id_sealed, patient_id_lookup, birth_date_sealed, accession_sealed, \
-        accession_lookup, source_path_sealed
+        accession_lookup, source_path_sealed, study_uid_lookup
         """
 
     /// A study, with its identity (and the reader's note) decrypted when `identity`; audited as a
@@ -193,12 +201,13 @@ public final class StudyStore: Sendable {
                      reason: r.reason, reasonDetail: r.reasonDetail, createdAt: r.createdAt, scoredAt: r.scoredAt,
                      readAt: r.readAt, readBy: r.readBy, readOpinion: r.readOpinion, readLabel: r.readLabel,
                      readNote: decrypt ? try open(r.readNoteSealed, "read_note") : nil,
-                     patient: r.patientIDLookup.map(Self.pseudonym), identity: identity,
+                     patient: r.patientIDLookup.map { Self.pseudonym($0) }, dicomStudy: r.studyUIDLookup.map { Self.pseudonym($0, prefix: "study-") },
+                     identity: identity,
                      integrityFailed: !intact)
     }
 
-    static func pseudonym(_ lookup: Data) -> String {
-        "patient-" + lookup.prefix(8).map { String(format: "%02x", $0) }.joined()
+    static func pseudonym(_ lookup: Data, prefix: String = "patient-") -> String {
+        prefix + lookup.prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -89,5 +89,12 @@ package enum TriageSchema {
         migrator.registerMigration("triage v5 api tokens") { db in
             try APITokens<StudyStore.Role>.createTable(db, roles: StudyStore.Role.allCases)
         }
+        // The keyed hash of the DICOM Study Instance UID (`Study.dicomStudy`): the images of one study
+        // are found together without the UID in clear. Rows of earlier versions have none; `merge`
+        // cannot carry it (another store's key) and leaves it empty.
+        migrator.registerMigration("triage v6 dicom study") { db in
+            try db.alter(table: "studies") { t in t.add(column: "study_uid_lookup", .blob) }
+            try db.create(index: "studies_study_uid_lookup", on: "studies", columns: ["study_uid_lookup"])
+        }
     }
 }
