@@ -12,6 +12,8 @@ run: one receiver, one concurrency, one timed run:
   - the server is started (under `timeout`) on 127.0.0.1 with its output on the same disk as
     the inputs (storescp: `-od WORK/out`; triage: a fresh home in WORK/home, `triage keys init`
     first, not timed), and waited for until it listens;
+  - everything dirty is written back (sync) and the input files are dropped from the page cache
+    (posix_fadvise DONTNEED), so each run reads them from the disk;
   - the input files, in name order, are split into C contiguous lists (studies stay whole) and
     sent by C `storescu` processes started at once, each one association (under `timeout`);
   - receive time = from spawning the first storescu to the exit of the last; instances/s and
@@ -121,6 +123,19 @@ def split(files, parts):
     return [files[k:k + per] for k in range(0, len(files), per)]
 
 
+def drop_from_cache(files):
+    """Writes back what is dirty (os.sync) and asks the kernel to drop the input files from the page
+    cache (posix_fadvise DONTNEED; no privilege needed for clean pages), so every run reads its
+    inputs from the disk alike, whatever ran before."""
+    os.sync()
+    for path in files:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
 def send(files, port, called, concurrency, work, limit):
     """Runs `concurrency` storescu processes at once; (t0 Unix time, seconds to the last exit)."""
     lists = split(files, concurrency)
@@ -198,7 +213,9 @@ def run(args):
             out = os.path.join(args.work, "out")
             os.makedirs(out)
             port = free_port()
-            cmd = ["storescp", "-aet", "STORESCP", "-od", out, "-ta", str(limit), "-ts", "600", str(port)]
+            cmd = ["storescp", "-aet", "STORESCP", "-od", out, "-ta", str(limit), "-ts", "600"]
+            cmd += ["-pdu", str(args.pdu)] if args.pdu else []
+            cmd.append(str(port))
             called = "STORESCP"
             listening = None
         else:
@@ -222,6 +239,7 @@ def run(args):
         if listening:  # triage prints its port (--dicom-port 0) once listening
             port = int(wait_for(stderr_path, listening, server, 120).group(1))
         wait_listening(port, server, stderr_path, 120)
+        drop_from_cache(files)
         time.sleep(0.5)
         log(f"{args.receiver} (pid {pid}) on 127.0.0.1:{port}; sending {n} files with {args.concurrency} storescu")
         t0, seconds = send(files, port, called, args.concurrency, args.work, limit)
@@ -296,7 +314,8 @@ def main():
     r.add_argument("--limit", type=int, default=1800, help="seconds any one process may run")
     r.add_argument("--keep", action="store_true", help="keep the receiver's output (debugging)")
     rs = r.add_subparsers(dest="receiver", required=True)
-    rs.add_parser("storescp")
+    sp = rs.add_parser("storescp")
+    sp.add_argument("--pdu", type=int, help="storescp -pdu (its maximum PDU it receives; DCMTK's default 16384)")
     t = rs.add_parser("triage")
     t.add_argument("--triage", required=True)
     t.add_argument("--model", required=True)

@@ -121,12 +121,15 @@ def section(results, steps):
         "kernel's copying; `triage serve`'s includes sealing, fsync and scoring).")
     mem = re.search(r"MemTotal:\s*(\d+)\s*kB", load(results, "meminfo.txt") or "")
     mem = int(mem.group(1)) * 1024 if mem else None
-    if mem and 2 * total > mem:
-        add(f"- The inputs and one receiver's output ({total / 1e9:.1f} GB each) do not both fit in this machine's "
-            f"{mem / 2**30:.1f} GiB of memory, so the page cache holds only part of them and both receivers also wait "
-            "on the disk (a virtual disk here).")
+    add("- Page cache: before each run, everything dirty is written back (`sync`) and the input files are dropped "
+        "from the page cache (`posix_fadvise(DONTNEED)`), so every run reads its inputs from the disk alike."
+        + (f" The inputs and one receiver's output ({total / 1e9:.1f} GB each) do not both fit in this machine's "
+           f"{mem / 2**30:.1f} GiB of memory anyway, so both receivers also wait on the disk's writeback."
+           if mem and 2 * total > mem else ""))
     add("- Order within the run: storescp, then `triage serve`, with 1 association; then the same with 4. Each "
-        "receiver's output is deleted after its run.")
+        "receiver's output is deleted after its run. storescp with `-pdu 65536` (the maximum PDU `triage serve` "
+        "offers) instead of DCMTK's default 16384 made no difference in a 200-instance trial (7.3 vs 7.7 "
+        "instances/s), so it runs with its default.")
     cond = conditions(steps, ("receive ",), with_seconds=True)
     if cond:
         add(cond)
