@@ -93,7 +93,7 @@ def section(results, steps):
                 f"{d['first_association_to_last_verdict_s']:.1f} s | {st} |")
         add("")
     add("- **Durability is not the same on both sides.** `triage serve` seals each instance (AES-256-GCM), writes it to "
-        "a temporary file, **fsyncs it** and renames it into `<home>/spool/incoming` (and fsyncs the folder) *before* "
+        "a temporary file, **fsyncs it**, links it into `<home>/spool/incoming` and fsyncs the folder, all *before* "
         "it answers the C-STORE with success, so an acknowledged instance survives a crash or a power cut. "
         "`storescp` (as run here, its defaults) writes the file and answers without any fsync: an acknowledged "
         "instance may still be only in the page cache.")
