@@ -108,17 +108,18 @@ def section(results, steps):
         "`storescu -aet BENCHSCU -aec AE -R -ta T 127.0.0.1 PORT FILE...` per list.")
     add("- `triage serve` scores while it receives: its drain thread takes what the spool holds in rounds (the "
         "pipeline of `triage batch`: decode, scope checks, score, sealed identity, audit) and shares the cores with "
-        "the receiving tasks, so its receive figures include that competition. The generated images are not "
-        "radiographs: the PA images are scored up to the model's input gate and stored as not assessable (out of "
-        "distribution), the laterals stop at the view check; every instance still gets a stored verdict with its "
-        "`scored_at`.")
+        "the receiving tasks, so its receive figures include that competition. When instances arrive faster than "
+        "the drain scores them, they wait in the spool, and the receipt-to-verdict time is mostly that wait. The "
+        "generated images are not radiographs: they are stored as not assessable (in a trial, the PA images out "
+        "of distribution at the model's input gate, the laterals at the view check), each still with a stored "
+        "verdict and its `scored_at`.")
     add("- The receive wait: after the last `storescu` exits, the run waits (bounded) until `<home>/spool/incoming` is "
         "empty and the store holds N scored studies, then reads `<home>/store.sqlite` (these columns are not sealed). "
         "`received_at` is when the instance was spooled (its C-STORE answered); `scored_at` when its verdict was "
         "stored; both in milliseconds.")
     add("- Peak RSS: the server process's high-water mark (`VmHWM` in `/proc/PID/status`), read just before it is "
-        "stopped with SIGTERM; server CPU s: its user + system time until then (storescp's time is mostly the "
-        "kernel's copying; `triage serve`'s includes sealing, fsync and scoring).")
+        "stopped with SIGTERM; server CPU s: its user + system time until then (`triage serve`'s includes sealing, "
+        "fsync and the scoring of every instance).")
     mem = re.search(r"MemTotal:\s*(\d+)\s*kB", load(results, "meminfo.txt") or "")
     mem = int(mem.group(1)) * 1024 if mem else None
     add("- Page cache: before each run, everything dirty is written back (`sync`) and the input files are dropped "
@@ -133,7 +134,8 @@ def section(results, steps):
     cond = conditions(steps, ("receive ",), with_seconds=True)
     if cond:
         add(cond)
-    add("- Reproduce: `BENCH_ONLY=receive bash tools/bench/run.sh tools/bench/.build/release` "
-        f"(`BENCH_RECEIVE_INSTANCES={n}`{'' if n == ISSUE_COUNT else ' as here'}; the default is {ISSUE_COUNT:,}).")
+    add("- Reproduce: `BENCH_ONLY=receive bash tools/bench/run.sh tools/bench/.build/release` (about 15 minutes "
+        f"once the inputs exist; {ISSUE_COUNT:,} instances by default"
+        + ("" if n == ISSUE_COUNT else f", `BENCH_RECEIVE_INSTANCES={n}` for this run") + ").")
     add("")
     return L
