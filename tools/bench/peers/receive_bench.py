@@ -136,10 +136,13 @@ def drop_from_cache(files):
             os.close(fd)
 
 
+SENDERS = []  # (storescu Popen, its log file), stopped by `run` if it ends early
+
+
 def send(files, port, called, concurrency, work, limit):
     """Runs `concurrency` storescu processes at once; (t0 Unix time, seconds to the last exit)."""
     lists = split(files, concurrency)
-    procs = []
+    procs = SENDERS
     t0 = time.time()
     for k, chunk in enumerate(lists):
         err = open(os.path.join(work, f"storescu-{k}.log"), "wb")
@@ -257,6 +260,10 @@ def run(args):
         stop(server)
         result["server_exit"] = server.returncode
     finally:
+        for p, _ in SENDERS:
+            if p.poll() is None:
+                p.terminate()  # `timeout` passes it to its storescu
+                p.wait()
         if server is not None:
             stop(server, grace=30)
         if not args.keep:
@@ -320,6 +327,12 @@ def main():
     t.add_argument("--triage", required=True)
     t.add_argument("--model", required=True)
     args = p.parse_args()
+    # SIGTERM (e.g. from a `timeout` around run.sh) unwinds like an error, so `run` still stops
+    # its server and deletes its output.
+    def terminated(*_):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # `timeout` may signal the whole group again
+        sys.exit("receive_bench: terminated")
+    signal.signal(signal.SIGTERM, terminated)
     run(args)
 
 
