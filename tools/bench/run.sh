@@ -19,13 +19,15 @@
 #   BENCH_RETRIES=1        extra tries of a step that shared the CPU with other processes
 #   BENCH_CACHE=DIR        the exported ONNX model and the generated images (default ~/.cache/suite-venvs/bench-cache)
 #   BENCH_ONLY="imaging"   run only these sections (space- or comma-separated: embed tokenize memory
-#                          vault imaging cnn batch assistant kb-eval; kb-eval, the demo-KB evaluation of the assistant
+#                          vault imaging cnn batch assistant kb-eval receive; kb-eval, the demo-KB evaluation of the assistant
 #                          section, alone); the report keeps the other sections of BENCH_OUT as they were
 #   BENCH_IMAGES=20        images per format for the imaging benchmark (2048x2048, generated once)
 #   BENCH_BATCH_IMAGES=2000  images in the `triage batch` benchmark's folder (2048x2048, generated once)
 #   BENCH_BATCH_RUNS=3     timed runs of each `triage batch` configuration (median reported)
 #   BENCH_ASSISTANT_REQUESTS=2000  timed POST /v1/answer requests per concurrency (assistant section)
 #   BENCH_ASSISTANT_TICKETS=2000   tickets per `assistant batch` run (assistant section)
+#   BENCH_RECEIVE_INSTANCES=2000   DICOM instances (2048x2048 16-bit DX, ~8 MiB each, generated once) sent
+#                          to `triage serve` and to DCMTK's storescp by storescu (receive section)
 #
 # The peers' venv lives outside the repo; it is created on first use and re-installed when
 # tools/bench/requirements.txt changes. Nothing here writes into the repo but BENCH_OUT.
@@ -36,6 +38,9 @@
 #   BENCH_ONLY=imaging bash tools/bench/run.sh tools/bench/.build/release
 #   BENCH_ONLY=cnn bash tools/bench/run.sh tools/bench/.build/release
 #   BENCH_ONLY=batch bash tools/bench/run.sh tools/bench/.build/release
+# or only the DICOM receiver against DCMTK's storescp (about 20 minutes with 2,000 instances, once
+# their 17 GB are generated; BENCH_RECEIVE_INSTANCES=500 for a quicker look):
+#   BENCH_ONLY=receive bash tools/bench/run.sh tools/bench/.build/release
 set -euo pipefail
 
 bin_dir=${1:?usage: tools/bench/run.sh BIN_DIR (suite-bench, triage, assistant: tools/bench/.build/release)}
@@ -61,16 +66,18 @@ only=" ${only//,/ } "
 # wants SECTION: true when the section is to be run (all of them unless BENCH_ONLY names some).
 wants() { [ "$only" = "  " ] || [[ "$only" == *" $1 "* ]]; }
 for s in $only; do
-  case $s in embed|tokenize|memory|vault|imaging|cnn|batch|assistant|kb-eval) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
+  case $s in embed|tokenize|memory|vault|imaging|cnn|batch|assistant|kb-eval|receive) ;; *) echo "bench: unknown section in BENCH_ONLY: $s" >&2; exit 2 ;; esac
 done
 
 # ---- preconditions
 build_hint="swift build -c release --package-path tools/bench --product"
-if [ ! -x "$bench_bin" ]; then
+needs_bench_bin=0  # every section but batch and receive runs suite-bench
+for s in embed tokenize memory vault imaging cnn assistant kb-eval; do if wants "$s"; then needs_bench_bin=1; fi; done
+if [ "$needs_bench_bin" = 1 ] && [ ! -x "$bench_bin" ]; then
   echo "bench: $bench_bin not found; build it first: $build_hint suite-bench (or make bench)" >&2
   exit 1
 fi
-if wants batch && [ ! -x "$bin_dir/triage" ]; then
+if { wants batch || wants receive; } && [ ! -x "$bin_dir/triage" ]; then
   echo "bench: $bin_dir/triage not found; build it first: $build_hint triage (or make bench)" >&2
   exit 1
 fi
@@ -80,6 +87,11 @@ if [ "$text_sections" = 1 ] && [ ! -f "$data" ]; then
   echo "bench: data set not found at $data (the shared Banking77 data, outside the repo)." >&2
   echo "bench: skipping the text benchmarks; their sections of $out are kept as they are." >&2
   text_sections=0
+fi
+if wants receive; then
+  for tool in storescp storescu timeout; do
+    command -v "$tool" > /dev/null || { echo "bench: $tool not found (dcmtk, coreutils); run make setup" >&2; exit 1; }
+  done
 fi
 if [ "$text_sections" = 1 ] && [ ! -f "$model/model.safetensors" ]; then
   echo "bench: $model/model.safetensors not found; run make setup" >&2
@@ -117,6 +129,7 @@ export TRANSFORMERS_VERBOSITY=error PYTHONWARNINGS=ignore
   }
   installed libopenblas0-pthread libopenblas0 libopenblas0-openmp libopenblas0-serial libopenblas-dev > "$results/openblas.txt"
   installed libpng16-16 libdeflate0 libjpeg62-turbo zlib1g > "$results/imaging-libs.txt"
+  installed dcmtk > "$results/dcmtk.txt"
   "$venv/bin/pip" freeze --all --disable-pip-version-check > "$results/pip-freeze.txt" 2>/dev/null || true
   "$py" --version > "$results/python-version.txt" 2>&1 || true
   {
@@ -258,6 +271,57 @@ if wants assistant || wants kb-eval; then
   fi
   step "swift demo-KB evaluation (data/eval)" assistant-kb-eval.json \
     "$bench_bin" assistant-kb-eval --model "$model"
+fi
+
+if wants receive; then
+  # `triage serve`'s DICOM receiver against DCMTK's storescp, both fed by storescu over 127.0.0.1,
+  # 1 and 4 associations, on the same generated files (tools/bench/peers/receive_bench.py).
+  recv_n=${BENCH_RECEIVE_INSTANCES:-2000}
+  gen=tools/bench/inputs/receive_inputs.py
+  stamp="$(sha256sum "$gen" | cut -d' ' -f1) $recv_n"
+  recv_dir=$cache/receive-inputs
+  recv_work=$cache/receive-work  # the receivers' output: on the same disk as the inputs
+  # Room: the inputs (unless already there) and one receiver's output at a time, ~8.4 MB each,
+  # plus 10% and 2 GB of slack; each run deletes its output when it ends.
+  per=8400000
+  need=$(( recv_n * per * 11 / 10 + 2000000000 ))
+  if [ "$(cat "$recv_dir/.stamp" 2>/dev/null || true)" != "$stamp" ]; then need=$(( need + recv_n * per )); fi
+  mkdir -p "$cache"
+  rm -rf "$recv_work"
+  avail=$(( $(df --output=avail -k "$cache" | tail -1) * 1024 ))
+  if [ "$avail" -lt "$need" ]; then
+    echo "bench: the receive section needs about $(( need / 1000000000 )) GB free on the disk of $cache" \
+      "($recv_n instances of ~8.4 MB, and one receiver's copy of them); only $(( avail / 1000000000 )) GB are free." \
+      "Free some space, or set BENCH_RECEIVE_INSTANCES lower (or BENCH_CACHE to a bigger disk)." >&2
+    exit 1
+  fi
+  if [ "$(cat "$recv_dir/.stamp" 2>/dev/null || true)" != "$stamp" ]; then
+    say "generating the receive inputs ($recv_n DICOM files, 2048x2048 16-bit DX) into $recv_dir (several minutes)"
+    rm -rf "$recv_dir"
+    "$py" "$gen" --out "$recv_dir" --count "$recv_n" > /dev/null
+    echo "$stamp" > "$recv_dir/.stamp"
+  fi
+  cp "$recv_dir/manifest.json" "$results/receive-inputs.json"
+  # receive_bench.py stops its server and deletes its output itself; this trap is the backstop
+  # for an interrupted run: it stops the servers whose process ids the runs wrote down.
+  cleanup_receive() {
+    local f pid
+    for f in "$recv_work"/*/server.pids; do
+      [ -f "$f" ] || continue
+      for pid in $(cat "$f"); do kill "$pid" 2>/dev/null || true; done
+    done
+    rm -rf "$recv_work"
+  }
+  trap cleanup_receive EXIT
+  rb=("$py" tools/bench/peers/receive_bench.py run --input "$recv_dir" --limit "${BENCH_RECEIVE_LIMIT:-1800}")
+  for c in 1 4; do
+    step "receive storescp, $c association(s)" "receive-storescp-c$c.json" \
+      "${rb[@]}" --work "$recv_work/storescp-c$c" --concurrency "$c" storescp
+    step "receive triage serve, $c association(s)" "receive-triage-c$c.json" \
+      "${rb[@]}" --work "$recv_work/triage-c$c" --concurrency "$c" triage --triage "$bin_dir/triage" --model data/triage-model
+  done
+  cleanup_receive
+  trap - EXIT
 fi
 
 end_all=$(date +%s)

@@ -22,6 +22,7 @@ import report_assistant  # noqa: E402
 import report_batch  # noqa: E402
 import report_cnn  # noqa: E402
 import report_imaging  # noqa: E402
+import report_receive  # noqa: E402
 
 NOTES = os.path.join(BENCH, "NOTES.md")
 
@@ -93,6 +94,7 @@ def machine(results):
     info["swift"] = sv[0] if sv else "unknown"
     info["openblas"] = "; ".join((load(results, "openblas.txt") or "").split("\n")) or "not installed"
     info["imaging_libs"] = "; ".join((load(results, "imaging-libs.txt") or "").split("\n")) or "unknown"
+    info["dcmtk"] = (load(results, "dcmtk.txt") or "").strip()
     info["python"] = (load(results, "python-version.txt") or "").strip()
     freeze = load(results, "pip-freeze.txt") or ""
     info["pip"] = dict(line.split("==", 1) for line in freeze.splitlines() if "==" in line)
@@ -167,7 +169,7 @@ def main():
         "the CPU was busy before a timed step.")
     add("")
     add("`BENCH_ONLY=\"imaging\" bash tools/bench/run.sh tools/bench/.build/release` re-runs only the named sections (any of "
-        "`embed tokenize memory vault imaging cnn batch assistant kb-eval`; `kb-eval` is the demo-KB evaluation alone, "
+        "`embed tokenize memory vault imaging cnn batch assistant kb-eval receive`; `kb-eval` is the demo-KB evaluation alone, "
         "which needs the model but not the shared data); the sections it does not run are kept from the previous version of "
         "this file, each with a line saying when and on which CPU it was measured.")
     add("")
@@ -321,6 +323,12 @@ def main():
     kb_eval_lines = report_assistant.kb_eval_section(r, steps)
     L.extend(kb_eval_lines or ["Not measured.", ""])
 
+    # ---- DICOM receive
+    add(f"## {report_receive.TITLE}")
+    add("")
+    receive_lines = report_receive.section(r, steps)
+    L.extend(receive_lines or ["Not measured.", ""])
+
     # ---- machine
     add("## Machine and versions")
     add("")
@@ -340,6 +348,8 @@ def main():
         f"tokenizers {pv('tokenizers')}, onnxruntime {pv('onnxruntime')}, onnx {pv('onnx')}, "
         f"numpy {pv('numpy')}, pillow {pv('pillow')}, pydicom {pv('pydicom')} (full list: tools/bench/requirements.txt)")
     add(f"- Imaging libraries (Debian packages, used by the suite): {mi['imaging_libs']}")
+    if mi["dcmtk"]:
+        add(f"- DCMTK (Debian package, the receive section's storescp and storescu): {mi['dcmtk']}")
     add("")
 
     # ---- raw runs
@@ -415,6 +425,8 @@ def main():
         missing.add(report_assistant.TITLE)
     if not kb_eval_lines:
         missing.add(report_assistant.KB_TITLE)
+    if not receive_lines:
+        missing.add(report_receive.TITLE)
     if not any(swift_embed.values()) and not swift_tok:
         missing.add("Raw runs")
     L = keep_sections(L, missing, earlier, earlier_when)
