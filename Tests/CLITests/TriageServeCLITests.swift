@@ -254,6 +254,13 @@ struct TriageServeCLITests {
         #expect(metrics.status == 200)
         #expect(text.contains(#"triage_instances_total{outcome="stored"} 4"#), "\(text)")
         #expect(text.contains("triage_spool_instances 0") && text.contains("triage_receipt_to_verdict_seconds"), "\(text)")
+        #expect(text.contains(#"triage_associations_total{result="accepted"} 1"#), "one storescu association: \(text)")
+        // Every image has a verdict or a reason: the counters add up to the four stored.
+        let counted = text.split(separator: "\n").filter { $0.hasPrefix("triage_verdicts_total{") || $0.hasPrefix("triage_not_assessable_total{") }
+            .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+        #expect(counted == 4, "\(text)")
+        let scored = rows.filter { $0["status"] as? String == "scored" }.count
+        #expect(text.contains("triage_score_count \(scored)") && text.contains(#"triage_score_bucket{le="0.5"}"#), "\(text)")
         #expect(server.stop() == 0, "\(server.log)")
     }
 

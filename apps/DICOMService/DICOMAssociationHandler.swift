@@ -26,17 +26,19 @@ final class DICOMAssociationHandler: ChannelInboundHandler {
     private let timeouts: Timeouts
     private let storage: any InstanceStorage
     private let storagePool: NIOThreadPool
+    private let onEvent: (@Sendable (AssociationEvent) -> Void)?
     private var timer: Scheduled<Void>?
     private var logger: Logger
 
     init(configuration: AcceptorConfiguration, limit: AssociationLimit, timeouts: Timeouts, storage: any InstanceStorage,
-         storagePool: NIOThreadPool, logger: Logger) {
+         storagePool: NIOThreadPool, onEvent: (@Sendable (AssociationEvent) -> Void)?, logger: Logger) {
         holdsSlot = limit.acquire()
         self.limit = limit
         association = AcceptorAssociation(configuration: configuration, atCapacity: !holdsSlot)
         self.timeouts = timeouts
         self.storage = storage
         self.storagePool = storagePool
+        self.onEvent = onEvent
         self.logger = logger
     }
 
@@ -60,13 +62,24 @@ final class DICOMAssociationHandler: ChannelInboundHandler {
                 "implementation": "\(rq.userInformation.implementationClassUID ?? "-") \(rq.userInformation.implementationVersionName ?? "-")",
             ])
         }
-        perform(association.receive(pdu), context: context)
-        if association.state == .established { startIdleTimer(context: context) }
+        let wasEstablished = association.state == .established
+        let actions = association.receive(pdu)
+        if case .associateRequest = pdu {
+            if association.state == .established { onEvent?(.accepted) }
+            for case .send(.associateReject(let rj)) in actions { onEvent?(.rejected(rj)) }
+        }
+        perform(actions, context: context)
+        if association.state == .established {
+            startIdleTimer(context: context)
+        } else if wasEstablished, actions.contains(where: { if case .send(.abort) = $0 { true } else { false } }) {
+            onEvent?(.aborted(.invalidCommand("protocol violation")))
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let networkError = error as? DICOMNetworkError ?? .invalidValue(field: "connection", reason: "\(error)")
         logger.warning("association aborted", metadata: ["error": "\(networkError)"])
+        if association.state != .closing { onEvent?(.aborted(networkError)) }
         perform(association.fail(networkError), context: context)
     }
 
@@ -128,6 +141,7 @@ final class DICOMAssociationHandler: ChannelInboundHandler {
         let seconds = Double(timeouts.idle.nanoseconds) / 1e9
         schedule(after: timeouts.idle, context: context) { handler, context in
             handler.logger.warning("association idle, aborted", metadata: ["seconds": "\(seconds)"])
+            handler.onEvent?(.aborted(.associationIdle(seconds: seconds)))
             handler.perform(handler.association.fail(.associationIdle(seconds: seconds)), context: context)
         }
     }

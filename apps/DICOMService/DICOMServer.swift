@@ -18,6 +18,8 @@ public final class DICOMServer: Sendable {
         public var idleTimeout: TimeAmount
         /// Associations open at once; a request beyond it is rejected (transient, local limit exceeded).
         public var maximumAssociations: Int
+        /// Told each association's outcome (on an event loop: keep it short).
+        public var onEvent: (@Sendable (AssociationEvent) -> Void)?
 
         public init(acceptor: AcceptorConfiguration, host: String = "127.0.0.1", port: Int, artimTimeout: TimeAmount = .seconds(30),
                     idleTimeout: TimeAmount = .seconds(120), maximumAssociations: Int = 16) {
@@ -67,7 +69,8 @@ public final class DICOMServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let timeouts = DICOMAssociationHandler.Timeouts(artim: configuration.artimTimeout, idle: configuration.idleTimeout)
                     let handler = DICOMAssociationHandler(configuration: configuration.acceptor, limit: limit, timeouts: timeouts,
-                                                          storage: storage, storagePool: storagePool, logger: logger)
+                                                          storage: storage, storagePool: storagePool, onEvent: configuration.onEvent,
+                                                          logger: logger)
                     let reader = PDUReader(maximumDataLength: Int(configuration.acceptor.maximumPDULength))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(PDUFrameDecoder(reader: reader)))
                     try channel.pipeline.syncOperations.addHandler(handler)

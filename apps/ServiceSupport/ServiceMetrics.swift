@@ -26,10 +26,15 @@ public final class ServiceMetrics: Sendable {
 
     struct RequestKey: Hashable { let route: String; let status: Int }
 
-    public init(prefix: String, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// - Parameter valueHistogramBuckets: bucket bounds of a product's value histograms (a
+    ///   `Recorder` with aggregation), by metric label; others get swift-prometheus's defaults.
+    public init(prefix: String, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                valueHistogramBuckets: [String: [Double]] = [:]) {
         self.prefix = prefix
         self.registry = registry
-        factory = PrometheusMetricsFactory(registry: registry)
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.valueHistogramBuckets = valueHistogramBuckets
+        self.factory = factory
         requestSeconds = CoreMetrics.Timer(label: "\(prefix)_request_seconds", dimensions: [], factory: factory)
         inFlight = CoreMetrics.Gauge(label: "\(prefix)_requests_in_flight", dimensions: [], factory: factory)
         queueDepth = CoreMetrics.Gauge(label: "\(prefix)_inference_queue_depth", dimensions: [], factory: factory)

@@ -1,5 +1,6 @@
 import CoreMetrics
 public import DICOMNetwork
+public import DICOMService
 import Foundation
 public import ServiceSupport
 public import TriageCore
@@ -10,6 +11,10 @@ public import TriageCore
 /// - `triage_instances_total{outcome}`: C-STORE outcomes (`stored`, `duplicate`, `refused`);
 /// - `triage_spool_instances`, `triage_spool_bytes`: what waits to be scored;
 /// - `triage_studies_total{result}`: drain results (`scored`, `not_assessable`, `failed`);
+/// - `triage_verdicts_total{urgency}`: scored images by the model's urgency;
+/// - `triage_not_assessable_total{reason}`: refused images by reason (a bounded set);
+/// - `triage_score`: histogram of the calibrated scores (buckets of 0.1), for drift monitoring;
+/// - `triage_associations_total{result}`: DICOM associations `accepted`, `rejected`, `aborted`;
 /// - `triage_receipt_to_verdict_seconds`: from the C-STORE answer to the stored verdict;
 /// - `triage_scoring_round_seconds`: one drain round.
 public final class TriageServiceMetrics: Sendable {
@@ -18,9 +23,11 @@ public final class TriageServiceMetrics: Sendable {
     private let spoolBytes: Gauge
     private let receiptToVerdict: CoreMetrics.Timer
     private let round: CoreMetrics.Timer
+    private let score: Recorder
 
     public init() {
-        service = ServiceMetrics(prefix: "triage")
+        service = ServiceMetrics(prefix: "triage", valueHistogramBuckets: ["triage_score": (1...10).map { Double($0) / 10 }])
+        score = Recorder(label: "triage_score", factory: service.factory)
         spoolInstances = Gauge(label: "triage_spool_instances", factory: service.factory)
         spoolBytes = Gauge(label: "triage_spool_bytes", factory: service.factory)
         receiptToVerdict = CoreMetrics.Timer(label: "triage_receipt_to_verdict_seconds", preferredDisplayUnit: .seconds, factory: service.factory)
@@ -45,6 +52,16 @@ public final class TriageServiceMetrics: Sendable {
         }
     }
 
+    /// Counts one association outcome (`DICOMServer`'s events).
+    public func recordAssociation(_ event: AssociationEvent) {
+        let result = switch event {
+        case .accepted: "accepted"
+        case .rejected: "rejected"
+        case .aborted: "aborted"
+        }
+        Counter(label: "triage_associations_total", dimensions: [("result", result)], factory: service.factory).increment()
+    }
+
     func recordSpool(_ depth: (instances: Int, bytes: Int64)) {
         spoolInstances.record(depth.instances)
         spoolBytes.record(depth.bytes)
@@ -54,6 +71,18 @@ public final class TriageServiceMetrics: Sendable {
         studies("scored").increment(by: round.summary.scored)
         studies("not_assessable").increment(by: round.summary.notAssessable)
         studies("failed").increment(by: round.summary.failed)
+        for study in round.studies {
+            switch study.status {
+            case .scored:
+                Counter(label: "triage_verdicts_total", dimensions: [("urgency", study.urgency?.rawValue ?? "none")], factory: service.factory)
+                    .increment()
+                if let value = study.score { score.record(value) }
+            case .notAssessable:
+                Counter(label: "triage_not_assessable_total", dimensions: [("reason", study.reason ?? "unknown")], factory: service.factory)
+                    .increment()
+            default: break
+            }
+        }
         for arrival in round.arrivals { receiptToVerdict.recordNanoseconds(Int64(max(0, -arrival.timeIntervalSinceNow) * 1e9)) }
         self.round.recordNanoseconds(Int64(seconds * 1e9))
     }

@@ -116,8 +116,9 @@ struct ServeCommand: AsyncParsableCommand {
         let acceptor = AcceptorConfiguration(aeTitle: s.aeTitle, callingAETitles: s.allowCalling.isEmpty ? nil : Set(s.allowCalling),
                                              abstractSyntaxes: StorageSOPClasses.abstractSyntaxes,
                                              maximumMessageLength: s.maxInstanceMB << 20)
-        let dicom = DICOMServer.Configuration(acceptor: acceptor, host: s.host, port: s.dicomPort, maximumAssociations: s.maxAssociations)
+        var dicom = DICOMServer.Configuration(acceptor: acceptor, host: s.host, port: s.dicomPort, maximumAssociations: s.maxAssociations)
         let metrics = TriageServiceMetrics()
+        dicom.onEvent = { metrics.recordAssociation($0) }
         let receiver = DICOMReceiver(configuration: dicom, spool: spool, loop: DrainLoop(drain: drain, metrics: metrics, logger: logger),
                                      metrics: metrics, logger: logger) { port in
             printError("triage: DICOM receiver on \(s.host):\(port) as \(s.aeTitle) (store: \(location.home.path))")

@@ -25,6 +25,8 @@ public struct SpoolDrain: Sendable {
         public var quarantined: Int
         /// When each instance stored this round arrived in the spool.
         public var arrivals: [Date]
+        /// The verdicts stored this round (no identity), for the service's metrics.
+        public var studies: [StudyStore.Study]
     }
 
     /// Scores the instances of the studies that are complete (quiet for `quietPeriod`; every
@@ -43,7 +45,8 @@ public struct SpoolDrain: Sendable {
             log(.failed(name: SpoolSource.name(url), reason: "cannot be opened; moved to quarantine"))
             try spool.quarantine(url)
         }
-        return Round(summary: outcome.summary, quarantined: source.unopenable.count, arrivals: arrivals)
+        return Round(summary: outcome.summary, quarantined: source.unopenable.count, arrivals: arrivals,
+                     studies: try spool.store.studies(hashes: done.map(\.sourceHash)))
     }
 }
 
