@@ -453,6 +453,69 @@ struct TriageServeCLITests {
         #expect(left.isEmpty, "half-written files: \(left)")
     }
 
+    /// Eight storescu associations at once, each sending its own study: every instance stored once.
+    @Test func eightConcurrentStorescuAssociations() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try await Self.Server(home: home, model: model)
+        defer { _ = server.stop() }
+        var clients: [Process] = []
+        for i in 0..<8 {
+            let folder = dir.appendingPathComponent("client\(i)")
+            try TestImages.writeDICOMPhantoms(count: 3, size: 48, perStudy: 3, patientPrefix: "C\(i)", to: folder, seed: UInt64(100 + i))
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map { folder.appendingPathComponent($0).path }
+            let client = Process()
+            client.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+            client.arguments = ["60", Self.storescu, "-aec", "TRIAGE", "-aet", "MODALITY\(i)", "127.0.0.1", "\(server.port)"] + files
+            client.standardOutput = FileHandle.nullDevice
+            client.standardError = FileHandle.nullDevice
+            try client.run()
+            clients.append(client)
+        }
+        for client in clients { client.waitUntilExit() }
+        #expect(clients.allSatisfy { $0.terminationStatus == 0 })
+        let records = try await Self.waitForStudies(24, home: home)
+        let patients = records.compactMap { Self.identity($0)["patientID"] as? String }
+        #expect(patients.count == 24 && Set(patients).count == 24, "\(patients.sorted())")
+    }
+
+    /// SIGTERM while storescu streams: the open association finishes (every instance acknowledged),
+    /// the service exits 0, and what it had not scored is scored at the next start.
+    @Test func gracefulShutdownLetsTheOpenAssociationFinish() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stream = dir.appendingPathComponent("stream")
+        try TestImages.writeDICOMPhantoms(count: 100, size: 256, perStudy: 5, patientPrefix: "TERM", to: stream)
+        let files = try FileManager.default.contentsOfDirectory(atPath: stream.path).sorted().map { stream.appendingPathComponent($0).path }
+        let server = try await Self.Server(home: home, model: model)
+        let client = Process(), output = Pipe()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        client.arguments = ["120", Self.storescu, "-v", "-aec", "TRIAGE", "-aet", "MODALITY", "127.0.0.1", "\(server.port)"] + files
+        client.standardOutput = output
+        client.standardError = output
+        try client.run()
+        var seen = ""
+        while seen.components(separatedBy: "Received Store Response (Success)").count - 1 < 5 {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        let beforeSignal = seen.components(separatedBy: "Received Store Response (Success)").count - 1
+        let status = server.stop()  // SIGTERM, waits for the exit
+        #expect(beforeSignal < files.count, "the stream ended before the signal")
+        seen += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        client.waitUntilExit()
+        #expect(status == 0, "\(server.log)")
+        #expect(client.terminationStatus == 0, "\(seen.suffix(600))")
+        #expect(seen.components(separatedBy: "Received Store Response (Success)").count - 1 == files.count)
+        // A new association during the shutdown is refused (the port is closed): nothing to test
+        // reliably in time; the restart scores whatever the stopped one left in the spool.
+        let restarted = try await Self.Server(home: home, model: model)
+        defer { _ = restarted.stop() }
+        let records = try await Self.waitForStudies(files.count, home: home)
+        #expect(records.count == files.count)
+    }
+
     /// kill -9 while storescu streams instances; after a restart every instance storescu saw
     /// acknowledged is in the store, and after sending them all again each is there exactly once.
     @Test func killedMidStreamLosesNoAcknowledgedInstanceAndStoresNoneTwice() async throws {

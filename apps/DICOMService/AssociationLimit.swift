@@ -23,4 +23,7 @@ final class AssociationLimit: Sendable {
     }
 
     func release() { open.withLock { $0 -= 1 } }
+
+    /// Associations (and connections still negotiating) open now.
+    var current: Int { open.withLock { $0 } }
 }

@@ -34,12 +34,14 @@ public final class DICOMServer: Sendable {
 
     private let channel: any Channel
     private let storagePool: NIOThreadPool
+    private let limit: AssociationLimit
     /// The bound TCP port.
     public let port: Int
 
-    private init(channel: any Channel, storagePool: NIOThreadPool, port: Int) {
+    private init(channel: any Channel, storagePool: NIOThreadPool, limit: AssociationLimit, port: Int) {
         self.channel = channel
         self.storagePool = storagePool
+        self.limit = limit
         self.port = port
     }
 
@@ -57,7 +59,7 @@ public final class DICOMServer: Sendable {
             try? await storagePool.shutdownGracefully()
             throw error
         }
-        return DICOMServer(channel: channel, storagePool: storagePool, port: channel.localAddress?.port ?? configuration.port)
+        return DICOMServer(channel: channel, storagePool: storagePool, limit: limit, port: channel.localAddress?.port ?? configuration.port)
     }
 
     private static func bind(_ configuration: Configuration, limit: AssociationLimit, storage: any InstanceStorage,
@@ -80,9 +82,16 @@ public final class DICOMServer: Sendable {
             .get()
     }
 
-    /// Stops accepting; open associations go on until they end. Stores under way finish first.
-    public func stop() async throws {
+    /// Associations (and connections still negotiating) open now.
+    public var openAssociations: Int { limit.current }
+
+    /// Stops accepting new connections, then lets open associations end by themselves for at most
+    /// `grace` (a modality finishing its study), then lets stores under way finish. Associations
+    /// still open after that are closed when the event loop group shuts down.
+    public func stop(grace: Duration = .zero) async throws {
         try await channel.close()
+        let deadline = ContinuousClock.now + grace
+        while limit.current > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         try await storagePool.shutdownGracefully()
     }
 }

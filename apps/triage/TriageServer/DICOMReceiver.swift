@@ -9,8 +9,9 @@ public import TriageCore
 
 /// The DICOM side of `triage serve`, as a service of the service group: drains what a previous
 /// run left in the spool, then listens for C-ECHO and C-STORE while a `DrainLoop` scores what
-/// arrives. On graceful shutdown it stops accepting, lets stores under way finish (new ones are
-/// refused as out of resources), closes the associations and lets the current scoring round end.
+/// arrives. On graceful shutdown it stops accepting, lets open associations finish for up to
+/// `shutdownGraceSeconds`, lets stores under way finish, closes what is still open and lets the
+/// current scoring round end (what is not scored yet stays in the spool for the next start).
 public struct DICOMReceiver: Service {
     let configuration: DICOMServer.Configuration
     let spool: InstanceSpool
@@ -18,9 +19,12 @@ public struct DICOMReceiver: Service {
     let metrics: TriageServiceMetrics?
     let logger: Logger
     let onListening: @Sendable (_ port: Int) -> Void
+    /// How long open associations may go on after a shutdown signal before they are closed.
+    let shutdownGraceSeconds: Int
 
     public init(configuration: DICOMServer.Configuration, spool: InstanceSpool, loop: DrainLoop, metrics: TriageServiceMetrics? = nil,
-                logger: Logger, onListening: @escaping @Sendable (_ port: Int) -> Void = { _ in }) {
+                shutdownGraceSeconds: Int = 20, logger: Logger, onListening: @escaping @Sendable (_ port: Int) -> Void = { _ in }) {
+        self.shutdownGraceSeconds = shutdownGraceSeconds
         self.configuration = configuration
         self.spool = spool
         self.loop = loop
@@ -48,8 +52,8 @@ public struct DICOMReceiver: Service {
         onListening(server.port)
         loop.start()
         try? await gracefulShutdown()
-        logger.info("stopping: no new associations; stores under way finish")
-        try? await server.stop()
+        logger.info("stopping: no new associations; open ones may finish", metadata: ["open": "\(server.openAssociations)"])
+        try? await server.stop(grace: .seconds(shutdownGraceSeconds))
         try? await group.shutdownGracefully()
         await loop.stop()
     }
