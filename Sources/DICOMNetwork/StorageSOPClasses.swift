@@ -33,12 +33,11 @@ public enum StorageSOPClasses {
         "1.2.840.10008.1.2.4.50",  // JPEG Baseline (Process 1)
     ]
 
-    /// Verification and every class above, each on `transferSyntaxes`: the abstract syntaxes of
-    /// `AcceptorConfiguration` for a storage SCP.
-    public static var abstractSyntaxes: [String: [String]] {
+    /// Verification and every class above, plus `extra` storage classes (a site's configuration),
+    /// each on `transferSyntaxes`: the abstract syntaxes of `AcceptorConfiguration` for a storage SCP.
+    public static func abstractSyntaxes(extra: [String] = []) -> [String: [String]] {
         var syntaxes = AcceptorConfiguration.verificationOnly
-        for uid in modelReadable.keys { syntaxes[uid] = transferSyntaxes }
-        for uid in storageOnly.keys { syntaxes[uid] = transferSyntaxes }
+        for uid in Array(modelReadable.keys) + Array(storageOnly.keys) + extra { syntaxes[uid] = transferSyntaxes }
         return syntaxes
     }
 }

@@ -167,6 +167,10 @@ struct TriageServeCLITests {
         let patients = records.compactMap { Self.identity($0)["patientID"] as? String }
         #expect(Set(patients).isSuperset(of: ["STUDY-00000", "STUDY-00001", "STUDY-00002"]), "\(patients)")
 
+        // A SOP class outside the conformance statement: its context is rejected, storescu cannot send it.
+        let plan = try Self.storescu(port: server.port, [file("rtplan.dcm")])
+        #expect(plan.status != 0 && !plan.stderr.contains("Received Store Response"), "\(plan.stderr)")
+
         // The same instances again, one in another transfer syntax: warning B006, nothing new stored.
         for (options, name) in [([], "CT_small.dcm"), (["-xr"], "MR_small_RLE.dcm")] {
             let again = try Self.storescu(port: server.port, options: options, [file(name)])
@@ -353,6 +357,7 @@ struct TriageServeCLITests {
         let example = Fixtures.repositoryRoot.appendingPathComponent("docs/triage-serve.example.yaml")
         let config = dir.appendingPathComponent("serve.yaml")
         try String(contentsOf: example, encoding: .utf8).replacingOccurrences(of: "ae_title: TRIAGE", with: "ae_title: FROM_FILE")
+            .replacingOccurrences(of: "extra_storage_sop_classes: []", with: "extra_storage_sop_classes: [1.2.840.10008.5.1.4.1.1.481.5]")
             .write(to: config, atomically: true, encoding: .utf8)
         let server = try await Self.Server(home: home, model: model, extra: ["--config", config.path])  // ports 0 from the flags
         defer { _ = server.stop() }
@@ -363,6 +368,10 @@ struct TriageServeCLITests {
         let allowed = try CommandRunner.run("/usr/bin/timeout", ["30", "/usr/bin/echoscu", "-aec", "FROM_FILE", "-aet", "PACS_ROUTER",
                                                                   "127.0.0.1", "\(server.port)"])
         #expect(allowed.status == 0, "\(allowed.stderr)")
+        // RT Plan is not in the conformance statement; the file's extra_storage_sop_classes adds it.
+        let plan = try CommandRunner.run("/usr/bin/timeout", ["30", Self.storescu, "-aec", "FROM_FILE", "-aet", "PACS_ROUTER",
+                                                               "127.0.0.1", "\(server.port)", Self.pydicomFiles.appendingPathComponent("rtplan.dcm").path])
+        #expect(plan.status == 0, "\(plan.stderr)")
 
         let unknown = dir.appendingPathComponent("unknown.yaml")
         try "dicom:\n  port: 104\n  ae_titel: X\n".write(to: unknown, atomically: true, encoding: .utf8)

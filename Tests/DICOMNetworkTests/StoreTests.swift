@@ -10,7 +10,7 @@ import TestSupport
 /// receive reads back as the same data set.
 struct StoreTests {
     static let ct = "1.2.840.10008.5.1.4.1.1.2"
-    static let configuration = AcceptorConfiguration(aeTitle: "OURAE", abstractSyntaxes: StorageSOPClasses.abstractSyntaxes,
+    static let configuration = AcceptorConfiguration(aeTitle: "OURAE", abstractSyntaxes: StorageSOPClasses.abstractSyntaxes(),
                                                      maximumPDULength: 16384, maximumMessageLength: 1 << 20)
 
     static func established(_ configuration: AcceptorConfiguration = configuration, calling: String = "SCU") -> AcceptorAssociation {
@@ -95,7 +95,7 @@ struct StoreTests {
         let files = ["CT_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm", "SC_rgb_rle.dcm", "image_dfl.dcm"]
             .map { Fixtures.repositoryRoot.appendingPathComponent("third_party/pydicom-test-files/\($0)").path }
         let storage = MemoryStorage { $0.sopInstanceUID.hasPrefix("1.3.6.1.4.1.5962.1.1.4") ? .duplicate : .success }
-        let server = try await TestServer.start(acceptor: AcceptorConfiguration(aeTitle: "OURAE", abstractSyntaxes: StorageSOPClasses.abstractSyntaxes),
+        let server = try await TestServer.start(acceptor: AcceptorConfiguration(aeTitle: "OURAE", abstractSyntaxes: StorageSOPClasses.abstractSyntaxes()),
                                                 storage: storage)
         let result = try Peers.pynetdicomStore(port: server.port, called: "OURAE", files: files)
         try await server.stop()

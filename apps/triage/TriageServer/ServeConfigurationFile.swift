@@ -13,10 +13,12 @@ public struct ServeConfigurationFile: Decodable, Sendable, Equatable {
         public var allowCalling: [String]?
         public var maxAssociations: Int?
         public var maxInstanceMB: Int?
+        /// Storage SOP class UIDs accepted for storage only, beyond the conformance statement's.
+        public var extraStorageSOPClasses: [String]?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case port, aeTitle = "ae_title", allowCalling = "allow_calling", maxAssociations = "max_associations"
-            case maxInstanceMB = "max_instance_mb"
+            case maxInstanceMB = "max_instance_mb", extraStorageSOPClasses = "extra_storage_sop_classes"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -27,6 +29,7 @@ public struct ServeConfigurationFile: Decodable, Sendable, Equatable {
             allowCalling = try c.decodeIfPresent([String].self, forKey: .allowCalling)
             maxAssociations = try c.decodeIfPresent(Int.self, forKey: .maxAssociations)
             maxInstanceMB = try c.decodeIfPresent(Int.self, forKey: .maxInstanceMB)
+            extraStorageSOPClasses = try c.decodeIfPresent([String].self, forKey: .extraStorageSOPClasses)
         }
     }
 

@@ -14,6 +14,8 @@ import TriageCore
 /// were stored, 202 when some were or carry a warning, 409 when none was.
 struct StowRS {
     let spool: InstanceSpool
+    /// The storage SOP classes of the DICOM receiver's configuration: STOW-RS takes the same.
+    let acceptedSOPClasses: Set<String>
     let metrics: TriageServiceMetrics
     let executor: InferenceExecutor
 
@@ -118,7 +120,7 @@ struct StowRS {
             outcome.code = 0xC000
             return outcome
         }
-        guard StorageSOPClasses.modelReadable[sopClass] != nil || StorageSOPClasses.storageOnly[sopClass] != nil else {
+        guard acceptedSOPClasses.contains(sopClass), sopClass != WellKnownUID.verificationSOPClass else {
             outcome.code = 0x0122
             return outcome
         }

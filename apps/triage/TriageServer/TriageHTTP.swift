@@ -9,13 +9,17 @@ public struct TriageHTTPService: Sendable {
     public let store: StudyStore
     /// Where STOW-RS instances go (the receiver's spool).
     public let spool: InstanceSpool
+    /// The SOP classes STOW-RS accepts: those of the DICOM receiver.
+    public let acceptedSOPClasses: Set<String>
     /// The model's input spec: which part of a thumbnail its heatmap covers.
     public let view: TriageModelSpec.Input
     public let metrics: TriageServiceMetrics
 
-    public init(store: StudyStore, spool: InstanceSpool, view: TriageModelSpec.Input, metrics: TriageServiceMetrics) {
+    public init(store: StudyStore, spool: InstanceSpool, acceptedSOPClasses: Set<String>, view: TriageModelSpec.Input,
+                metrics: TriageServiceMetrics) {
         self.store = store
         self.spool = spool
+        self.acceptedSOPClasses = acceptedSOPClasses
         self.view = view
         self.metrics = metrics
     }
@@ -55,7 +59,7 @@ public func buildTriageApplication(_ configuration: ServiceConfiguration, servic
     }
     let studies = StudyRoutes(store: store, view: service.view, metrics: service.metrics, executor: executor,
                               maximumBodyBytes: min(configuration.maximumBodyBytes, 64 * 1024))
-    StowRS(spool: service.spool, metrics: service.metrics, executor: executor)
+    StowRS(spool: service.spool, acceptedSOPClasses: service.acceptedSOPClasses, metrics: service.metrics, executor: executor)
         .add(to: routes.api.group().add(middleware: requireRole(StudyStore.Role.modality)))
     studies.addReaderRoutes(to: routes.api.group().add(middleware: requireRole(StudyStore.Role.reader)))
     studies.addAdminRoutes(to: routes.api.group().add(middleware: requireRole(StudyStore.Role.admin)))

@@ -60,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         var spoolQuotaMB = 10_240, maxAssociations = 16, maxInstanceMB = 256
         var workers: Int?, threads: Int?
         var quietSeconds = 0.0
+        var extraStorageSOPClasses: [String] = []
     }
 
     func settings() throws -> Settings {
@@ -78,7 +79,11 @@ struct ServeCommand: AsyncParsableCommand {
         s.workers = workers ?? file?.scoring?.workers
         s.threads = threads ?? file?.scoring?.threads
         s.quietSeconds = quietSeconds ?? file?.scoring?.quietPeriodSeconds ?? s.quietSeconds
+        s.extraStorageSOPClasses = file?.dicom?.extraStorageSOPClasses ?? []
         let source = config.map { " (flags and \($0))" } ?? ""
+        for uid in s.extraStorageSOPClasses where !(1...64).contains(uid.count) || !uid.allSatisfy({ $0 == "." || $0.isASCII && $0.isNumber }) {
+            throw ValidationError("dicom.extra_storage_sop_classes: '\(uid)' is not a UID (digits and dots, 1-64 characters)\(source)")
+        }
         if !(0...65535).contains(s.dicomPort) || !(0...65535).contains(s.httpPort) {
             throw ValidationError("the DICOM and HTTP ports must be 0...65535\(source)")
         }
@@ -114,7 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
         let drain = SpoolDrain(spool: spool, model: model, options: BatchRunner.Options(plan: plan, actor: "service:triage"),
                                quietPeriod: s.quietSeconds)
         let acceptor = AcceptorConfiguration(aeTitle: s.aeTitle, callingAETitles: s.allowCalling.isEmpty ? nil : Set(s.allowCalling),
-                                             abstractSyntaxes: StorageSOPClasses.abstractSyntaxes,
+                                             abstractSyntaxes: StorageSOPClasses.abstractSyntaxes(extra: s.extraStorageSOPClasses),
                                              maximumMessageLength: s.maxInstanceMB << 20)
         var dicom = DICOMServer.Configuration(acceptor: acceptor, host: s.host, port: s.dicomPort, maximumAssociations: s.maxAssociations)
         let metrics = TriageServiceMetrics()
@@ -127,7 +132,8 @@ struct ServeCommand: AsyncParsableCommand {
         http.host = s.host
         http.port = s.httpPort
         http.maximumBodyBytes = s.maxInstanceMB << 20
-        let app = buildTriageApplication(http, service: TriageHTTPService(store: studies, spool: spool, view: model.spec.input, metrics: metrics),
+        let app = buildTriageApplication(http, service: TriageHTTPService(store: studies, spool: spool, acceptedSOPClasses: Set(acceptor.abstractSyntaxes.keys),
+                                                                            view: model.spec.input, metrics: metrics),
                                          logger: logger) { [http] port in
             printError("triage: serving HTTP on \(http.url(port: port))")
         }
