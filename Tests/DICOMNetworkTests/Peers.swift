@@ -97,8 +97,11 @@ enum Peers {
 
     /// pynetdicom as a storage SCU: reads `files` with pydicom, proposes each one's SOP class in
     /// its own transfer syntax, sends them by C-STORE to `called` on 127.0.0.1:`port`, releases;
-    /// returns the status of each C-STORE-RSP (nil when none came).
-    static func pynetdicomStore(port: Int, called: String, files: [String]) throws -> (established: Bool, statuses: [Int?]) {
+    /// returns the status of each C-STORE-RSP (nil when none came, e.g. no accepted context) and the
+    /// result of each rejected context by its transfer syntax.
+    static func pynetdicomStore(port: Int, called: String, files: [String]) throws
+        -> (established: Bool, statuses: [Int?], rejectedSyntaxes: [String: Int])
+    {
         let script = """
         import json, sys
         from pydicom import dcmread
@@ -109,11 +112,15 @@ enum Peers {
         for ds in datasets:
             ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
         assoc = ae.associate("127.0.0.1", int(sys.argv[1]), ae_title=sys.argv[2])
-        out = {"established": assoc.is_established, "statuses": []}
+        out = {"established": assoc.is_established, "statuses": [], "rejected": {}}
         if assoc.is_established:
+            out["rejected"] = {c.transfer_syntax[0]: c.result for c in assoc.rejected_contexts}
             for ds in datasets:
-                status = assoc.send_c_store(ds)
-                out["statuses"].append(status.Status if status else None)
+                try:
+                    status = assoc.send_c_store(ds)
+                    out["statuses"].append(status.Status if status else None)
+                except ValueError:  # no accepted presentation context for this data set
+                    out["statuses"].append(None)
             assoc.release()
         print(json.dumps(out))
         """
@@ -122,7 +129,8 @@ enum Peers {
               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             throw PeerError(description: "pynetdicom exited \(run.status): \(run.output)")
         }
-        return (object["established"] as? Bool ?? false, (object["statuses"] as? [Any] ?? []).map { $0 as? Int })
+        return (object["established"] as? Bool ?? false, (object["statuses"] as? [Any] ?? []).map { $0 as? Int },
+                object["rejected"] as? [String: Int] ?? [:])
     }
 
     struct PeerError: Error, CustomStringConvertible { let description: String }

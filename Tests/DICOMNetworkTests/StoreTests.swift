@@ -99,7 +99,7 @@ struct StoreTests {
                                                 storage: storage)
         let result = try Peers.pynetdicomStore(port: server.port, called: "OURAE", files: files)
         try await server.stop()
-        #expect(result.established)
+        #expect(result.established && result.rejectedSyntaxes.isEmpty)
         #expect(result.statuses == [0x0000, 0xB006, 0xB006, 0x0000, 0x0000])  // the MR files are one instance: our storage says duplicate
         #expect(storage.instances.count == files.count)
         for (instance, path) in zip(storage.instances, files) {
@@ -117,6 +117,23 @@ struct StoreTests {
             #expect(Self.bytes(received.dataSet[.pixelData]) == Self.bytes(original.dataSet[.pixelData]), "\(path): pixel data")
             #expect(Self.bytes(received.dataSet[.pixelData])?.isEmpty == false)
         }
+    }
+
+    /// An instance in a transfer syntax we do not take (JPEG 2000): its context is rejected with
+    /// result 4 and nothing of it is stored; the other instance of the association goes through.
+    @Test(.enabled(if: Peers.hasPynetdicom, "the pynetdicom test venv is missing (make test-venv)"), .timeLimit(.minutes(2)))
+    func unsupportedTransferSyntaxIsRejectedPerContext() async throws {
+        let files = ["MR_small_jp2klossless.dcm", "CT_small.dcm"]
+            .map { Fixtures.repositoryRoot.appendingPathComponent("third_party/pydicom-test-files/\($0)").path }
+        let storage = MemoryStorage()
+        let server = try await TestServer.start(acceptor: AcceptorConfiguration(aeTitle: "OURAE", abstractSyntaxes: StorageSOPClasses.abstractSyntaxes()),
+                                                storage: storage)
+        let result = try Peers.pynetdicomStore(port: server.port, called: "OURAE", files: files)
+        try await server.stop()
+        #expect(result.established)
+        #expect(result.rejectedSyntaxes == ["1.2.840.10008.1.2.4.90": 4], "\(result)")
+        #expect(result.statuses == [nil, 0x0000])
+        #expect(storage.instances.map(\.sopClassUID) == [Self.ct])
     }
 
     /// A value's bytes (fragments joined); nil for a sequence or a missing element.
