@@ -45,5 +45,12 @@ struct InstanceSpoolTests {
         // With a quiet period, nothing is ready right after arrival; all of it once the period passed.
         #expect(spool.pending(quietPeriod: 60).isEmpty)
         #expect(keys(spool.pending(quietPeriod: 60, now: Date().addingTimeInterval(61))) == all)
+        // A study that announces its size is complete once that many instances are here.
+        #expect(spool.put(sopInstanceUID: "6.1", studyInstanceUID: "6", studySize: 2, part10: bytes, actor: "t") == .stored)
+        #expect(spool.pending(quietPeriod: 60).isEmpty)
+        #expect(spool.put(sopInstanceUID: "6.2", studyInstanceUID: "6", studySize: 2, part10: bytes, actor: "t") == .stored)
+        #expect(Set(keys(spool.pending(quietPeriod: 60))) == Set(try ["6.1", "6.2"].map(spool.instanceKey)))
+        #expect(spool.put(sopInstanceUID: "5.1", studyInstanceUID: "5", studySize: 1, part10: bytes, actor: "t") == .stored)
+        #expect(keys(spool.pending(quietPeriod: 60)).contains(try spool.instanceKey("5.1")), "a single-image study at once")
     }
 }

@@ -38,7 +38,8 @@ public struct SpoolStorage: InstanceStorage {
         let header = InstanceSpool.header(of: data)
         // C-STORE Priority: 0 medium, 1 high, 2 low (PS3.7 §9.3.1.1); a STAT procedure is high whatever the SCU says.
         let priority: InstanceSpool.Priority = header.stat || instance.priority == 1 ? .high : instance.priority == 2 ? .low : .medium
-        switch spool.put(sopInstanceUID: instance.sopInstanceUID, studyInstanceUID: header.studyInstanceUID, priority: priority, part10: data,
+        switch spool.put(sopInstanceUID: instance.sopInstanceUID, studyInstanceUID: header.studyInstanceUID, priority: priority,
+                         studySize: header.studySize, part10: data,
                          actor: "dicom:\(instance.callingAETitle)") {
         case .stored: return .success
         case .duplicate: return .duplicate

@@ -124,9 +124,10 @@ struct StowRS {
             outcome.code = 0x0122
             return outcome
         }
-        let priority: InstanceSpool.Priority = file.dataSet.string(Tag(0x0040, 0x1003))?.uppercased() == "STAT" ? .high : .medium
-        let status: StoreStatus = switch spool.put(sopInstanceUID: instance, studyInstanceUID: file.dataSet.string(.studyInstanceUID),
-                                                   priority: priority, part10: bytes, actor: actor) {
+        let header = InstanceSpool.header(of: file)
+        let status: StoreStatus = switch spool.put(sopInstanceUID: instance, studyInstanceUID: header.studyInstanceUID,
+                                                   priority: header.stat ? .high : .medium, studySize: header.studySize,
+                                                   part10: bytes, actor: actor) {
         case .stored: .success
         case .duplicate: .duplicate
         case .full(let reason), .failed(let reason): .outOfResources(reason)

@@ -1,5 +1,5 @@
 import AuditLog
-import DICOM
+public import DICOM
 import RecordStore
 public import Foundation
 import SuiteFoundation
@@ -9,10 +9,10 @@ import Vault
 /// The durable spool of instances received over the network, waiting to be scored
 /// (`<home>/spool`): each instance is a Part 10 file sealed by the store's vault, written to
 /// `tmp/`, fsynced and linked into `incoming/` before `put` reports it stored, so a crash after
-/// that loses nothing. A file is named `INSTANCE.STUDY.P.dcm.sealed`: the keyed hashes of its SOP
+/// that loses nothing. A file is named `INSTANCE.STUDY.P.N.dcm.sealed`: the keyed hashes of its SOP
 /// Instance UID and its Study Instance UID (UIDs can identify a patient, so they never appear in
-/// clear) and its priority (0 high, 1 medium, 2 low), so the drain can pick complete studies,
-/// urgent first, without opening a file. `SpoolDrain` scores and removes them.
+/// clear), its priority (0 high, 1 medium, 2 low) and the number of instances its study announces
+/// (0 when it does not), so the drain can pick complete studies, urgent first, without opening a file. `SpoolDrain` scores and removes them.
 ///
 /// A second instance with the same SOP Instance UID — spooled or already scored — is a
 /// duplicate and is not written. The bytes held in `incoming/` never exceed the quota: an
@@ -37,6 +37,8 @@ public final class InstanceSpool: Sendable {
         let url: URL
         let studyKey: String
         let priority: Priority
+        /// Instances the study announces (Number of Study Related Instances); 0 when unknown.
+        let studySize: Int
         let arrival: Date
     }
 
@@ -87,19 +89,25 @@ public final class InstanceSpool: Sendable {
         public static func < (a: Priority, b: Priority) -> Bool { a.rawValue < b.rawValue }
     }
 
-    /// What the spool needs from an instance's header: its Study Instance UID and whether its
-    /// Requested Procedure Priority (0040,1003) says STAT; nil fields when the file does not parse
+    /// What the spool needs from an instance's header: its Study Instance UID, whether its
+    /// Requested Procedure Priority (0040,1003) says STAT, and how many instances its study has
+    /// when it says so (0 otherwise); empty fields when the file does not parse
     /// (it is spooled all the same, and the drain stores it as a failed study).
-    public static func header(of part10: Data) -> (studyInstanceUID: String?, stat: Bool) {
-        guard let file = try? DICOMFile.parse(part10, file: "spooled instance") else { return (nil, false) }
+    public static func header(of part10: Data) -> (studyInstanceUID: String?, stat: Bool, studySize: Int) {
+        guard let file = try? DICOMFile.parse(part10, file: "spooled instance") else { return (nil, false, 0) }
+        return header(of: file)
+    }
+
+    /// `header(of:)` of a parsed file; the study size is Number of Study Related Instances (0020,1208).
+    public static func header(of file: DICOMFile) -> (studyInstanceUID: String?, stat: Bool, studySize: Int) {
         let priority = file.dataSet.string(Tag(0x0040, 0x1003))?.uppercased()
-        return (file.dataSet.string(.studyInstanceUID), priority == "STAT")
+        return (file.dataSet.string(.studyInstanceUID), priority == "STAT", file.dataSet.int(Tag(0x0020, 0x1208)) ?? 0)
     }
 
     /// Spools one instance. `studyInstanceUID` groups it with its study (nil: a study of its own);
     /// `actor` names the sender in the audit trail (e.g. `dicom:MODALITY_AE`).
-    public func put(sopInstanceUID: String, studyInstanceUID: String?, priority: Priority = .medium, part10: Data,
-                    actor: String) -> Outcome {
+    public func put(sopInstanceUID: String, studyInstanceUID: String?, priority: Priority = .medium, studySize: Int = 0,
+                    part10: Data, actor: String) -> Outcome {
         let key: String, studyKey: String
         do {
             key = try instanceKey(sopInstanceUID)
@@ -116,13 +124,15 @@ public final class InstanceSpool: Sendable {
             return nil
         }
         if let refusal { return refusal }
-        let target = incoming.appendingPathComponent("\(key).\(studyKey).\(priority.rawValue)\(Self.suffix)")
+        let size = max(0, min(studySize, 99_999))
+        let target = incoming.appendingPathComponent("\(key).\(studyKey).\(priority.rawValue).\(size)\(Self.suffix)")
         var written: Int64 = 0
         defer {
             usage.withLock { u in
                 u.writing.remove(key)
                 u.bytes += written - reserved
-                if written > 0 { u.pending[key] = Pending(url: target, studyKey: studyKey, priority: priority, arrival: Self.arrival(of: target)) }
+                if written > 0 { u.pending[key] = Pending(url: target, studyKey: studyKey, priority: priority, studySize: size,
+                                                          arrival: Self.arrival(of: target)) }
             }
         }
         do {
@@ -143,11 +153,15 @@ public final class InstanceSpool: Sendable {
     }
 
     /// The files to score now, most urgent first, then oldest first: every waiting instance of
-    /// each study that has received nothing for `quietPeriod` seconds (all of them when 0).
+    /// each complete study — one that has received nothing for `quietPeriod` seconds (all of them
+    /// when 0), or all the instances it announced are here (a single-image study at once).
     func pending(quietPeriod: Double = 0, now: Date = Date()) -> [URL] {
         let waiting = usage.withLock { Array($0.pending.values) }
         let lastArrival = Dictionary(waiting.map { ($0.studyKey, $0.arrival) }, uniquingKeysWith: max)
-        return waiting.filter { now.timeIntervalSince(lastArrival[$0.studyKey]!) >= quietPeriod }
+        let count = Dictionary(waiting.map { ($0.studyKey, 1) }, uniquingKeysWith: +)
+        return waiting.filter { p in
+            now.timeIntervalSince(lastArrival[p.studyKey]!) >= quietPeriod || (p.studySize > 0 && count[p.studyKey]! >= p.studySize)
+        }
             .sorted { ($0.priority, $0.arrival, $0.url.lastPathComponent) < ($1.priority, $1.arrival, $1.url.lastPathComponent) }
             .map(\.url)
     }
@@ -179,8 +193,8 @@ public final class InstanceSpool: Sendable {
     /// A spooled file's key and index entry from its name; nil for a name this spool did not write.
     static func parse(_ url: URL) -> (key: String, pending: Pending)? {
         let parts = url.lastPathComponent.dropLast(suffix.count).split(separator: ".")
-        guard parts.count == 3, let p = Int(parts[2]), let priority = Priority(rawValue: p) else { return nil }
-        return (String(parts[0]), Pending(url: url, studyKey: String(parts[1]), priority: priority, arrival: arrival(of: url)))
+        guard parts.count == 4, let p = Int(parts[2]), let priority = Priority(rawValue: p), let size = Int(parts[3]) else { return nil }
+        return (String(parts[0]), Pending(url: url, studyKey: String(parts[1]), priority: priority, studySize: size, arrival: arrival(of: url)))
     }
 
     private func release(_ url: URL, _ body: () throws -> Void) throws {
