@@ -17,6 +17,15 @@ public enum AllocatorTuning {
     /// Freed memory at the top of a heap is returned to the kernel beyond this.
     static let trimThreshold: Int32 = 512 << 20
 
+    /// Caps glibc's malloc arenas at `count`. A service runs many threads (a storage pool, decoding
+    /// workers, event loops); glibc gives threads up to 8 arenas per core, and with the trim
+    /// threshold above each arena may keep hundreds of MiB of freed image buffers, so a long-running
+    /// `triage serve` would hold far more memory than it uses. Call before the threads start.
+    @discardableResult
+    public static func limitArenas(_ count: Int32) -> Bool {
+        mallopt(M_ARENA_MAX, count) == 1
+    }
+
     /// Applies the settings to this process; returns whether glibc accepted both.
     @discardableResult
     public static func keepLargeBuffersMapped() -> Bool {

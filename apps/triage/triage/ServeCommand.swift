@@ -3,6 +3,7 @@ import CommandLineSupport
 import DICOMNetwork
 import DICOMService
 import Foundation
+import Imaging
 import Logging
 import ModelRuntime
 import RecordStore
@@ -104,6 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let s = try settings()
+        // Freed image buffers stay in malloc's arenas (AllocatorTuning): few arenas keep that bounded.
+        AllocatorTuning.limitArenas(Int32(max(2, ComputeThreads.available)))
         let model = try model.load()
         let location = store.location(product: StudyStore.product)
         let studies = try StudyStore(location: location)
