@@ -151,8 +151,23 @@ extension AuditLog {
 
     /// The cheap check at open, before a command writes anything: the last entry's MAC, the
     /// checkpoint file's last line and the tail of the default witness file against the head.
+    ///
+    /// A store's first checkpoint is written to the checkpoint file and then to the witness file,
+    /// which that first write creates; another process opening the store in between sees a
+    /// checkpoint without its witness. A missing witness is therefore looked at again for up to a
+    /// second before it counts as a problem (a deleted witness file stays missing).
     /// - Throws: `AuditError.chainBroken` with the first problem found.
     public func checkHead() throws {
+        var problem = try headProblem()
+        let deadline = Date().addingTimeInterval(1)
+        while case .witnessMissing? = problem, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            problem = try headProblem()
+        }
+        if let problem { throw AuditError.chainBroken(problem) }
+    }
+
+    private func headProblem() throws -> AuditVerification.Problem? {
         let last = try checkpoints.lastLine()
         let witnessed = try defaultWitnessFile.map { try tailOfWitness($0) } ?? nil
         let problem: AuditVerification.Problem? = try writer.read { db in
@@ -177,7 +192,7 @@ extension AuditLog {
             }
             return nil
         }
-        if let problem { throw AuditError.chainBroken(problem) }
+        return problem
     }
 
     /// The highest checkpoint in the last 64 KiB of a witness file, nil when the file is missing.
