@@ -26,6 +26,8 @@ public struct AcceptorAssociation: Sendable {
     }
 
     package private(set) var state: State = .awaitingAssociateRequest
+    /// Why this side aborted the association, once it has.
+    public private(set) var failure: DICOMNetworkError?
     private let configuration: AcceptorConfiguration
     private let atCapacity: Bool
     private var contexts: [UInt8: AcceptedPresentationContext] = [:]
@@ -57,6 +59,7 @@ public struct AcceptorAssociation: Sendable {
     public mutating func fail(_ error: DICOMNetworkError) -> [Action] {
         guard state != .closing else { return [.close] }
         state = .closing
+        failure = error
         return [.send(.abort(Abort(source: .serviceProvider, reason: error.abortReason))), .close]
     }
 

@@ -98,6 +98,38 @@ struct TriageServeCLITests {
 
     enum ServerError: Error { case notListening(String) }
 
+    /// storescu streaming `files` in one association (verbose, under `timeout`), read until it has
+    /// seen `acknowledged` successful responses (or it ended), so a test can act mid-stream.
+    struct Stream {
+        let client = Process()
+        let output = Pipe()
+        private(set) var seen = ""
+
+        init(port: Int, files: [String], acknowledged: Int) throws {
+            client.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+            client.arguments = ["120", TriageServeCLITests.storescu, "-v", "-aec", "TRIAGE", "-aet", "MODALITY", "-to", "20", "-ta", "20",
+                                "-td", "20", "127.0.0.1", "\(port)"] + files
+            client.standardInput = FileHandle.nullDevice
+            client.standardOutput = output
+            client.standardError = output
+            try client.run()
+            while Self.acknowledgements(seen) < acknowledged {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen += String(decoding: chunk, as: UTF8.self)
+            }
+        }
+
+        static func acknowledgements(_ text: String) -> Int { text.components(separatedBy: "Received Store Response (Success)").count - 1 }
+
+        /// Everything storescu printed, once it has exited, and the process.
+        func finish() -> (output: String, client: Process) {
+            let rest = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            client.waitUntilExit()
+            return (seen + rest, client)
+        }
+    }
+
     /// storescu to `port` as `calling`, verbose, under `timeout`.
     static func storescu(port: Int, calling: String = "MODALITY", options: [String] = [], _ files: [String]) throws -> CommandRunner.Result {
         try CommandRunner.run("/usr/bin/timeout", ["60", storescu, "-v", "-aec", "TRIAGE", "-aet", calling, "-to", "20", "-ta", "20", "-td", "20"]
@@ -497,26 +529,14 @@ struct TriageServeCLITests {
         try TestImages.writeDICOMPhantoms(count: 100, size: 256, perStudy: 5, patientPrefix: "TERM", to: stream)
         let files = try FileManager.default.contentsOfDirectory(atPath: stream.path).sorted().map { stream.appendingPathComponent($0).path }
         let server = try await Self.Server(home: home, model: model)
-        let client = Process(), output = Pipe()
-        client.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        client.arguments = ["120", Self.storescu, "-v", "-aec", "TRIAGE", "-aet", "MODALITY", "127.0.0.1", "\(server.port)"] + files
-        client.standardOutput = output
-        client.standardError = output
-        try client.run()
-        var seen = ""
-        while seen.components(separatedBy: "Received Store Response (Success)").count - 1 < 5 {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        let beforeSignal = seen.components(separatedBy: "Received Store Response (Success)").count - 1
+        let sending = try Self.Stream(port: server.port, files: files, acknowledged: 5)
+        let beforeSignal = Self.Stream.acknowledgements(sending.seen)
         let status = server.stop()  // SIGTERM, waits for the exit
         #expect(beforeSignal < files.count, "the stream ended before the signal")
-        seen += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        client.waitUntilExit()
+        let (seen, client) = sending.finish()
         #expect(status == 0, "\(server.log)")
         #expect(client.terminationStatus == 0, "\(seen.suffix(600))")
-        #expect(seen.components(separatedBy: "Received Store Response (Success)").count - 1 == files.count)
+        #expect(Self.Stream.acknowledgements(seen) == files.count)
         // A new association during the shutdown is refused (the port is closed): nothing to test
         // reliably in time; the restart scores whatever the stopped one left in the spool.
         let restarted = try await Self.Server(home: home, model: model)
@@ -537,24 +557,10 @@ struct TriageServeCLITests {
         let server = try await Self.Server(home: home, model: model)
 
         // storescu in the background; the server is killed once it has acknowledged 20 instances.
-        let client = Process(), output = Pipe()
-        client.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        client.arguments = ["120", Self.storescu, "-v", "-aec", "TRIAGE", "-aet", "MODALITY", "-to", "20", "-ta", "20", "-td", "20",
-                            "127.0.0.1", "\(server.port)"] + files
-        client.standardInput = FileHandle.nullDevice
-        client.standardOutput = output
-        client.standardError = output
-        try client.run()
-        var seen = ""
-        while seen.components(separatedBy: "Received Store Response (Success)").count - 1 < 20 {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
+        let sending = try Self.Stream(port: server.port, files: files, acknowledged: 20)
         kill(server.process.processIdentifier, SIGKILL)
         server.process.waitUntilExit()
-        seen += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        client.waitUntilExit()
+        let (seen, _) = sending.finish()
 
         // What storescu saw acknowledged: each "Sending file" followed by a success response.
         var acknowledged: [String] = [], current: String?

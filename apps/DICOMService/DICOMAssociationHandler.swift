@@ -62,25 +62,23 @@ final class DICOMAssociationHandler: ChannelInboundHandler {
                 "implementation": "\(rq.userInformation.implementationClassUID ?? "-") \(rq.userInformation.implementationVersionName ?? "-")",
             ])
         }
-        let wasEstablished = association.state == .established
+        let before = association.failure
         let actions = association.receive(pdu)
         if case .associateRequest = pdu {
             if association.state == .established { onEvent?(.accepted) }
             for case .send(.associateReject(let rj)) in actions { onEvent?(.rejected(rj)) }
         }
         perform(actions, context: context)
-        if association.state == .established {
-            startIdleTimer(context: context)
-        } else if wasEstablished, actions.contains(where: { if case .send(.abort) = $0 { true } else { false } }) {
-            onEvent?(.aborted(.invalidCommand("protocol violation")))
-        }
+        if association.state == .established { startIdleTimer(context: context) }
+        reportAbort(before: before)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let networkError = error as? DICOMNetworkError ?? .invalidValue(field: "connection", reason: "\(error)")
         logger.warning("association aborted", metadata: ["error": "\(networkError)"])
-        if association.state != .closing { onEvent?(.aborted(networkError)) }
+        let before = association.failure
         perform(association.fail(networkError), context: context)
+        reportAbort(before: before)
     }
 
     private func perform(_ actions: [AcceptorAssociation.Action], context: ChannelHandlerContext) {
@@ -108,6 +106,12 @@ final class DICOMAssociationHandler: ChannelInboundHandler {
             }
         }
         context.flush()
+    }
+
+    /// Tells `onEvent` of the abort this side just made (`before`: the association's failure
+    /// before the step, nil when it had not failed yet; it fails once).
+    private func reportAbort(before: DICOMNetworkError?) {
+        if before == nil, let failure = association.failure { onEvent?(.aborted(failure)) }
     }
 
     /// Stores `instance` on the storage pool, then, back on the event loop, sends its C-STORE-RSP
@@ -141,8 +145,9 @@ final class DICOMAssociationHandler: ChannelInboundHandler {
         let seconds = Double(timeouts.idle.nanoseconds) / 1e9
         schedule(after: timeouts.idle, context: context) { handler, context in
             handler.logger.warning("association idle, aborted", metadata: ["seconds": "\(seconds)"])
-            handler.onEvent?(.aborted(.associationIdle(seconds: seconds)))
+            let before = handler.association.failure
             handler.perform(handler.association.fail(.associationIdle(seconds: seconds)), context: context)
+            handler.reportAbort(before: before)
         }
     }
 

@@ -25,16 +25,15 @@ public struct SpoolStorage: InstanceStorage {
     }
 
     private func wrapAndSpool(_ instance: ReceivedInstance) -> StoreStatus {
-        let part10: [UInt8]
+        let data: Data
         do {
-            part10 = Array(try DICOMWriter.part10(
+            data = try DICOMWriter.part10(
                 encodedDataSet: instance.dataSet, sopClassUID: instance.sopClassUID, sopInstanceUID: instance.sopInstanceUID,
                 transferSyntaxUID: instance.transferSyntaxUID, implementationClassUID: acceptor.implementationClassUID,
-                implementationVersionName: acceptor.implementationVersionName, sourceAETitle: instance.callingAETitle))
+                implementationVersionName: acceptor.implementationVersionName, sourceAETitle: instance.callingAETitle)
         } catch {
             return .cannotUnderstand("cannot wrap the data set: \(error)")
         }
-        let data = Data(part10)
         let header = InstanceSpool.header(of: data)
         // C-STORE Priority: 0 medium, 1 high, 2 low (PS3.7 §9.3.1.1); a STAT procedure is high whatever the SCU says.
         let priority: InstanceSpool.Priority = header.stat || instance.priority == 1 ? .high : instance.priority == 2 ? .low : .medium
