@@ -257,7 +257,7 @@ if wants assistant; then
     done
     step "swift assistant index (10,000 articles)" assistant-index.json \
       "$bench_bin" assistant-index --model "$model" --data "$data" --articles 10000
-    step "swift assistant retrieval (hybrid, BM25, dense)" assistant-retrieval.json \
+    step "swift assistant retrieval (fused, RRF, BM25, dense)" assistant-retrieval.json \
       "$bench_bin" assistant-retrieval --model "$model" --data "$data"
   fi
 fi

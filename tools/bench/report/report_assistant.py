@@ -7,9 +7,17 @@ from benchlib import conditions, load, load_per_thread, rate as ms
 
 TITLE = "Assistant: service latency, batch, index, retrieval"
 
-RANKERS = (("hybrid", "hybrid (RRF of both lists, k = 60) — what `ask` uses"),
+RANKERS = (("fused", "fused (weighted dense + phrasing + BM25 scores) — what `ask` uses"),
+           ("rrf", "RRF of BM25 and dense (k = 60) — what `ask` used before"),
            ("bm25", "BM25 only (FTS5 `keywordSearch`)"),
            ("dense", "dense only (cosine of all-MiniLM-L6-v2 embeddings)"))
+
+
+def fusion_text(f):
+    """The fused ranker's weights as a phrase."""
+    f = f or {}
+    return (f"{f.get('dense_weight', 0):g} × dense + {f.get('phrasing_weight', 0):g} × phrasing + "
+            f"{f.get('bm25_weight', 0):g} × BM25, {f.get('normalisation', '?')} per query")
 
 
 def num(x, digits=1):
@@ -106,8 +114,8 @@ def section(results, steps):
             f"{index.get('seed')}: article i serves intent i mod 77, title = intent name + article number, 4 texts of the "
             "intent as examples and 2 more in a templated answer), writes them as JSONL to a temporary folder, reads them "
             "back with the product's validating loader (`KnowledgeBaseFile.load`) and builds the index with "
-            f"`KnowledgeIndex.build` (what `assistant index` runs: FTS5 rows and one embedding of title + examples per "
-            f"article, one transaction), {index.get('threads')} thread(s). Then {index.get('changed_articles')} articles "
+            f"`KnowledgeIndex.build` (what `assistant index` runs: FTS5 rows, one embedding of title + examples per "
+            f"article and one of its title and of each example alone, one transaction), {index.get('threads')} thread(s). Then {index.get('changed_articles')} articles "
             f"({100 * index.get('changed_articles', 0) / n:g}%) get a different first example and the index is rebuilt from the whole file (the incremental path: only "
             "changed articles are embedded again), then rebuilt once more with nothing changed. One run each.")
         add("")
@@ -120,7 +128,7 @@ def section(results, steps):
         add(f"| index on disk (SQLite file + its WAL, not checkpointed) | {index['index_bytes'] / 1048576:,.1f} MiB |")
         q = index.get("query_latency") or {}
         for key, label in (("bm25", "BM25 only"), ("dense", "dense only (embedding + cosine over all articles)"),
-                           ("hybrid", "hybrid (embedding + both lists + RRF)")):
+                           ("fused", "fused (embedding + BM25, dense and phrasing signals + fusion)")):
             v = q.get(key) or {}
             add(f"| query latency at {n:,} articles, {label}: p50 / p99 | {ms(v.get('p50_ms'))} / {ms(v.get('p99_ms'))} ms |")
         add("")
@@ -132,30 +140,36 @@ def section(results, steps):
         add("")
 
     # ---- retrieval
-    add("### Retrieval quality and latency: hybrid against BM25 alone and dense alone")
+    add("### Retrieval quality and latency: the fused ranker against BM25 alone and dense alone")
     add("")
     if retrieval:
+        queries = retrieval.get("queries") or {}
         add(f"A labelled set derived from the Banking77 training data (`suite-bench assistant-retrieval`): a knowledge base "
             f"of {retrieval['articles']} articles, one per intent (title = the intent's name, a templated answer, and as "
             f"examples the first {retrieval['examples_per_article']} texts of the intent's training part); the queries are "
-            f"the {retrieval['queries']:,} held-out texts (the split of `assistant eval --held-out`: every 7th text of each "
-            "intent), each relevant to its intent's article only. The three rankers are the product's own code paths on "
-            "one index: `KnowledgeIndex.keywordSearch` (BM25), `HybridRetriever.denseRanking` (dense) and "
-            f"`HybridRetriever.retrieve` (hybrid: both lists to depth {retrieval.get('depth')}, fused by reciprocal rank, "
-            f"k = {retrieval.get('rrf_k'):g}). Latency per query, {retrieval.get('threads')} thread(s), after a warm-up; "
-            "dense and hybrid include the query embedding.")
+            "the held-out texts of `assistant eval --held-out` (every 7th text of each intent), each relevant to its "
+            "intent's article only, halved per intent: `dev` (the 1st, 3rd, ... of each intent, "
+            f"{queries.get('dev', 0):,} queries) may tune the ranker (`suite-bench assistant-retrieval-tune`), `held_out` "
+            f"({queries.get('held_out', 0):,}) is only reported. The rankers are the product's own code paths on one index: "
+            "`KnowledgeIndex.keywordSearch` (BM25), `HybridRetriever.denseRanking` (dense) and `HybridRetriever.retrieve` "
+            f"(fused: the first {retrieval.get('depth')} articles by BM25, by cosine and by best phrasing cosine, scored "
+            f"{fusion_text(retrieval.get('fusion'))}); RRF (k = 60) ranks the same candidates by their BM25 and dense "
+            f"ranks. Latency per query, {retrieval.get('threads')} thread(s), after a warm-up; dense and fused include the "
+            "query embedding.")
         add("")
-        add("| ranker | recall@1 | recall@5 | MRR@10 | nDCG@10 | p50 ms | p99 ms |")
-        add("|---|---:|---:|---:|---:|---:|---:|")
-        qual, lat = retrieval.get("quality") or {}, retrieval.get("latency") or {}
+        add("| ranker | split | recall@1 | recall@5 | MRR@10 | nDCG@10 | p50 ms | p99 ms |")
+        add("|---|---|---:|---:|---:|---:|---:|---:|")
         for key, label in RANKERS:
-            qv, lv = qual.get(key) or {}, lat.get(key) or {}
-            add(f"| {label} | {qv.get('recall_at_1', 0):.3f} | {qv.get('recall_at_5', 0):.3f} | {qv.get('mrr_at_10', 0):.3f} | "
-                f"{num(qv.get('ndcg_at_10'), 3)} | {ms(lv.get('p50_ms'))} | {ms(lv.get('p99_ms'))} |")
+            for split in ("dev", "held_out"):
+                qv = ((retrieval.get("quality") or {}).get(split) or {}).get(key) or {}
+                lv = ((retrieval.get("latency") or {}).get(split) or {}).get(key) or {}
+                add(f"| {label} | `{split}` | {qv.get('recall_at_1', 0):.3f} | {qv.get('recall_at_5', 0):.3f} | "
+                    f"{qv.get('mrr_at_10', 0):.3f} | {num(qv.get('ndcg_at_10'), 3)} | {ms(lv.get('p50_ms'))} | {ms(lv.get('p99_ms'))} |")
         add("")
-        e = lat.get("query_embedding") or {}
-        add(f"The query embedding alone: p50 {ms(e.get('p50_ms'))} ms, p99 {ms(e.get('p99_ms'))} ms. BM25 returned nothing "
-            f"for {(qual.get('bm25') or {}).get('queries_without_results', 0)} queries.")
+        e = ((retrieval.get("latency") or {}).get("held_out") or {}).get("query_embedding") or {}
+        empty = (((retrieval.get("quality") or {}).get("held_out") or {}).get("bm25") or {}).get("queries_without_results", 0)
+        add(f"The query embedding alone (`held_out`): p50 {ms(e.get('p50_ms'))} ms, p99 {ms(e.get('p99_ms'))} ms. BM25 "
+            f"returned nothing for {empty} `held_out` queries. RRF is scored untimed on the fused ranker's candidates.")
         add("")
     else:
         add("Not measured.")
@@ -238,7 +252,8 @@ def kb_eval_section(results, steps):
     if retrieval:
         add("Retrieval on the answerable tickets, ranked on the text `ask` reads (personal data masked, quoted history, "
             "signature and reference numbers removed); a hit is any expected article, nDCG@10 uses binary gains over all "
-            f"of them. Hybrid is what `ask` uses (RRF, k = {e.get('rrf_k', 0):g}).")
+            f"of them. Fused is what `ask` uses ({fusion_text(e.get('fusion'))}, weights chosen on `tune` and Banking77 "
+            "`dev` by `suite-bench assistant-retrieval-tune`); RRF (k = 60) is what it used before.")
         add("")
         add("| ranker | split | queries | recall@1 | recall@5 | MRR@10 | nDCG@10 |")
         add("|---|---|---:|---:|---:|---:|---:|")

@@ -35,9 +35,11 @@ public struct Answerer: Sendable {
     ///     come from the retrieved articles and only the retrieval thresholds decide.
     ///   - classifierEncoder: the classifier's own fine-tuned encoder and its version
     ///     (`IntentClassifier.encoderFolder`), when it does not share `encoder`.
+    ///   - fusion: how retrieval ranks the articles; the default holds the tuned weights
+    ///     (docs/KNOWLEDGE-BASE.md, "Retrieval").
     public init(index: KnowledgeIndex, encoder: SentenceEncoder, store: AssistantStore, modelVersion: String,
                 classifier: IntentClassifier? = nil, classifierEncoder: (encoder: SentenceEncoder, version: String)? = nil,
-                policy: AnswerPolicy = AnswerPolicy()) throws {
+                policy: AnswerPolicy = AnswerPolicy(), fusion: RetrievalFusion = RetrievalFusion()) throws {
         if let classifier, classifier.embeddingModel != classifierEncoder?.version ?? modelVersion {
             throw ClassifierError.modelMismatch(classifier: classifier.embeddingModel,
                                                 encoder: classifierEncoder?.version ?? modelVersion)
@@ -49,7 +51,7 @@ public struct Answerer: Sendable {
         self.store = store
         self.policy = policy
         self.modelVersion = modelVersion
-        self.retriever = try HybridRetriever(index: index, encoder: encoder)
+        self.retriever = try HybridRetriever(index: index, encoder: encoder, fusion: fusion)
         self.kbVersion = try index.metadata()?.version ?? "empty"
     }
 
@@ -142,12 +144,13 @@ public struct Answerer: Sendable {
         return false
     }
 
-    /// Intents of the retrieved articles, scored by their share of the fused retrieval score.
+    /// Intents of the retrieved articles, scored by their share of the fused retrieval score (its
+    /// positive part: z-scored fusion puts below-average candidates under 0).
     func intentRanking(_ sources: [HybridRetriever.Source]) throws -> [AnswerResult.IntentScore] {
         var scores: [String: Double] = [:]
         for source in sources {
             guard let article = try index.article(id: source.articleID) else { continue }
-            for intent in article.intents { scores[intent, default: 0] += source.fusedScore }
+            for intent in article.intents { scores[intent, default: 0] += max(0, source.fusedScore) }
         }
         let total = scores.values.reduce(0, +)
         return scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)

@@ -22,6 +22,9 @@ public struct Article: Codable, Sendable, Equatable {
     /// What the sentence encoder embeds for dense retrieval.
     var embeddingText: String { ([title] + examples).joined(separator: "\n") }
 
+    /// The texts also embedded one by one (`RetrievalFusion`'s phrasing signal): title and examples.
+    var phrasings: [String] { [title] + examples }
+
     /// A hash of everything indexed, so unchanged articles are not embedded again.
     var contentHash: String {
         let data = try! JSONOutput.data(self)

@@ -6,8 +6,9 @@ import RecordStore
 import SuiteFoundation
 
 /// The searchable knowledge base: articles, an FTS5 (BM25) index over titles, answers and
-/// examples, and one sentence embedding per article, in its own SQLite file (company content,
-/// nothing identifying, so not sealed).
+/// examples, one sentence embedding per article (title + examples) and one per phrasing (the
+/// title and each example alone), in its own SQLite file (company content, nothing identifying,
+/// so not sealed).
 public final class KnowledgeIndex: Sendable {
     public let path: String
     let database: DatabasePool
@@ -30,6 +31,15 @@ public final class KnowledgeIndex: Sendable {
                 CREATE TABLE kb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """)
         }
+        // Indexes built before this migration have no phrasing vectors: `build` embeds their
+        // articles again (an article without phrasing rows counts as changed).
+        migrator.registerMigration("kb v2 phrasings") { db in
+            try db.execute(sql: """
+                CREATE TABLE phrasing_embeddings (
+                    article_id TEXT NOT NULL, position INTEGER NOT NULL, embedding BLOB NOT NULL,
+                    PRIMARY KEY (article_id, position));
+                """)
+        }
         try migrator.migrate(database)
     }
 
@@ -39,8 +49,9 @@ public final class KnowledgeIndex: Sendable {
         public var version = ""
     }
 
-    /// Makes the index hold exactly `articles`: new and changed ones are embedded, unchanged
-    /// ones keep their vectors, missing ones are removed. One transaction: all or nothing.
+    /// Makes the index hold exactly `articles`: new and changed ones are embedded (the article,
+    /// then its title and each example alone), unchanged ones keep their vectors, missing ones
+    /// are removed. One transaction: all or nothing.
     public func build(_ articles: [Article], encoder: SentenceEncoder, modelID: String,
                       progress: (Int, Int) -> Void = { _, _ in }) throws -> BuildReport {
         var report = BuildReport()
@@ -50,19 +61,28 @@ public final class KnowledgeIndex: Sendable {
             })
         }
         let previousModel = try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM kb_meta WHERE key = 'model'") }
+        let phrased = try database.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT article_id FROM phrasing_embeddings"))
+        }
         let reembedAll = previousModel != modelID
-        let changed = articles.filter { reembedAll || existing[$0.id] != $0.contentHash }
-        var vectors: [String: [Float]] = [:]
-        for start in stride(from: 0, to: changed.count, by: 64) {
-            let slice = Array(changed[start..<min(start + 64, changed.count)])
-            for (article, vector) in zip(slice, try encoder.embed(slice.map(\.embeddingText))) { vectors[article.id] = vector }
-            progress(min(start + 64, changed.count), changed.count)
+        let changed = articles.filter { reembedAll || existing[$0.id] != $0.contentHash || !phrased.contains($0.id) }
+        var vectors: [String: [Float]] = [:], phrasingVectors: [String: [[Float]]] = [:]
+        let texts = changed.flatMap { article in
+            [(article.id, article.embeddingText)] + article.phrasings.map { (article.id, $0) }
+        }
+        for start in stride(from: 0, to: texts.count, by: 64) {
+            let slice = Array(texts[start..<min(start + 64, texts.count)])
+            for ((id, _), vector) in zip(slice, try encoder.embed(slice.map(\.1))) {
+                if vectors[id] == nil { vectors[id] = vector } else { phrasingVectors[id, default: []].append(vector) }
+            }
+            progress(vectors.count, changed.count)  // articles whose first text is embedded
         }
         let ids = Set(articles.map(\.id))
         try database.write { db in
             for id in existing.keys where !ids.contains(id) {
                 try db.execute(sql: "DELETE FROM articles WHERE id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM articles_fts WHERE id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM phrasing_embeddings WHERE article_id = ?", arguments: [id])
                 report.removed += 1
             }
             for article in articles {
@@ -72,6 +92,11 @@ public final class KnowledgeIndex: Sendable {
                 try db.execute(sql: "INSERT OR REPLACE INTO articles (id, body, content_hash, embedding) VALUES (?, ?, ?, ?)",
                                arguments: [article.id, try JSONOutput.string(article),
                                            article.contentHash, blob])
+                try db.execute(sql: "DELETE FROM phrasing_embeddings WHERE article_id = ?", arguments: [article.id])
+                for (position, phrasing) in (phrasingVectors[article.id] ?? []).enumerated() {
+                    try db.execute(sql: "INSERT INTO phrasing_embeddings (article_id, position, embedding) VALUES (?, ?, ?)",
+                                   arguments: [article.id, position, phrasing.withUnsafeBufferPointer { Data(buffer: $0) }])
+                }
                 try db.execute(sql: "DELETE FROM articles_fts WHERE id = ?", arguments: [article.id])
                 try db.execute(sql: "INSERT INTO articles_fts (id, title, answer, examples) VALUES (?, ?, ?, ?)",
                                arguments: [article.id, article.title, article.answer, article.examples.joined(separator: "\n")])
@@ -111,6 +136,18 @@ public final class KnowledgeIndex: Sendable {
                 SELECT id, bm25(articles_fts, 0.0, 3.0, 1.0, 2.0) AS score FROM articles_fts
                 WHERE articles_fts MATCH ? ORDER BY score LIMIT ?
                 """, arguments: [match, limit]).map { ($0["id"], -($0["score"] as Double)) }
+        }
+    }
+
+    /// Each article's phrasing embeddings (title, then examples), for dense search by phrasing.
+    public func phrasingEmbeddings() throws -> [String: [[Float]]] {
+        try database.read { db in
+            var byArticle: [String: [[Float]]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT article_id, embedding FROM phrasing_embeddings ORDER BY article_id, position") {
+                let data: Data = row["embedding"]
+                byArticle[row["article_id"], default: []].append(data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })
+            }
+            return byArticle
         }
     }
 

@@ -93,39 +93,101 @@ func exampleTexts(_ texts: [String]) -> [String] {
         .filter { !$0.isEmpty && $0.count <= KnowledgeBaseFile.maxExample && seen.insert($0).inserted }
 }
 
-/// Per-query latencies (seconds) of the three rankers on one index: BM25 alone
+/// Per-query latencies (seconds) and rankings of the rankers on one index: BM25 alone
 /// (`KnowledgeIndex.keywordSearch`), dense alone (query embedding + `HybridRetriever.denseRanking`)
-/// and hybrid (query embedding + `HybridRetriever.retrieve`, which runs both lists and fuses them).
+/// and fused (query embedding + `HybridRetriever.retrieve`, the ranker of `assistant ask`, which
+/// gathers the candidates and fuses their scores); and, untimed, reciprocal-rank fusion (k = 60) of
+/// the same candidates, the ranker `ask` used before. `candidates` keeps each query's signals so
+/// that other weightings can be scored without embedding again (`assistant-retrieval-tune`).
 struct RankerRun {
-    var bm25: [Double] = [], dense: [Double] = [], hybrid: [Double] = [], embed: [Double] = []
-    var ranked: [(bm25: [String], dense: [String], hybrid: [String])] = []
+    var bm25: [Double] = [], dense: [Double] = [], fused: [Double] = [], embed: [Double] = []
+    var ranked: [(bm25: [String], dense: [String], rrf: [String], fused: [String])] = []
+    var candidates: [[RetrievalFusion.Candidate]] = []
 
     init(queries: [String], index: KnowledgeIndex, retriever: HybridRetriever, encoder: SentenceEncoder, depth: Int) throws {
         for query in queries {
-            var embedding: [Float] = [], keywordIDs: [String] = [], denseIDs: [String] = [], hybridIDs: [String] = []
+            var embedding: [Float] = [], keywordIDs: [String] = [], denseIDs: [String] = [], fusedIDs: [String] = []
             let e = try seconds { embedding = try encoder.embed([query])[0] }
             bm25.append(try seconds { keywordIDs = try index.keywordSearch(query, limit: depth).map(\.id) })
             dense.append(e + seconds { denseIDs = retriever.denseRanking(embedding).prefix(depth).map(\.id) })
-            hybrid.append(e + (try seconds { hybridIDs = try retriever.retrieve(query, embedding: embedding, limit: depth).map(\.articleID) }))
+            fused.append(e + (try seconds { fusedIDs = try retriever.retrieve(query, embedding: embedding, limit: depth).map(\.articleID) }))
             embed.append(e)
-            ranked.append((keywordIDs, denseIDs, hybridIDs))
+            let found = try retriever.candidates(query, embedding: embedding)
+            candidates.append(found)
+            ranked.append((keywordIDs, denseIDs, RetrievalFusion.reciprocalRank(found).prefix(depth).map(\.id), fusedIDs))
         }
     }
 
     func latencies() -> [String: Any] {
-        ["bm25": latencySummary(bm25), "dense": latencySummary(dense), "hybrid": latencySummary(hybrid),
+        ["bm25": latencySummary(bm25), "dense": latencySummary(dense), "fused": latencySummary(fused),
          "query_embedding": latencySummary(embed)]
+    }
+
+    /// Recall@1/5, MRR@10 and nDCG@10 of each ranker (`relevant[i]` for query i), and of `extra`
+    /// weightings under their names.
+    func quality(relevant: [Set<String>], extra: [String: RetrievalFusion] = [:]) -> [String: Any] {
+        var result: [String: Any] = [:]
+        for (name, lists) in [("bm25", ranked.map(\.bm25)), ("dense", ranked.map(\.dense)), ("rrf", ranked.map(\.rrf)),
+                              ("fused", ranked.map(\.fused))] {
+            var measured = RankingQuality()
+            for (list, ids) in zip(lists, relevant) { measured.add(list, relevant: ids) }
+            result[name] = measured.summary
+        }
+        for (name, fusion) in extra {
+            var measured = RankingQuality()
+            for (found, ids) in zip(candidates, relevant) { measured.add(fusion.ranked(found).prefix(10).map(\.id), relevant: ids) }
+            result[name] = measured.summary
+        }
+        return result
+    }
+}
+
+/// The labelled Banking77 retrieval set: one article per intent (id kb-<intent>, title from the
+/// intent name, a templated answer, and as examples the first `examples` texts of the intent's
+/// training part of `HeldOutSplit`), indexed in `scratch`; the queries are HeldOutSplit's
+/// validation texts, halved per intent in file order: the 1st, 3rd, 5th, ... of each intent form
+/// `dev` (which may tune the ranker), the 2nd, 4th, ... `heldOut` (only reported).
+struct Banking77RetrievalSet {
+    let articles: [Article]
+    let index: KnowledgeIndex
+    let encoder: SentenceEncoder
+    let dev: [LabelledText]
+    let heldOut: [LabelledText]
+
+    init(options: DataOptions, examples: Int, scratch: ScratchFolder) throws {
+        let split = HeldOutSplit(try labelledData(options.data))
+        let grouped = byIntent(split.train)
+        articles = try writeKnowledgeBase(grouped.map { group in
+            Article(id: kbID(group.intent), title: articleTitle(intent: group.intent),
+                    answer: "This help-centre article is about \(articleTitle(intent: group.intent).lowercased()). "
+                        + "Open the app, go to Help and follow the steps shown for your case.",
+                    intents: [kbIntent(group.intent)],
+                    examples: Array(exampleTexts(group.texts).prefix(examples)))
+        }, to: scratch.path("kb.jsonl"))
+        let folder = URL(fileURLWithPath: options.model)
+        encoder = try SentenceEncoder(folder: folder)
+        index = try KnowledgeIndex(path: scratch.path("kb.sqlite"))
+        _ = try index.build(articles, encoder: encoder, modelID: ModelLocator.version(of: folder))
+        var seen: [String: Int] = [:], dev: [LabelledText] = [], heldOut: [LabelledText] = []
+        for query in split.validation {
+            seen[query.intent, default: 0] += 1
+            if seen[query.intent]! % 2 == 1 { dev.append(query) } else { heldOut.append(query) }
+        }
+        self.dev = dev
+        self.heldOut = heldOut
     }
 }
 
 struct AssistantRetrievalBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assistant-retrieval",
-        abstract: "Recall@1/5, MRR@10, nDCG@10 and query latency of hybrid (RRF), BM25-only and dense-only retrieval on a labelled set from Banking77.",
+        abstract: "Recall@1/5, MRR@10, nDCG@10 and query latency of fused (what `ask` uses), RRF, BM25-only and dense-only retrieval on a labelled set from Banking77, on its dev and held-out halves.",
         discussion: """
             The knowledge base has one article per intent (id kb-<intent>, title from the intent name, a templated \
             answer, and as examples the first --examples texts of the intent's training part); the queries are the \
-            held-out texts (HeldOutSplit: every 7th text of each intent), each relevant to its intent's article only.
+            held-out texts (HeldOutSplit: every 7th text of each intent), each relevant to its intent's article only, \
+            halved per intent: `dev` (1st, 3rd, ... of each intent) may tune the ranker (assistant-retrieval-tune), \
+            `held_out` (2nd, 4th, ...) is only reported.
             """)
     @OptionGroup var options: DataOptions
     @Option(help: "Training texts per article used as its examples (the loader accepts up to 20).") var examples = 10
@@ -138,37 +200,29 @@ struct AssistantRetrievalBench: ParsableCommand {
 
     func run() throws {
         ComputeThreads.set(threads)
-        let split = HeldOutSplit(try labelledData(options.data))
-        let grouped = byIntent(split.train)
         let scratch = try ScratchFolder("retrieval")
         defer { scratch.remove() }
-        let articles = try writeKnowledgeBase(grouped.map { group in
-            Article(id: kbID(group.intent), title: articleTitle(intent: group.intent),
-                    answer: "This help-centre article is about \(articleTitle(intent: group.intent).lowercased()). "
-                        + "Open the app, go to Help and follow the steps shown for your case.",
-                    intents: [kbIntent(group.intent)],
-                    examples: Array(exampleTexts(group.texts).prefix(examples)))
-        }, to: scratch.path("kb.jsonl"))
-        let folder = URL(fileURLWithPath: options.model)
-        let encoder = try SentenceEncoder(folder: folder)
-        let index = try KnowledgeIndex(path: scratch.path("kb.sqlite"))
-        _ = try index.build(articles, encoder: encoder, modelID: ModelLocator.version(of: folder))
-        let retriever = try HybridRetriever(index: index, encoder: encoder)
-        let queries = split.validation
-        _ = try RankerRun(queries: Array(queries.prefix(warmup).map(\.text)), index: index, retriever: retriever,
-                          encoder: encoder, depth: 10)
-        let timed = try RankerRun(queries: queries.map(\.text), index: index, retriever: retriever, encoder: encoder, depth: 10)
-
-        var quality: [String: Any] = [:]
-        for (name, lists) in [("bm25", timed.ranked.map(\.bm25)), ("dense", timed.ranked.map(\.dense)), ("hybrid", timed.ranked.map(\.hybrid))] {
-            var measured = RankingQuality()
-            for (query, list) in zip(queries, lists) { measured.add(list, relevant: [kbID(query.intent)]) }
-            quality[name] = measured.summary
+        let set = try Banking77RetrievalSet(options: options, examples: examples, scratch: scratch)
+        let retriever = try HybridRetriever(index: set.index, encoder: set.encoder)
+        _ = try RankerRun(queries: Array(set.dev.prefix(warmup).map(\.text)), index: set.index, retriever: retriever,
+                          encoder: set.encoder, depth: 10)
+        var quality: [String: Any] = [:], latency: [String: Any] = [:]
+        for (name, queries) in [("dev", set.dev), ("held_out", set.heldOut)] {
+            let run = try RankerRun(queries: queries.map(\.text), index: set.index, retriever: retriever, encoder: set.encoder, depth: 10)
+            quality[name] = run.quality(relevant: queries.map { [kbID($0.intent)] })
+            latency[name] = run.latencies()
         }
-        try printJSON(["articles": articles.count, "examples_per_article": examples, "queries": queries.count,
-                       "threads": threads, "rrf_k": retriever.rrfK, "depth": retriever.depth,
-                       "quality": quality, "latency": timed.latencies(), "data": options.data])
+        try printJSON(["articles": set.articles.count, "examples_per_article": examples,
+                       "queries": ["dev": set.dev.count, "held_out": set.heldOut.count],
+                       "threads": threads, "fusion": fusionJSON(retriever.fusion), "depth": retriever.depth,
+                       "quality": quality, "latency": latency, "data": options.data])
     }
+}
+
+/// A weighting as JSON.
+func fusionJSON(_ fusion: RetrievalFusion) -> [String: Any] {
+    ["dense_weight": fusion.denseWeight, "phrasing_weight": fusion.phrasingWeight, "bm25_weight": fusion.bm25Weight,
+     "normalisation": fusion.normalisation.rawValue]
 }
 
 struct AssistantIndexBench: ParsableCommand {

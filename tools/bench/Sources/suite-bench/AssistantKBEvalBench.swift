@@ -40,9 +40,9 @@ struct AssistantKBEvalBench: ParsableCommand {
             Builds the demo home as tools/demo.sh does (a new store, `assistant index` of --kb with --model, the \
             intent classifier --classifier) in a temporary folder and answers every ticket through `Answerer.answer`, \
             the path of `assistant ask`. A decision is right when it answers with an expected article, wrong when it \
-            answers with another article or answers an out-of-scope ticket. Retrieval is ranked on the text `ask` \
-            reads (personal data masked, quoted history, signature and references removed), for the answerable \
-            tickets of each split. Typo robustness: the report split again with TypoNoise(--typo-seed); a decision \
+            answers with another article or answers an out-of-scope ticket. Retrieval (BM25, dense, RRF and the fused \
+            ranker of `ask`) is ranked on the text `ask` reads (personal data masked, quoted history, signature and \
+            references removed), for the answerable tickets of each split. Typo robustness: the report split again with TypoNoise(--typo-seed); a decision \
             flips when the decision or the article differs from the clean ticket's.
             """)
     @Option(help: "Sentence-transformers model folder.") var model = "models/all-MiniLM-L6-v2"
@@ -90,17 +90,11 @@ struct AssistantKBEvalBench: ParsableCommand {
             let answerable = set.filter { $0.split == split && $0.answerable }
             let run = try RankerRun(queries: answerable.map { answerer.readable($0.text) }, index: index,
                                     retriever: retriever, encoder: encoder, depth: 10)
-            var bm25 = RankingQuality(), dense = RankingQuality(), hybrid = RankingQuality()
-            for (ticket, lists) in zip(answerable, run.ranked) {
-                bm25.add(lists.bm25, relevant: Set(ticket.expected))
-                dense.add(lists.dense, relevant: Set(ticket.expected))
-                hybrid.add(lists.hybrid, relevant: Set(ticket.expected))
-            }
-            retrieval[split.rawValue] = ["bm25": bm25.summary, "dense": dense.summary, "hybrid": hybrid.summary]
+            retrieval[split.rawValue] = run.quality(relevant: answerable.map { Set($0.expected) })
         }
 
         try printJSON([
-            "tickets": set.count, "articles": articles.count, "threads": threads, "rrf_k": retriever.rrfK,
+            "tickets": set.count, "articles": articles.count, "threads": threads, "fusion": fusionJSON(retriever.fusion),
             "decisions": decisions.mapValues { $0.mapValues(\.summary) },
             "typo_robustness": ["split": "report", "seed": typoSeed, "tickets": report.count, "texts_changed": changedTexts,
                                 "flipped": flips, "flip_rate": Double(flips) / Double(max(report.count, 1)),

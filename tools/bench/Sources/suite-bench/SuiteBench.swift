@@ -12,7 +12,7 @@ struct SuiteBench: ParsableCommand {
         abstract: "Benchmarks of the suite's shared modules (JSON on stdout).",
         subcommands: [EmbedBench.self, TokenizeBench.self, MemoryBench.self, VaultBench.self, AuditAppend.self, Reencrypt.self,
                       ImagingBench.self, CNNBench.self, AssistantServeBench.self, AssistantBatchBench.self, AssistantIndexBench.self,
-                      AssistantRetrievalBench.self, AssistantKBEvalBench.self])
+                      AssistantRetrievalBench.self, AssistantRetrievalTuneBench.self, AssistantKBEvalBench.self])
 }
 
 struct DataOptions: ParsableArguments {
