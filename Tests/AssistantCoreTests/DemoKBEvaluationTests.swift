@@ -64,18 +64,27 @@ struct DemoKBEvaluationTests {
         }
     }
 
-    /// The issue's target: at most 2% of the report split's tickets get a wrong article.
+    /// The issue's target: at most 2% of the report split's tickets get a wrong article (the
+    /// split chose nothing: the thresholds come from the tune split, `policyIsTheTuneSplitFit`).
     @Test func reportSplitHasFewWrongAnswers() throws {
         var tally = DecisionTally()
         for (ticket, result) in try Self.answerReportSplit() { tally.add(TicketOutcome(ticket, result)) }
         print("demo KB, report split: \(tally.summary)")
         #expect(tally.tickets >= 200)
-        // Not met by the current rule (docs/KNOWLEDGE-BASE.md, "Evaluation set"): the classifier's
-        // confident wrong intents and answered out-of-scope tickets. Recorded, with a regression floor.
-        withKnownIssue("wrong answers above the 2% target: \(tally.wrong) of \(tally.tickets)") {
-            #expect(tally.wrongRate <= 0.02)
-        }
-        #expect(tally.wrongRate <= 0.15, "regression: \(tally.wrong) wrong of \(tally.tickets)")
+        #expect(tally.wrongRate <= 0.02, "\(tally.wrong) wrong of \(tally.tickets)")
+        // Escalating everything would meet the target: most answerable tickets are still answered.
+        #expect(Double(tally[.right]) >= 0.6 * Double(tally.answerable), "\(tally[.right]) right of \(tally.answerable)")
+    }
+
+    /// `AnswerPolicy`'s agreement thresholds are what `AgreementSweep` chooses on the tune split.
+    @Test func policyIsTheTuneSplitFit() throws {
+        let home = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let answerer = try BatchRunnerTests.demoClassifierAnswerer(home: home)
+        let tune = try EvaluationTicketFile.load(EvaluationSetTests.setPath).filter { $0.split == .tune }
+        let sweep = try AgreementSweep(tickets: tune, answerer: answerer)
+        #expect(sweep.policy == AnswerPolicy(), "tune split fit: agreed \(sweep.agreed), new intent \(sweep.newIntent)")
+        #expect(Double(sweep.agreed.wrong) <= 0.015 * Double(tune.count) && Double(sweep.newIntent.wrong) <= 0.015 * Double(tune.count))
     }
 
     /// Seeded spelling noise (`TypoNoise`, seed 17: one edit in each of 1–2 words per ticket)

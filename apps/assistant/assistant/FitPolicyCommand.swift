@@ -69,9 +69,9 @@ struct FitPolicyCommand: ParsableCommand {
                      fit.tickets, fit.inScope, fit.skipped, c.minimumSourceCosine, c.answerCosine, c.ambiguityMargin,
                      c.right * 100, c.wrongShareOfAnswers * 100, c.escalated * 100))
         if let k = fit.classifierChosen {
-            print(String(format: "with the classifier: classifier_source_cosine %.2f → %.1f%% answered right, "
+            print(String(format: "with the classifier: agreed_lead %.2f, agreed_phrasing_cosine %.2f → %.1f%% answered right, "
                          + "%.1f%% of answers wrong, %.1f%% escalated",
-                         k.classifierSourceCosine, k.right * 100, k.wrongShareOfAnswers * 100, k.escalated * 100))
+                         k.agreedLead, k.agreedPhrasingCosine, k.right * 100, k.wrongShareOfAnswers * 100, k.escalated * 100))
         }
     }
 }

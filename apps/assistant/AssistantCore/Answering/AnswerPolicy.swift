@@ -1,12 +1,22 @@
 /// Thresholds of the answer/escalate decision (cosines are of unit sentence embeddings).
 ///
-/// The defaults were chosen by `assistant fit-policy` on the demo knowledge base with tickets it
-/// never indexed (docs/KNOWLEDGE-BASE.md, "Answer thresholds": the command, the data, the rule
-/// and the figures).
+/// Without a classifier, the retrieval thresholds were chosen by `assistant fit-policy` on the
+/// demo knowledge base with tickets it never indexed (docs/KNOWLEDGE-BASE.md, "Answer
+/// thresholds"). With a classifier, the agreement thresholds were chosen on the `tune` split of
+/// the demo-KB evaluation set only (`AgreementSweep`, `suite-bench assistant-kb-eval`; the
+/// `report` split chose nothing): docs/KNOWLEDGE-BASE.md, "Evaluation set".
 public struct AnswerPolicy: Codable, Sendable, Equatable {
-    /// With an intent classifier: the answer is the first retrieved article of the predicted
-    /// intent whose cosine reaches this.
-    public var classifierSourceCosine = 0.30
+    /// With a classifier, the best-ranked article answers only when it serves the predicted
+    /// intent, its fused retrieval score (`RetrievalFusion`, z-scored over the candidates) leads
+    /// the next article's by at least this, and …
+    public var agreedLead = 0.5
+    /// … one of its phrasings (title or example) has at least this cosine to the ticket.
+    public var agreedPhrasingCosine = 0.55
+    /// For an article of an intent the classifier does not know (indexed after it was trained),
+    /// retrieval answers alone, with its own stricter bar: this lead …
+    public var newIntentLead = 0.6
+    /// … and this phrasing cosine.
+    public var newIntentPhrasingCosine = 0.6
     /// Without a classifier: below this cosine to the best article, no article supports an answer.
     public var minimumSourceCosine = 0.60
     /// Below this cosine the match is too weak to answer from.
@@ -37,21 +47,24 @@ public struct AnswerPolicy: Codable, Sendable, Equatable {
         return nil
     }
 
-    /// With a classifier: out-of-scope and ambiguity come from its verdict, and the answer must
-    /// be a retrieved article of the predicted intent (`noSource` otherwise) — except for an
-    /// article indexed after the classifier was trained: when the retrieved article closest by
-    /// cosine serves only intents the classifier does not know (`known`), retrieval decides
-    /// alone, so a new article is used from the moment it is indexed. It answers with that
-    /// article when BM25 and the dense ranking both put it first and its cosine reaches
-    /// `classifierSourceCosine` (the two rankers' agreement stands in for the classifier's
-    /// intent), and otherwise by the thresholds fitted for answering without a classifier
-    /// (`escalation`).
+    /// With a classifier: the classifier and retrieval must agree. Out-of-scope and ambiguity
+    /// come from the classifier's verdict; the answer is the best-ranked source, and only when
+    /// it serves the predicted intent (`ambiguous` when a lower source does, `noSource` when none
+    /// does), leads the next source by `agreedLead` (`ambiguous` otherwise) and has a phrasing
+    /// within `agreedPhrasingCosine` of the ticket (`lowConfidence` otherwise). A wrong answer
+    /// costs more than an escalation, so every doubt escalates.
+    ///
+    /// An article indexed after the classifier was trained is used at once: when the
+    /// best-ranked source serves only intents the classifier does not know (`known`), retrieval
+    /// decides alone, with the `newIntent` thresholds, whatever the classifier's verdict.
+    /// - Parameter sources: retrieved best first (by fused score).
     func decision(_ prediction: IntentClassifier.Prediction, sources: [HybridRetriever.Source], known: Set<String>,
                   intents: (String) throws -> [String]) rethrows -> (AnswerResult.Reason?, HybridRetriever.Source?) {
-        if let closest = sources.max(by: { $0.cosine < $1.cosine }), try known.isDisjoint(with: intents(closest.articleID)) {
-            if closest.bm25Rank == 1 && closest.denseRank == 1 && closest.cosine >= classifierSourceCosine { return (nil, closest) }
-            let reason = try escalation(sources, intents: intents)
-            return (reason, reason == nil ? sources.first : nil)
+        guard let best = sources.first else { return (.noSource, nil) }
+        let served = try intents(best.articleID)
+        if known.isDisjoint(with: served) {
+            let reason = Self.retrievalDoubt(sources, lead: newIntentLead, phrasingCosine: newIntentPhrasingCosine)
+            return (reason, reason == nil ? best : nil)
         }
         switch prediction.verdict {
         case .outOfScope: return (.outOfScope, nil)
@@ -59,9 +72,21 @@ public struct AnswerPolicy: Codable, Sendable, Equatable {
         case .inScope: break
         }
         let intent = prediction.ranking[0].label
-        for source in sources where source.cosine >= classifierSourceCosine {
-            if try intents(source.articleID).contains(intent) { return (nil, source) }
+        guard served.contains(intent) else {
+            return (try sources.dropFirst().contains { try intents($0.articleID).contains(intent) } ? .ambiguous : .noSource, nil)
         }
-        return (.noSource, nil)
+        let reason = Self.retrievalDoubt(sources, lead: agreedLead, phrasingCosine: agreedPhrasingCosine)
+        return (reason, reason == nil ? best : nil)
+    }
+
+    /// Why the best-ranked of `sources` is not clear enough to answer from, or nil: its fused
+    /// score leads the next source's by less than `lead` (`ambiguous`; a lone source leads), or
+    /// its best phrasing cosine (the whole-article cosine for an index without phrasings) is
+    /// below `phrasingCosine` (`lowConfidence`).
+    static func retrievalDoubt(_ sources: [HybridRetriever.Source], lead: Double, phrasingCosine: Double) -> AnswerResult.Reason? {
+        guard let best = sources.first else { return .noSource }
+        if sources.count > 1, best.fusedScore - sources[1].fusedScore < lead { return .ambiguous }
+        if (best.phrasingCosine ?? best.cosine) < phrasingCosine { return .lowConfidence }
+        return nil
     }
 }

@@ -24,9 +24,10 @@ public struct AnswerPolicyFit: Encodable, Sendable {
         package var utility: Double
     }
 
-    /// With a classifier: one `classifierSourceCosine` and what it does (the retrieval thresholds unused).
+    /// With a classifier: one pair of agreement thresholds and what it does (the retrieval thresholds unused).
     public struct ClassifierRow: Codable, Sendable, Equatable {
-        public var classifierSourceCosine: Double
+        public var agreedLead: Double
+        public var agreedPhrasingCosine: Double
         public var right: Double
         public var wrongShareOfAnswers: Double
         public var escalated: Double
@@ -51,7 +52,7 @@ public struct AnswerPolicyFit: Encodable, Sendable {
         p.minimumSourceCosine = chosen.minimumSourceCosine
         p.answerCosine = chosen.answerCosine
         p.ambiguityMargin = chosen.ambiguityMargin
-        if let classifierChosen { p.classifierSourceCosine = classifierChosen.classifierSourceCosine }
+        if let classifierChosen { (p.agreedLead, p.agreedPhrasingCosine) = (classifierChosen.agreedLead, classifierChosen.agreedPhrasingCosine) }
         return p
     }
 
@@ -115,17 +116,18 @@ public struct AnswerPolicyFit: Encodable, Sendable {
             let vectors = try ownEncoder.map { try $0.embed(texts) } ?? embeddings
             let predictions = vectors.map { head.predict($0) }
             var rows: [ClassifierRow] = []
-            for threshold in stride(from: 0.0, through: 0.70, by: 0.05).map({ ($0 * 100).rounded() / 100 }) {
+            for (lead, phrasing) in AgreementSweep.grid {
                 var policy = AnswerPolicy()
-                policy.classifierSourceCosine = threshold
+                (policy.agreedLead, policy.agreedPhrasingCosine) = (lead, phrasing)
                 let t = try tally { i in
                     let (reason, source) = try policy.decision(predictions[i], sources: retrieved[i], known: Set(head.labels), intents: intents)
                     return reason == nil ? source?.articleID : nil
                 }
-                rows.append(ClassifierRow(classifierSourceCosine: threshold, right: t.right, wrongShareOfAnswers: t.wrongShare,
-                                          escalated: t.escalated, utility: t.utility))
+                rows.append(ClassifierRow(agreedLead: lead, agreedPhrasingCosine: phrasing, right: t.right,
+                                          wrongShareOfAnswers: t.wrongShare, escalated: t.escalated, utility: t.utility))
             }
-            classifierChosen = rows.max { ($0.utility, $0.classifierSourceCosine) < ($1.utility, $1.classifierSourceCosine) }!
+            // Ties: the stricter thresholds.
+            classifierChosen = rows.max { ($0.utility, $0.agreedLead, $0.agreedPhrasingCosine) < ($1.utility, $1.agreedLead, $1.agreedPhrasingCosine) }!
             classifierSweep = rows
         }
         func order(_ r: Row) -> (Double, Double, Double, Double) { (r.utility, r.answerCosine, r.minimumSourceCosine, r.ambiguityMargin) }

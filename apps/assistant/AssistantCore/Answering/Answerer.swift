@@ -63,20 +63,14 @@ public struct Answerer: Sendable {
         guard trimmed.count <= policy.maximumTicketCharacters else {
             throw TicketError.tooLong(characters: trimmed.count, limit: policy.maximumTicketCharacters)
         }
-        // Personal data is masked first, on the whole ticket (a card number must never pass for a
-        // reference number); then the masked text is read (`TicketReader`).
-        let (masked, kinds) = redactor.redact(trimmed)
-        let reading = TicketReader.read(masked)
-        let redacted = reading.text
+        let evidence = try self.evidence(trimmed)
+        let (sources, prediction, kinds, redacted) = (evidence.sources, evidence.prediction, evidence.redacted, evidence.text)
         let email = redactor.find(in: trimmed).first { $0.kind == .email }.map { String(trimmed[$0.range]) }
-        let embedding = try encoder.embed([redacted])[0]
-        let sources = try retriever.retrieve(redacted, embedding: embedding, limit: 3)
-        let prediction = try classifier?.predict(intentEmbedding(redacted, retrieval: embedding))
         var result = AnswerResult(
             ticketID: nil, decision: .escalate, reason: nil, answer: nil, articleID: nil, title: nil,
             intents: try prediction.map { p in p.ranking.prefix(3).map { .init(intent: $0.label, score: $0.probability) } }
                 ?? intentRanking(sources),
-            sources: sources, redacted: kinds.map(\.rawValue).sorted(), reading: reading.notes.isEmpty ? nil : reading.notes,
+            sources: sources, redacted: kinds.map(\.rawValue).sorted(), reading: evidence.notes.isEmpty ? nil : evidence.notes,
             language: LanguageDetector.detect(redacted), modelVersion: modelVersion, kbVersion: kbVersion)
         var supporting = sources.first
         if result.language != LanguageDetector.english && !kinds.contains(.card) && !kinds.contains(.iban) {
@@ -86,7 +80,8 @@ public struct Answerer: Sendable {
         } else {
             result.reason = try decide(sources: sources, kinds: kinds)
         }
-        if result.reason == nil, let supporting, try asksAnotherQuestion(redacted, answeredBy: supporting) {
+        if result.reason.map(Self.doubts.contains) ?? true,
+           try asksSeveralQuestions(redacted, answeredBy: result.reason == nil ? supporting : nil) {
             result.reason = .multipleQuestions
         }
         if result.reason == nil, let best = supporting, let article = try index.article(id: best.articleID) {
@@ -97,6 +92,31 @@ public struct Answerer: Sendable {
         }
         result.ticketID = try store.record(result, text: trimmed, email: email, source: source, actor: actor, id: ticketID)
         return result
+    }
+
+    /// What a decision is made from, for a trimmed ticket; nothing is stored.
+    public struct Evidence: Sendable {
+        /// The text retrieved and classified: personal data masked, then read by `TicketReader`.
+        public let text: String
+        /// What the reading removed or normalised.
+        public let notes: TicketReader.Notes
+        /// Kinds of personal data masked.
+        let redacted: Set<PIIRedactor.Kind>
+        /// The three best articles, best first.
+        public let sources: [HybridRetriever.Source]
+        /// The classifier's prediction, nil without a classifier.
+        public let prediction: IntentClassifier.Prediction?
+    }
+
+    /// Masks personal data (on the whole ticket first: a card number must never pass for a
+    /// reference number), reads the masked text, retrieves and classifies it.
+    public func evidence(_ trimmed: String) throws -> Evidence {
+        let (masked, kinds) = redactor.redact(trimmed)
+        let reading = TicketReader.read(masked)
+        let embedding = try encoder.embed([reading.text])[0]
+        let sources = try retriever.retrieve(reading.text, embedding: embedding, limit: 3)
+        let prediction = try classifier?.predict(intentEmbedding(reading.text, retrieval: embedding))
+        return Evidence(text: reading.text, notes: reading.notes, redacted: kinds, sources: sources, prediction: prediction)
     }
 
     /// The escalation reason, or nil to answer with the best source.
@@ -116,32 +136,43 @@ public struct Answerer: Sendable {
         }
     }
 
-    /// Whether the ticket also asks a question about another topic: with two or more sentences
-    /// ending in `?`, each is looked at on its own. With a classifier, a question it finds in
-    /// scope with a top probability of at least `AnswerPolicy.otherQuestionProbability` for an
-    /// intent the article chosen for the whole ticket (`answer`) does not serve is another
-    /// question, answerable or not (one answer would leave it unanswered); without one,
-    /// a question whose best article reaches `AnswerPolicy.minimumSourceCosine` and serves none
-    /// of the chosen article's intents.
-    func asksAnotherQuestion(_ text: String, answeredBy answer: HybridRetriever.Source) throws -> Bool {
+    /// Escalations of the whole ticket that two questions about different topics may explain.
+    static let doubts: Set<AnswerResult.Reason> = [.ambiguous, .noSource, .lowConfidence]
+
+    /// Whether the ticket asks questions about different topics: with two or more sentences
+    /// ending in `?`, each is looked at on its own, and its topic is the intent the classifier
+    /// gives it when in scope with a top probability of at least
+    /// `AnswerPolicy.otherQuestionProbability` (without a classifier: the intents of its best
+    /// article when that reaches `AnswerPolicy.minimumSourceCosine`); questions without a clear
+    /// topic are left out. Topics differ from the article chosen for the whole ticket
+    /// (`answer`), or, when the ticket was not answered, from the first question's topic. One
+    /// answer would leave a question unanswered, so the ticket escalates as `multiple_questions`.
+    func asksSeveralQuestions(_ text: String, answeredBy answer: HybridRetriever.Source?) throws -> Bool {
         let questions = TicketReader.questions(text)
-        guard questions.count >= 2, let chosen = try index.article(id: answer.articleID) else { return false }
-        let covered = Set(chosen.intents)
+        guard questions.count >= 2 else { return false }
+        var covered = try answer.flatMap { try index.article(id: $0.articleID) }.map { Set($0.intents) }
         let embeddings = try encoder.embed(questions)
         for (question, embedding) in zip(questions, embeddings) {
-            if let classifier {
-                let prediction = classifier.predict(try intentEmbedding(question, retrieval: embedding))
-                let top = prediction.ranking[0]
-                if prediction.verdict == .inScope, top.probability >= policy.otherQuestionProbability, !covered.contains(top.label) {
-                    return true
-                }
-            } else if let best = try retriever.retrieve(question, embedding: embedding, limit: 1).first,
-                      best.cosine >= policy.minimumSourceCosine, let article = try index.article(id: best.articleID),
-                      covered.isDisjoint(with: article.intents) {
-                return true
+            guard let topic = try topic(of: question, embedding: embedding) else { continue }
+            if let known = covered {
+                if known.isDisjoint(with: topic) { return true }
+            } else {
+                covered = topic
             }
         }
         return false
+    }
+
+    /// The intents one question is clearly about (`asksSeveralQuestions`), or nil.
+    func topic(of question: String, embedding: [Float]) throws -> Set<String>? {
+        if let classifier {
+            let prediction = classifier.predict(try intentEmbedding(question, retrieval: embedding))
+            let top = prediction.ranking[0]
+            return prediction.verdict == .inScope && top.probability >= policy.otherQuestionProbability ? [top.label] : nil
+        }
+        guard let best = try retriever.retrieve(question, embedding: embedding, limit: 1).first,
+              best.cosine >= policy.minimumSourceCosine, let article = try index.article(id: best.articleID) else { return nil }
+        return Set(article.intents)
     }
 
     /// Intents of the retrieved articles, scored by their share of the fused retrieval score (its

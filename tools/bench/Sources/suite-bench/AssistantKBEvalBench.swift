@@ -51,6 +51,8 @@ struct AssistantKBEvalBench: ParsableCommand {
     @Option(help: "Evaluation set JSONL (data/eval/README.md).") var tickets = "data/eval/demo-kb-tickets.jsonl"
     @Option(help: "Seed of the typo generator.") var typoSeed: UInt64 = 17
     @Option var threads = 1
+    @Option(help: "Also write one JSON line per ticket (id, split, category, expected, the clean decision as `ask --json` prints it) to this file, for error analysis.")
+    var rows: String?
 
     func run() throws {
         ComputeThreads.set(threads)
@@ -63,6 +65,7 @@ struct AssistantKBEvalBench: ParsableCommand {
 
         var decisions: [String: [String: DecisionTally]] = [:]
         var clean: [String: AnswerResult] = [:]
+        var rowLines: [String] = []
         let (_, answerSeconds) = try timed {
             for ticket in set {
                 let result = try answerer.answer(ticket.text, actor: "suite-bench")
@@ -70,8 +73,11 @@ struct AssistantKBEvalBench: ParsableCommand {
                 decisions[ticket.split.rawValue, default: [:]]["all", default: DecisionTally()].add(outcome)
                 decisions[ticket.split.rawValue, default: [:]][ticket.category.rawValue, default: DecisionTally()].add(outcome)
                 clean[ticket.id] = result
+                if rows != nil { rowLines.append(try ticketRow(ticket, result)) }
             }
         }
+
+        if let rows { try (rowLines.joined(separator: "\n") + "\n").write(toFile: rows, atomically: true, encoding: .utf8) }
 
         let noise = TypoNoise(seed: typoSeed)
         var noisy = DecisionTally(), flips = 0, changedTexts = 0
@@ -84,6 +90,7 @@ struct AssistantKBEvalBench: ParsableCommand {
             if let before = clean[ticket.id], before.decision != result.decision || before.articleID != result.articleID { flips += 1 }
         }
 
+        let sweep = try AgreementSweep(tickets: set.filter { $0.split == .tune }, answerer: answerer)
         let retriever = try HybridRetriever(index: index, encoder: encoder)
         var retrieval: [String: Any] = [:]
         for split in EvaluationTicket.Split.allCases {
@@ -99,8 +106,23 @@ struct AssistantKBEvalBench: ParsableCommand {
             "typo_robustness": ["split": "report", "seed": typoSeed, "tickets": report.count, "texts_changed": changedTexts,
                                 "flipped": flips, "flip_rate": Double(flips) / Double(max(report.count, 1)),
                                 "decisions": noisy.summary],
+            "policy_fit": ["split": "tune", "tickets": sweep.tickets, "maximum_wrong_share": sweep.maximumWrongShare,
+                           "agreed": try jsonObject(sweep.agreed), "new_intent": try jsonObject(sweep.newIntent),
+                           "defaults_match": sweep.policy == AnswerPolicy()],
             "retrieval": retrieval, "answer_seconds_per_ticket": answerSeconds / Double(set.count),
             "data": tickets, "kb": kb, "classifier": classifier])
+    }
+
+    func jsonObject(_ value: some Encodable) throws -> Any {
+        try JSONSerialization.jsonObject(with: JSONEncoder().encode(value))
+    }
+
+    /// One `--rows` line: the ticket's labels beside its decision.
+    func ticketRow(_ ticket: EvaluationTicket, _ result: AnswerResult) throws -> String {
+        let decision = try jsonObject(result)
+        let row: [String: Any] = ["id": ticket.id, "split": ticket.split.rawValue, "category": ticket.category.rawValue,
+                                  "expected": ticket.expected, "result": decision]
+        return String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]), as: UTF8.self)
     }
 
     /// The demo home: a new store, the knowledge base indexed with the model, and the intent
