@@ -26,10 +26,10 @@ struct AgreementPolicyTests {
         // Even an out-of-scope verdict does not hide the new article.
         let outOfScope = IntentClassifier.Prediction(ranking: [("savings", 0.3)], similarity: 0.1, verdict: .outOfScope)
         #expect(Self.decide([clear, limits], prediction: outOfScope) == (nil, "kb-loans"))
-        // A lead or a phrasing below the new-intent bar escalates, although the agreed bar is lower.
-        let close = Self.source("kb-loans", fused: 0.5 + (policy.agreedLead + policy.newIntentLead) / 2, phrasing: 0.9)
+        // A lead or a phrasing below the new-intent bar escalates.
+        let close = Self.source("kb-loans", fused: 0.5 + policy.newIntentLead - 0.01, phrasing: 0.9)
         #expect(Self.decide([close, limits]) == (.ambiguous, nil))
-        let weak = Self.source("kb-loans", fused: 2, phrasing: (policy.agreedPhrasingCosine + policy.newIntentPhrasingCosine) / 2)
+        let weak = Self.source("kb-loans", fused: 2, phrasing: policy.newIntentPhrasingCosine - 0.01)
         #expect(Self.decide([weak, limits]) == (.lowConfidence, nil))
         // A lone source leads.
         #expect(Self.decide([Self.source("kb-loans", fused: 0, phrasing: 0.7)]) == (nil, "kb-loans"))

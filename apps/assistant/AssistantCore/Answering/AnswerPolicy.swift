@@ -9,14 +9,14 @@ public struct AnswerPolicy: Codable, Sendable, Equatable {
     /// With a classifier, the best-ranked article answers only when it serves the predicted
     /// intent, its fused retrieval score (`RetrievalFusion`, z-scored over the candidates) leads
     /// the next article's by at least this, and …
-    public var agreedLead = 0.5
+    public var agreedLead = 0.1
     /// … one of its phrasings (title or example) has at least this cosine to the ticket.
-    public var agreedPhrasingCosine = 0.55
+    public var agreedPhrasingCosine = 0.65
     /// For an article of an intent the classifier does not know (indexed after it was trained),
     /// retrieval answers alone, with its own stricter bar: this lead …
-    public var newIntentLead = 0.6
+    public var newIntentLead = 0.5
     /// … and this phrasing cosine.
-    public var newIntentPhrasingCosine = 0.6
+    public var newIntentPhrasingCosine = 0.65
     /// Without a classifier: below this cosine to the best article, no article supports an answer.
     public var minimumSourceCosine = 0.60
     /// Below this cosine the match is too weak to answer from.

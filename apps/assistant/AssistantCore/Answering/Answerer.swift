@@ -1,5 +1,6 @@
 import AuditLog
 import Foundation
+import Tokenization
 public import ModelRuntime
 
 /// Errors about the ticket itself.
@@ -28,6 +29,7 @@ public struct Answerer: Sendable {
     let modelVersion: String
     let kbVersion: String
     let redactor = PIIRedactor()
+    let speller: SpellingCorrector
 
     /// - Parameters:
     ///   - encoder: embeds tickets for retrieval (the encoder the index was built with).
@@ -53,6 +55,7 @@ public struct Answerer: Sendable {
         self.modelVersion = modelVersion
         self.retriever = try HybridRetriever(index: index, encoder: encoder, fusion: fusion)
         self.kbVersion = try index.metadata()?.version ?? "empty"
+        self.speller = SpellingCorrector(knowledgeWords: try index.wordCounts(), vocabulary: encoder.tokenizer.vocabulary.tokens)
     }
 
     /// Stores the ticket and the decision in one transaction with their audit entries.
@@ -71,7 +74,7 @@ public struct Answerer: Sendable {
             intents: try prediction.map { p in p.ranking.prefix(3).map { .init(intent: $0.label, score: $0.probability) } }
                 ?? intentRanking(sources),
             sources: sources, redacted: kinds.map(\.rawValue).sorted(), reading: evidence.notes.isEmpty ? nil : evidence.notes,
-            language: LanguageDetector.detect(redacted), modelVersion: modelVersion, kbVersion: kbVersion)
+            language: evidence.language, modelVersion: modelVersion, kbVersion: kbVersion)
         var supporting = sources.first
         if result.language != LanguageDetector.english && !kinds.contains(.card) && !kinds.contains(.iban) {
             result.reason = .unsupportedLanguage
@@ -96,8 +99,11 @@ public struct Answerer: Sendable {
 
     /// What a decision is made from, for a trimmed ticket; nothing is stored.
     public struct Evidence: Sendable {
-        /// The text retrieved and classified: personal data masked, then read by `TicketReader`.
+        /// The text retrieved and classified: personal data masked, read by `TicketReader`, and,
+        /// when English, its misspellings corrected (`SpellingCorrector`).
         public let text: String
+        /// The language of the read text (`LanguageDetector`), before any correction.
+        public let language: String
         /// What the reading removed or normalised.
         public let notes: TicketReader.Notes
         /// Kinds of personal data masked.
@@ -108,15 +114,13 @@ public struct Answerer: Sendable {
         public let prediction: IntentClassifier.Prediction?
     }
 
-    /// Masks personal data (on the whole ticket first: a card number must never pass for a
-    /// reference number), reads the masked text, retrieves and classifies it.
+    /// Reads, retrieves and classifies a trimmed ticket (`reading`).
     public func evidence(_ trimmed: String) throws -> Evidence {
-        let (masked, kinds) = redactor.redact(trimmed)
-        let reading = TicketReader.read(masked)
-        let embedding = try encoder.embed([reading.text])[0]
-        let sources = try retriever.retrieve(reading.text, embedding: embedding, limit: 3)
-        let prediction = try classifier?.predict(intentEmbedding(reading.text, retrieval: embedding))
-        return Evidence(text: reading.text, notes: reading.notes, redacted: kinds, sources: sources, prediction: prediction)
+        let (text, notes, kinds, language) = reading(trimmed)
+        let embedding = try encoder.embed([text])[0]
+        let sources = try retriever.retrieve(text, embedding: embedding, limit: 3)
+        let prediction = try classifier?.predict(intentEmbedding(text, retrieval: embedding))
+        return Evidence(text: text, language: language, notes: notes, redacted: kinds, sources: sources, prediction: prediction)
     }
 
     /// The escalation reason, or nil to answer with the best source.
@@ -190,10 +194,26 @@ public struct Answerer: Sendable {
 }
 
 extension Answerer {
-    /// The text `answer` retrieves and classifies with: personal data masked, then read by
-    /// `TicketReader` (quoted history, signature and reference numbers removed).
-    public func readable(_ text: String) -> String {
-        TicketReader.read(redactor.redact(text).text).text
+    /// The text `answer` retrieves and classifies with (`reading`).
+    public func readable(_ text: String) -> String { reading(text).text }
+
+    /// The ticket as the assistant reads it: personal data masked (on the whole ticket first: a
+    /// card number must never pass for a reference number), then read by `TicketReader` (quoted
+    /// history, signature and reference numbers removed), its language detected, and, when
+    /// English, its misspellings corrected (after detection: a foreign word must not turn
+    /// into an English one).
+    func reading(_ text: String) -> (text: String, notes: TicketReader.Notes, redacted: Set<PIIRedactor.Kind>, language: String) {
+        let (masked, kinds) = redactor.redact(text)
+        var (read, notes) = TicketReader.read(masked)
+        let language = LanguageDetector.detect(read)
+        if language == LanguageDetector.english {
+            let spelling = speller.correct(read)
+            if !spelling.corrections.isEmpty {
+                read = spelling.text
+                notes.spellingCorrected = spelling.corrections.map { "\($0.written) → \($0.corrected)" }
+            }
+        }
+        return (read, notes, kinds, language)
     }
 
     /// Top intents for a text without storing anything (read and redacted first, like `answer`).

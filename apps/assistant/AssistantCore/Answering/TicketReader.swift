@@ -27,11 +27,14 @@ public enum TicketReader {
         /// Words of the cleaned ticket before only its question sentences were kept.
         public var shortenedFromWords: Int?
         public var keptWords: Int?
+        /// Misspelt words read as knowledge-base words (`SpellingCorrector`), as `written → read`.
+        public var spellingCorrected: [String]?
 
         enum CodingKeys: String, CodingKey {
             case historyRemoved = "history_removed", quotedLinesRemoved = "quoted_lines_removed"
             case signatureRemoved = "signature_removed", referencesRemoved = "references_removed"
             case shortenedFromWords = "shortened_from_words", keptWords = "kept_words"
+            case spellingCorrected = "spelling_corrected"
         }
 
         /// Whether anything was changed.
@@ -47,6 +50,9 @@ public enum TicketReader {
             var text = parts.isEmpty ? "" : "removed " + parts.joined(separator: ", ")
             if let from = shortenedFromWords, let kept = keptWords {
                 text += (text.isEmpty ? "" : "; ") + "kept the question sentences, \(kept) of \(from) words"
+            }
+            if let corrected = spellingCorrected {
+                text += (text.isEmpty ? "" : "; ") + "read " + corrected.joined(separator: ", ")
             }
             return text
         }

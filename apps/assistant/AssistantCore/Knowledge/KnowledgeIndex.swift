@@ -151,6 +151,20 @@ public final class KnowledgeIndex: Sendable {
         }
     }
 
+    /// How often each word (a run of letters, lowercased) occurs in the articles' titles,
+    /// answers and examples: the vocabulary `SpellingCorrector` corrects toward.
+    public func wordCounts() throws -> [String: Int] {
+        let bodies = try database.read { db in try String.fetchAll(db, sql: "SELECT body FROM articles") }
+        var counts: [String: Int] = [:]
+        for body in bodies {
+            let article = try JSONDecoder().decode(Article.self, from: Data(body.utf8))
+            for text in [article.title, article.answer] + article.examples {
+                for word in text.lowercased().split(whereSeparator: { !$0.isLetter }) { counts[String(word), default: 0] += 1 }
+            }
+        }
+        return counts
+    }
+
     /// Every article's embedding, for dense search.
     public func embeddings() throws -> [(id: String, vector: [Float])] {
         try database.read { db in

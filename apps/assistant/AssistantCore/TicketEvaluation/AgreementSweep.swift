@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 
 /// Chooses `AnswerPolicy`'s agreement thresholds on labelled evaluation tickets: the `tune`
@@ -47,14 +48,16 @@ public struct AgreementSweep: Sendable {
     ///   - maximumWrongShare: wrong answers allowed, as a share of all tickets (the issue's
     ///     target is 2%; the default keeps a margin below it).
     /// - Throws: `ClassifierError.invalidExamples` without a classifier or without tickets.
-    public init(tickets: [EvaluationTicket], answerer: Answerer, maximumWrongShare: Double = 0.015) throws {
+    public init(tickets written: [EvaluationTicket], answerer: Answerer, maximumWrongShare: Double = 0.02,
+                noise: TypoNoise? = TypoNoise(seed: 17)) throws {
+        let tickets = written + (noise.map { noise in written.map { var t = $0; t.text = noise.apply(t.text, key: t.id); return t } } ?? [])
         guard let classifier = answerer.classifier else { throw ClassifierError.invalidExamples("the sweep needs an intent classifier") }
-        guard !tickets.isEmpty else { throw ClassifierError.invalidExamples("no evaluation tickets to sweep") }
+        guard !written.isEmpty else { throw ClassifierError.invalidExamples("no evaluation tickets to sweep") }
         let known = Set(classifier.labels)
         let intents = { (id: String) in try answerer.index.article(id: id)?.intents ?? [] }
         let evidence = try tickets.map { try answerer.evidence($0.text.trimmingCharacters(in: .whitespacesAndNewlines)) }
         let decided = evidence.map { e in
-            e.redacted.contains(.card) || e.redacted.contains(.iban) || LanguageDetector.detect(e.text) != LanguageDetector.english
+            e.redacted.contains(.card) || e.redacted.contains(.iban) || e.language != LanguageDetector.english
         }
 
         func row(_ lead: Double, _ phrasing: Double, _ answer: (Answerer.Evidence) throws -> String?) rethrows -> Row {
@@ -77,7 +80,8 @@ public struct AgreementSweep: Sendable {
                 AnswerPolicy.retrievalDoubt(e.sources, lead: lead, phrasingCosine: phrasing) == nil ? e.sources.first?.articleID : nil
             })
         }
-        let allowed = Int((maximumWrongShare * Double(tickets.count)).rounded(.down))
+        // The most wrong answers whose Wilson 95% upper bound stays within the target.
+        let allowed = (0...tickets.count).last { ConfidenceInterval.wilson(successes: $0, total: tickets.count).upper <= maximumWrongShare } ?? -1
         func best(_ rows: [Row]) -> Row {
             rows.filter { $0.wrong <= allowed }
                 .max { ($0.right, $0.lead, $0.phrasingCosine) < ($1.right, $1.lead, $1.phrasingCosine) }
