@@ -56,40 +56,28 @@ extension BinaryPredictions {
 
     /// ROC AUC with DeLong's variance and a 95 % (or `z`) normal interval, clipped to [0, 1].
     ///
-    /// Method (DeLong, DeLong & Clarke-Pearson 1988, computed with midranks as in Sun & Xu 2014):
-    /// with ψ(x, y) = 1 if x > y, ½ if x = y, 0 otherwise, each positive i gets
-    /// V₁₀(i) = mean over negatives j of ψ(xᵢ, yⱼ), each negative j gets V₀₁(j) = mean over
-    /// positives of ψ(xᵢ, yⱼ); Var(AUC) = s²(V₁₀)/m + s²(V₀₁)/n with sample variances
-    /// (denominator m − 1, n − 1). Interval: AUC ± z·√Var. Exact ties share one V, so the whole
-    /// computation runs over the distinct-score groups found at construction.
+    /// Var(AUC) = s²(V₁₀)/m + s²(V₀₁)/n from the structural components of `DeLongComponents`
+    /// (DeLong, DeLong & Clarke-Pearson 1988, computed with midranks as in Sun & Xu 2014).
+    /// Interval: AUC ± z·√Var.
     /// - Throws: `.singleClass` unless both classes are present; `.invalidArgument` with fewer than
     ///   two examples of a class (the variance cannot be estimated).
     public func rocAUCWithDeLongInterval(z: Double = ConfidenceInterval.z95) throws -> AUCEstimate {
         try requireBothClasses("ROC AUC interval")
-        guard positives >= 2, negatives >= 2 else {
-            throw EvaluationError.invalidArgument(
-                name: "data for the DeLong interval", reason: "needs at least 2 positive and 2 negative examples")
-        }
-        let auc = try rocAUC()
-        let m = Double(positives), n = Double(negatives)
-        var sum10 = 0.0, sum01 = 0.0
-        var previousTP = 0, previousFP = 0
-        for g in groupScores.indices {
-            let tp = cumulativePositives[g], fp = cumulativeNegatives[g]
-            let positivesHere = tp - previousTP, negativesHere = fp - previousFP
-            // Positives here beat the negatives below this score and tie with those at it.
-            let v10 = (Double(negatives - fp) + 0.5 * Double(negativesHere)) / n
-            // Negatives here lose to the positives above this score and tie with those at it.
-            let v01 = (Double(previousTP) + 0.5 * Double(positivesHere)) / m
-            sum10 += Double(positivesHere) * (v10 - auc) * (v10 - auc)
-            sum01 += Double(negativesHere) * (v01 - auc) * (v01 - auc)
-            previousTP = tp
-            previousFP = fp
-        }
-        let variance = sum10 / (m - 1) / m + sum01 / (n - 1) / n
-        let se = variance.squareRoot()
+        try requireTwoPerClass("the DeLong interval")
+        let components = try deLongComponents()
+        let auc = components.auc
+        let se = components.variance.squareRoot()
         return AUCEstimate(
             auc: auc, standardError: se,
             interval: ConfidenceInterval(lower: max(0, auc - z * se), upper: min(1, auc + z * se), method: "delong"))
+    }
+
+    /// Throws `.invalidArgument` unless there are ≥ 2 positive and ≥ 2 negative examples, the
+    /// least DeLong's sample variances need.
+    func requireTwoPerClass(_ purpose: String) throws {
+        guard positives >= 2, negatives >= 2 else {
+            throw EvaluationError.invalidArgument(
+                name: "data for \(purpose)", reason: "needs at least 2 positive and 2 negative examples")
+        }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 public struct ConfidenceInterval: Codable, Sendable, Equatable {
     package let lower: Double
     package let upper: Double
-    /// `"wilson"` or `"delong"`.
+    /// `"wilson"`, `"delong"` or `"newcombe-paired"`.
     package let method: String
 
     public init(lower: Double, upper: Double, method: String) {

@@ -75,6 +75,21 @@ enum Validate {
         if bins < 1 { throw EvaluationError.invalidArgument(name: "bin count", reason: "\(bins) is not ≥ 1") }
     }
 
+    /// Two histograms over the same bins: non-empty, equal lengths, counts ≥ 0, each with a
+    /// positive total.
+    static func histograms(reference: [Int], production: [Int]) throws {
+        try nonEmpty(reference.count, "reference counts")
+        try sameLength(production.count, reference.count, "production counts")
+        for (what, counts) in [("reference counts", reference), ("production counts", production)] {
+            if let i = counts.firstIndex(where: { $0 < 0 }) {
+                throw EvaluationError.invalidArgument(name: what, reason: "count \(counts[i]) at index \(i) is negative")
+            }
+            if counts.allSatisfy({ $0 == 0 }) {
+                throw EvaluationError.invalidArgument(name: what, reason: "every count is 0")
+            }
+        }
+    }
+
     /// Maps each label to its index in `classes`.
     static func indices(of labels: [String], in lookup: [String: Int], _ what: String) throws -> [Int] {
         var result = [Int]()
