@@ -73,7 +73,7 @@ let package = Package(
         // Shared by the executables: exit codes and terminal helpers (ArgumentParser stays out of Sources/)
         .target(
             name: "CommandLineSupport",
-            dependencies: ["RecordStore", "ModelRuntime", "SuiteFoundation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Evaluation", "RecordStore", "ModelRuntime", "SuiteFoundation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "apps/CommandLineSupport"),
 
         // Shared by the HTTP services: tokens and roles, JSON errors, body and rate limits, metrics,
@@ -156,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "TriageServer", "DICOMNetwork", "DICOMService", "ServiceSupport", "Imaging", "CommandLineSupport", "SuiteFoundation",
+                "TriageCore", "TriageServer", "DICOMNetwork", "DICOMService", "ServiceSupport", "Imaging", "CommandLineSupport", "Evaluation", "SuiteFoundation",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

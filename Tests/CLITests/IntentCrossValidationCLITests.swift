@@ -37,7 +37,7 @@ struct IntentCrossValidationCLITests {
         }
         #expect(accuracy["values"] as? [Double] == perFold)
         #expect(abs((accuracy["mean"] as? Double ?? -1) - perFold.reduce(0, +) / 3) < 1e-12)
-        #expect(Set(((summary["intent_f1"] as? [String: Any]) ?? [:]).keys) == ["card", "transfer"])
+        #expect(Set(((summary["per_class"] as? [String: Any]) ?? [:]).keys) == ["card", "transfer"])
 
         // Another recipe into the same folder is refused, not mixed in.
         let other = try CommandRunner.run("assistant", base + ["--min-oos-recall", "0.5"])

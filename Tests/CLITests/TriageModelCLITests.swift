@@ -56,4 +56,43 @@ struct TriageModelCLITests {
         let missing = try CommandRunner.run("triage", ["eval", "--model", folder.path, "--labels", val])
         #expect(missing.status == 1 && missing.stderr.contains("model.json: no such file"), "\(missing.stderr)")
     }
+
+    /// `triage eval --folds K` on a few real images: one fold alone, then the rest into the same
+    /// folder, the summary's means are the folds' means, and bad settings are usage errors.
+    @Test func crossValidatesTheRecipeFoldByFold() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let labels = try Self.subset("train", count: 30, into: folder)
+        let out = folder.appendingPathComponent("cv").path
+        let base = ["eval", "--labels", labels, "--folds", "3", "--out", out, "--epochs", "1", "--batch-size", "8",
+                    "--widths", "4,8", "--depths", "1,1", "--threads", "1"]
+        let one = try CommandRunner.run("triage", base + ["--fold", "2"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stderr.contains("fold 3/3: training on 20 examples, testing on 10"), "\(one.stderr)")
+        #expect(one.stdout.contains("1 of 3 folds written"), "\(one.stdout)")
+
+        let all = try CommandRunner.run("triage", base + ["--json"])
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stderr.contains("fold 3/3: written earlier"), "\(all.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+                == ["fold-0-of-3.json", "fold-1-of-3.json", "fold-2-of-3.json", "summary.json"])
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [String: Any])
+        #expect(summary["examples"] as? Int == 30)
+        let metrics = try #require(summary["metrics"] as? [String: [String: Any]])
+        #expect(Set(metrics.keys) == ["auc", "accuracy", "sensitivity", "specificity", "f1", "ece", "brier"])
+        let aucs = try (0..<3).map { i -> Double in
+            let fold = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/fold-\(i)-of-3.json"))) as? [String: Any]
+            #expect(fold?["test_count"] as? Int == 10)
+            return try #require((fold?["metrics"] as? [String: Double])?["auc"])
+        }
+        #expect(abs((metrics["auc"]?["mean"] as? Double ?? -1) - aucs.reduce(0, +) / 3) < 1e-12)
+        #expect(Set((summary["per_class"] as? [String: Any] ?? [:]).keys) == ["normal", "pneumonia"])
+
+        for (arguments, message) in [(["--folds", "2", "--out", out], "--folds must be at least 3"),
+                                     (["--folds", "3", "--out", out, "--model", out], "--folds trains its own models"),
+                                     (["--fold", "1"], "--fold and --out go with --folds")] {
+            let usage = try CommandRunner.run("triage", ["eval", "--labels", labels] + arguments)
+            #expect(usage.status == 2 && usage.stderr.contains(message), "\(arguments): \(usage.stderr)")
+        }
+    }
 }

@@ -38,3 +38,32 @@ struct CrossValidationTests {
         #expect(throws: EvaluationError.nonFinite(what: "fold values", index: 1)) { try FoldSpread([0.5, .nan]) }
     }
 }
+
+/// `CrossValidationSummary`: all K folds of one fingerprint, or an error.
+struct CrossValidationSummaryTests {
+    static func fold(_ index: Int, k: Int = 3, fingerprint: String = "f", accuracy: Double) -> CrossValidationFold {
+        CrossValidationFold(k: k, index: index, fingerprint: fingerprint, trainCount: 20, testCount: 10,
+                            metrics: ["accuracy": accuracy], perClass: index == 2 ? ["a": accuracy] : ["a": accuracy, "b": 1])
+    }
+
+    @Test func summarisesEveryFoldOnce() throws {
+        let summary = try CrossValidationSummary([Self.fold(2, accuracy: 0.7), Self.fold(0, accuracy: 0.9), Self.fold(1, accuracy: 0.8)])
+        #expect(summary.k == 3 && summary.examples == 30)
+        #expect(summary.metrics["accuracy"]?.values == [0.9, 0.8, 0.7])
+        #expect(abs((summary.metrics["accuracy"]?.mean ?? 0) - 0.8) < 1e-12)
+        // A class tested by two folds only has two values.
+        #expect(summary.perClass["b"]?.values == [1, 1] && summary.perClass["a"]?.values.count == 3)
+        #expect(summary.text(classFigure: "F1").contains("the 2 classes with the lowest mean F1"))
+    }
+
+    @Test func refusesMissingRepeatedOrForeignFolds() {
+        #expect(throws: EvaluationError.self) { try CrossValidationSummary([Self.fold(0, accuracy: 1), Self.fold(1, accuracy: 1)]) }
+        #expect(throws: EvaluationError.self) {
+            try CrossValidationSummary([Self.fold(0, accuracy: 1), Self.fold(1, accuracy: 1), Self.fold(1, accuracy: 1)])
+        }
+        #expect(throws: EvaluationError.invalidArgument(name: "folds", reason: "the folds come from different data or recipes")) {
+            try CrossValidationSummary([Self.fold(0, accuracy: 1), Self.fold(1, accuracy: 1), Self.fold(2, fingerprint: "g", accuracy: 1)])
+        }
+        #expect(throws: EvaluationError.empty(what: "folds")) { try CrossValidationSummary([]) }
+    }
+}

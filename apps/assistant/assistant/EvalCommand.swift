@@ -47,7 +47,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         if let folds, let out {
-            try CrossValidationRun(command: self, k: folds, out: URL(fileURLWithPath: out, isDirectory: true)).run()
+            try CrossValidationRun(command: self, k: folds, out: out).run()
             return
         }
         guard let classifier else { return }  // validate() asks for --classifier or --folds

@@ -3,6 +3,7 @@ import CommandLineSupport
 import Foundation
 import SuiteFoundation
 import TriageCore
+import Evaluation
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +12,13 @@ struct EvalCommand: ParsableCommand {
         discussion: """
             --labels is a CSV `file,label` (header row; paths relative to the CSV). --json prints one object with \
             the keys auc, accuracy, sensitivity, specificity, ece, n (and intervals, F1, Brier, confusion). \
-            --write-card stores the figures as the model's validation figures and regenerates MODEL_CARD.md.
+            --write-card stores the figures as the model's validation figures and regenerates MODEL_CARD.md. \
+            With --folds K instead of a model, cross-validates the training recipe (the flags of `triage train`) on \
+            --labels: stratified folds, each tested on a model trained on K − 2 others and validated on the next one, \
+            each fold written to --out as fold-I-of-K.json; once all K are there, the mean and 95% CI of every metric \
+            and of each class's recall (summary.json). --fold I runs one fold only, so folds can run on separate \
+            machines (a Kubernetes Indexed Job or a Slurm array) that share --out; folds already written are not run \
+            again. docs/TRIAGE-MODEL.md.
             """)
 
     @OptionGroup var modelOptions: TriageModelOptions
@@ -30,10 +37,31 @@ struct EvalCommand: ParsableCommand {
             help: ArgumentHelp("With --pointing-game, whose map must point at the opacity: decision (what explain shows) or finding (the positive class's margin).",
                                valueName: "target"))
     var pointingTarget: String = HeatmapTarget.decision.rawValue
+    @Option(help: "Cross-validate the training recipe with this many stratified folds (3 or more).") var folds: Int?
+    @Option(help: "With --folds: run only this fold (0 ..< K).") var fold: Int?
+    @Option(help: ArgumentHelp("With --folds: the folder of the fold results and the summary.", valueName: "dir")) var out: String?
+    @OptionGroup var recipe: TriageTrainingOptions
     @OptionGroup var threadOptions: ThreadOptions
+
+    func validate() throws {
+        guard let folds else {
+            if fold != nil || out != nil { throw ValidationError("--fold and --out go with --folds") }
+            return
+        }
+        if folds < TriageCrossValidation.minimumFolds { throw ValidationError("--folds must be at least \(TriageCrossValidation.minimumFolds)") }
+        if let fold, !(0..<folds).contains(fold) { throw ValidationError("--fold must be in 0..<\(folds)") }
+        if out == nil { throw ValidationError("--folds needs --out DIR for the fold results") }
+        if modelOptions.model != nil || writeCard || pointingGame {
+            throw ValidationError("--folds trains its own models: --model, --write-card and --pointing-game do not apply")
+        }
+    }
 
     func run() throws {
         threadOptions.apply()
+        if let folds, let out {
+            try crossValidate(k: folds, out: out)
+            return
+        }
         let folder = try modelOptions.folder()
         let triageModel = try TriageModel.load(directory: folder)
         let (method, target) = try pointingOptions(triageModel.spec)
@@ -103,4 +131,39 @@ private struct EvalOutput: Encodable {
     }
 
     enum Key: String, CodingKey { case pointingGame = "pointing_game" }
+}
+
+extension EvalCommand {
+    /// `--folds K`: runs the folds not yet written to `out` (or only `--fold I`), then, once all
+    /// K are there, writes and prints the summary.
+    func crossValidate(k: Int, out: String) throws {
+        let command = (["triage"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        let options = TriageTrainer.Options(settings: try recipe.settings(), command: command)
+        let data = try LabelledImages(csv: labels, labels: options.labels)
+        let folds: StratifiedFolds
+        do {
+            folds = try StratifiedFolds(labels: data.rows.map { options.labels[$0.label] }, k: k)
+        } catch let error as EvaluationError {
+            throw ValidationError("\(labels): \(error)")
+        }
+        let settings = try JSONOutput.string(options.settings)
+        let folder = try CrossValidationFolder(path: out, k: k, fingerprint: TriageCrossValidation.fingerprint(data: data, k: k, settings: settings))
+        try folder.run(fold.map { [$0] } ?? Array(0..<k), sizes: { (folds.split($0).train.count, folds.split($0).test.count) }) { index in
+            let printer = TrainingProgressPrinter(metricName: "validation AUC", folder: folder.scratch(index).path) { String(format: "%.4f", $0) }
+            return try TriageCrossValidation.run(fold: index, of: folds, data: data, fingerprint: folder.fingerprint, options: options,
+                                                 scratch: folder.scratch(index)) { event in
+                if case .training(let event) = event { printer(event) }
+            }
+        }
+        guard let summary = try folder.summary() else {
+            print("\(try folder.writtenCount()) of \(k) folds written to \(out); the summary comes once every fold has run (--fold I)")
+            return
+        }
+        if json {
+            print(try JSONOutput.string(summary))
+        } else {
+            print("\(k)-fold cross-validation of \(labels) (\(summary.examples) images), percent:")
+            print(summary.text(classFigure: "recall"))
+        }
+    }
 }

@@ -23,6 +23,20 @@ public struct LabelledImages: Sendable {
     /// SHA-256 of the CSV's bytes (for provenance).
     public let sha256: String
 
+    private init(path: String, labels: [String], rows: [Row], sha256: String) {
+        (self.path, self.labels, self.rows, self.sha256) = (path, labels, rows, sha256)
+    }
+
+    /// The rows at `indices` (in that order), named `path` (e.g. "train.csv, fold 2 of 5");
+    /// its `sha256` hashes this file's with the chosen rows' CSV lines.
+    public func subset(_ indices: [Int], path: String) -> LabelledImages {
+        var hash = SHA256()
+        hash.update(data: Data(sha256.utf8))
+        for i in indices { hash.update(data: Data(",\(rows[i].line)".utf8)) }
+        return LabelledImages(path: path, labels: labels, rows: indices.map { rows[$0] },
+                              sha256: hash.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+
     /// - Parameter labels: the allowed label values, in class-index order.
     /// - Throws: `LabelsError` naming the file and line: unreadable file, missing header
     ///   columns, wrong field count, empty or unknown label, missing image file, duplicate file.
