@@ -1,3 +1,5 @@
+import Foundation
+
 /// The figures of one fold of a K-fold cross-validation (`eval --folds K` of either product),
 /// written as `fold-I-of-K.json`.
 public struct CrossValidationFold: Codable, Sendable, Equatable {
@@ -71,8 +73,9 @@ public struct CrossValidationSummary: Codable, Sendable, Equatable {
     /// The metrics, then the `worst` classes by mean, as text tables in percent.
     package func text(classFigure: String, worst: Int = 10) -> String {
         let classes = perClass.sorted { ($0.value.mean, $0.key) < ($1.value.mean, $1.key) }.prefix(worst)
-        return FoldSpread.table(metrics.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, scale: 100, digits: 2)
-            + "\n\nthe \(classes.count) classes with the lowest mean \(classFigure), percent:\n"
-            + FoldSpread.table(classes.map { ($0.key, $0.value) }, scale: 100, digits: 1)
+        let metricTable = FoldSpread.table(metrics.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, scale: 100, digits: 2)
+        let classTable = FoldSpread.table(classes.map { ($0.key, $0.value) }, scale: 100, digits: 1)
+        return [metricTable, "the \(classes.count) classes with the lowest mean \(classFigure), percent:\n" + classTable]
+            .map { $0.trimmingCharacters(in: .newlines) }.joined(separator: "\n\n")
     }
 }
