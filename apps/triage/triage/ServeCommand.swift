@@ -107,9 +107,9 @@ struct ServeCommand: AsyncParsableCommand {
         let s = try settings()
         // Freed image buffers stay in malloc's arenas (AllocatorTuning): few arenas keep that bounded.
         AllocatorTuning.limitArenas(Int32(max(2, ComputeThreads.available)))
-        let model = try model.load()
         let location = store.location(product: StudyStore.product)
         let studies = try StudyStore(location: location)
+        let model = try model.load(registry: studies)
         let spool = try InstanceSpool(folder: location.home.appendingPathComponent("spool"), quotaBytes: Int64(s.spoolQuotaMB) << 20,
                                       store: studies)
         LoggingSystem.bootstrap { JSONLogHandler.standardError(label: $0) }
