@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import RecordStore
 import TestSupport
+import Synchronization
 import Testing
 import Vault
 
@@ -195,5 +196,63 @@ struct ModelRegistryTests {
             try db.execute(sql: "UPDATE model_active SET version_id = ?", arguments: [b])
         }
         #expect(throws: ModelRegistryError.integrityFailed(table: "model_active")) { try registry.activeFolder() }
+    }
+}
+
+/// `ActiveModelFollower`: a promotion is picked up by the next check, off the request path; a
+/// version that cannot be loaded is reported once and the previous model stays.
+struct ActiveModelFollowerTests {
+    struct Unloadable: Error {}
+
+    @Test func followsPromotionsAndKeepsServingWhenALoadFails() throws {
+        let (registry, home) = try ModelRegistryTests.registry()
+        defer { ModelRegistryTests.cleanUp(home) }
+        let a = try registry.add(try ModelRegistryTests.modelFolder("model A", in: home), actor: "cli:test").version.id
+        let b = try registry.add(try ModelRegistryTests.modelFolder("model B", in: home), actor: "cli:test").version.id
+        let c = try registry.add(try ModelRegistryTests.modelFolder("model C", in: home), actor: "cli:test").version.id
+        _ = try registry.promote(a, actor: "cli:test")
+        let events = Mutex<[ActiveModelFollower<String>.Event]>([])
+        let follower = ActiveModelFollower(registry: registry, initial: "A", versionID: a, interval: .seconds(3600),
+                                           load: { id, folder in
+                                               guard id != c else { throw Unloadable() }
+                                               return try String(contentsOf: folder.appendingPathComponent("model.txt"), encoding: .utf8)
+                                           },
+                                           report: { event in events.withLock { $0.append(event) } })
+        _ = try registry.promote(b, actor: "cli:test")
+        // A request that took the model before the check keeps it; the check swaps it for the next ones.
+        let inFlight = follower.current()
+        follower.refresh()
+        #expect(inFlight == "A" && follower.current() == "model B" && follower.versionID == b)
+        _ = try registry.promote(c, actor: "cli:test")
+        follower.refresh()
+        follower.refresh()  // not retried
+        #expect(follower.current() == "model B")
+        let reported = events.withLock { $0 }
+        #expect(reported.count == 2 && reported[0] == .switched(from: a, to: b))
+        if case .failed(let version, _) = reported[1] { #expect(version == c) } else { Issue.record("\(reported)") }
+        _ = try registry.rollback(actor: "cli:test")
+        follower.refresh()
+        #expect(follower.current() == "model B")  // rolled back to B, which it serves already
+    }
+
+    @Test func aRequestStartsAtMostOneCheckPerInterval() async throws {
+        let (registry, home) = try ModelRegistryTests.registry()
+        defer { ModelRegistryTests.cleanUp(home) }
+        let a = try registry.add(try ModelRegistryTests.modelFolder("model A", in: home), actor: "cli:test").version.id
+        let b = try registry.add(try ModelRegistryTests.modelFolder("model B", in: home), actor: "cli:test").version.id
+        _ = try registry.promote(a, actor: "cli:test")
+        let loads = Mutex(0)
+        let follower = ActiveModelFollower(registry: registry, initial: "A", versionID: a, interval: .milliseconds(200),
+                                           load: { _, _ in loads.withLock { $0 += 1 }; return "B" })
+        _ = try registry.promote(b, actor: "cli:test")
+        #expect(follower.current() == "A")  // within the interval: no check yet
+        try await Task.sleep(for: .milliseconds(300))
+        var served: [String] = []
+        for _ in 0..<100 {
+            served.append(follower.current())
+            if served.last == "B" { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(served.first == "A" && served.last == "B" && loads.withLock { $0 } == 1)
     }
 }

@@ -17,12 +17,22 @@ struct AnswererOptions: ParsableArguments {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
 
+    /// What an answerer is built from, apart from its classifier: the shared encoder (retrieval),
+    /// the knowledge index and the store.
+    struct Parts: Sendable {
+        let encoderFolder: URL
+        let encoder: SentenceEncoder
+        let encoderVersion: String
+        let index: KnowledgeIndex
+        let store: AssistantStore
+    }
+
     /// Sets the threads, opens everything and checks the index exists.
     ///
     /// Without `--classifier`, the active version of the store's registry is the classifier and its
-    /// id is the model version every decision records; otherwise the decisions record the shared
-    /// encoder's version (`ModelLocator.version`), as before the registry.
-    func makeAnswerer() throws -> (answerer: Answerer, index: KnowledgeIndex, store: AssistantStore) {
+    /// id is the model version every decision records (`registered`); otherwise the decisions record
+    /// the shared encoder's version (`ModelLocator.version`), as before the registry.
+    func makeAnswerer() throws -> (answerer: Answerer, index: KnowledgeIndex, store: AssistantStore, parts: Parts, registered: String?) {
         threadOptions.apply()
         let location = store.location(product: AssistantProduct.name)
         let indexPath = knowledge.path(home: location)
@@ -32,24 +42,33 @@ struct AnswererOptions: ParsableArguments {
         let folder = try modelOptions.modelFolder()
         let assistantStore = try AssistantStore(location: location)
         let registered = classifier == nil ? try assistantStore.models.activeFolder() : nil
-        let headFolder = registered?.folder
-            ?? (classifier ?? ModelLocator.activeClassifierFolder(home: location.home)).map { URL(fileURLWithPath: $0) }
+        let parts = Parts(encoderFolder: folder, encoder: try SentenceEncoder(folder: folder), encoderVersion: ModelLocator.version(of: folder),
+                          index: try KnowledgeIndex(path: indexPath), store: assistantStore)
+        let answerer: Answerer
+        if let registered {
+            answerer = try Self.answerer(parts, classifierFolder: registered.folder, registeredID: registered.id)
+        } else {
+            let headFolder = (classifier ?? ModelLocator.activeClassifierFolder(home: location.home)).map { URL(fileURLWithPath: $0) }
+            answerer = try Self.answerer(parts, classifierFolder: headFolder, registeredID: nil)
+        }
+        return (answerer, parts.index, assistantStore, parts, registered?.id)
+    }
+
+    /// An answerer with the classifier of `classifierFolder` (none: retrieval alone); its decisions
+    /// record `registeredID` when the classifier is a registry version, else the shared encoder's version.
+    static func answerer(_ parts: Parts, classifierFolder headFolder: URL?, registeredID: String?) throws -> Answerer {
         let head = try headFolder.map { try IntentClassifier.load(folder: $0) }
-        let encoder = try SentenceEncoder(folder: folder), encoderVersion = ModelLocator.version(of: folder)
         // A fine-tuned classifier brings its own encoder; retrieval keeps the shared one the index was built with.
         var ownEncoder: (encoder: SentenceEncoder, version: String)?
         if let head, let headFolder, head.encoder != nil {
-            let encoderFolder = try head.encoderFolder(classifierFolder: headFolder) { folder }
+            let encoderFolder = try head.encoderFolder(classifierFolder: headFolder) { parts.encoderFolder }
             ownEncoder = (try SentenceEncoder(folder: encoderFolder), ModelLocator.version(of: encoderFolder))
-        } else if registered != nil, head != nil {
+        } else if registeredID != nil, head != nil {
             // A registered classifier on the shared encoder: named as the classifier's encoder so that
             // the encoder check holds while the decisions record the registry's version id.
-            ownEncoder = (encoder, encoderVersion)
+            ownEncoder = (parts.encoder, parts.encoderVersion)
         }
-        let index = try KnowledgeIndex(path: indexPath)
-        let answerer = try Answerer(index: index, encoder: encoder, store: assistantStore,
-                                    modelVersion: registered?.id ?? encoderVersion, classifier: head,
-                                    classifierEncoder: ownEncoder)
-        return (answerer, index, assistantStore)
+        return try Answerer(index: parts.index, encoder: parts.encoder, store: parts.store,
+                            modelVersion: registeredID ?? parts.encoderVersion, classifier: head, classifierEncoder: ownEncoder)
     }
 }
