@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
 import TestSupport
 import Testing
 import TriageTestSupport
@@ -138,5 +142,121 @@ struct ModelRegistryCLITests {
         let explicit = try Self.run("assistant", ["ask", "--json", "--model", tiny, "--classifier", classifier, "my card is lost"], home: home)
         #expect(((try Self.json(explicit.stdout) as? [String: Any])?["modelVersion"] as? String)?.hasPrefix("tiny@") == true, "\(explicit.stdout)")
         #expect(try Self.changes("assistant", home: home) == ["add none→none", "promote none→\(short.prefix(4))"])
+    }
+
+    /// Shared by the load test's clients: stop sending, and whether one saw the new version.
+    final class Flags: Sendable {
+        let stop = Mutex(false), switched = Mutex(false)
+    }
+
+    /// `assistant serve` on the registry's active version switches to a version promoted while it
+    /// runs, under a steady load on loopback: no request fails, and each client sees the old
+    /// version, then the new one, never back.
+    @Test(.timeLimit(.minutes(3))) func aRunningServiceFollowsAPromotionWithoutDroppingRequests() async throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Self.cleanUp(dir) }
+        let home = dir.appendingPathComponent("home")
+        let tiny = Fixtures.url("bert/tiny").path
+        let examples = try IntentFineTuneCLITests.examplesFile(in: dir).path
+        let first = dir.appendingPathComponent("first"), second = dir.appendingPathComponent("second")
+        let trained = try CommandRunner.run("assistant", ["train", "--model", tiny, "--examples", examples, "--out", first.path, "--threads", "1"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        try FileManager.default.copyItem(at: first, to: second)
+        try Data("\nSecond version.\n".utf8).write(to: second.appendingPathComponent("MODEL_CARD.md"))  // other content, other id
+        #expect(try Self.run("assistant", ["keys", "init"], home: home).status == 0)
+        let kb = Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path
+        #expect(try Self.run("assistant", ["index", "--kb", kb, "--model", tiny], home: home).status == 0)
+        let a = try Self.run("assistant", ["models", "add", first.path], home: home).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let b = try Self.run("assistant", ["models", "add", second.path], home: home).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(a.count == 12 && b.count == 12 && a != b)
+        #expect(try Self.run("assistant", ["models", "promote", a], home: home).status == 0)
+        let token = try Self.run("assistant", ["tokens", "create", "--name", "load", "--role", "agent"], home: home).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let process = Process(), errors = Pipe()
+        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("assistant")
+        process.arguments = ["serve", "--home", home.path, "--model", tiny, "--threads", "1", "--port", "0", "--workers", "2", "--rate", "100000"]
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "ASSISTANT_MODEL_DIR" }
+            .merging(["XDG_STATE_HOME": Fixtures.witnessState.path]) { $1 }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        let stderr = Mutex("")
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            stderr.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let serving = #/assistant: serving on http://127\.0\.0\.1:(\d+) /#
+        var port: Int?
+        let deadline = ContinuousClock.now + .seconds(60)
+        while port == nil, process.isRunning, ContinuousClock.now < deadline {
+            port = stderr.withLock { $0.firstMatch(of: serving).flatMap { Int($0.1) } }
+            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let bound = try #require(port, "\(stderr.withLock { $0 })")
+
+        /// One request: its status and the model version of its answer.
+        @Sendable func ask() async throws -> (status: Int, version: String?) {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(bound)/v1/answer")!)
+            request.httpMethod = "POST"
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(#"{"text": "my card is lost please"}"#.utf8)
+            let (body, response) = try await URLSession.shared.data(for: request)
+            let answer = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, answer?["modelVersion"] as? String)
+        }
+        let ids = try #require(try Self.json(try Self.run("assistant", ["models", "list", "--json"], home: home).stdout) as? [[String: Any]])
+        let fullA = try #require(ids.first { $0["short"] as? String == a }?["id"] as? String)
+        let fullB = try #require(ids.first { $0["short"] as? String == b }?["id"] as? String)
+        let before = try await ask()
+        #expect(before.status == 200 && before.version == fullA)
+
+        let flags = Flags()
+        let promoter = Task {
+            try await Task.sleep(for: .milliseconds(500))
+            let promoted = try Self.run("assistant", ["models", "promote", b], home: home)
+            #expect(promoted.status == 0, "\(promoted.stderr)")
+        }
+        let seen = try await withThrowingTaskGroup(of: [(status: Int, version: String?)].self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    var results: [(status: Int, version: String?)] = []
+                    while !flags.stop.withLock({ $0 }) {
+                        let result = try await ask()
+                        results.append(result)
+                        if result.version == fullB { flags.switched.withLock { $0 = true } }
+                    }
+                    return results
+                }
+            }
+            let end = ContinuousClock.now + .seconds(60)
+            while !flags.switched.withLock({ $0 }), ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }
+            try await Task.sleep(for: .milliseconds(500))  // more requests on the new version
+            flags.stop.withLock { $0 = true }
+            var all: [[(status: Int, version: String?)]] = []
+            for try await results in group { all.append(results) }
+            return all
+        }
+        try await promoter.value
+        #expect(flags.switched.withLock { $0 }, "\(stderr.withLock { $0 })")
+        for results in seen {
+            #expect(results.allSatisfy { $0.status == 200 }, "\(results.map(\.status))")
+            let versions = results.compactMap(\.version)
+            #expect(versions.count == results.count)
+            // A then B, never back: the versions seen are sorted by when they became active.
+            let firstB = versions.firstIndex(of: fullB) ?? versions.count
+            #expect(versions[..<firstB].allSatisfy { $0 == fullA } && versions[firstB...].allSatisfy { $0 == fullB }, "\(versions)")
+        }
+        #expect(seen.map(\.count).reduce(0, +) > 6)
+
+        process.terminate()
+        process.waitUntilExit()
+        errors.fileHandleForReading.readabilityHandler = nil
+        let text = stderr.withLock { $0 } + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("model version \(b) active (was \(a))"), "\(text)")
     }
 }
