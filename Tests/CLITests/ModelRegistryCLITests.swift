@@ -173,29 +173,11 @@ struct ModelRegistryCLITests {
         let token = try Self.run("assistant", ["tokens", "create", "--name", "load", "--role", "agent"], home: home).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let process = Process(), errors = Pipe()
-        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("assistant")
-        process.arguments = ["serve", "--home", home.path, "--model", tiny, "--threads", "1", "--port", "0", "--workers", "2", "--rate", "100000"]
-        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "ASSISTANT_MODEL_DIR" }
-            .merging(["XDG_STATE_HOME": Fixtures.witnessState.path]) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        let stderr = Mutex("")
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            stderr.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        let serving = #/assistant: serving on http://127\.0\.0\.1:(\d+) /#
-        var port: Int?
-        let deadline = ContinuousClock.now + .seconds(60)
-        while port == nil, process.isRunning, ContinuousClock.now < deadline {
-            port = stderr.withLock { $0.firstMatch(of: serving).flatMap { Int($0.1) } }
-            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        let bound = try #require(port, "\(stderr.withLock { $0 })")
+        let server = try await ServingProcess(
+            "assistant", ["serve", "--home", home.path, "--model", tiny, "--threads", "1", "--port", "0", "--workers", "2", "--rate", "100000"],
+            serving: #/assistant: serving on http://127\.0\.0\.1:(\d+) /#)
+        defer { _ = server.stop() }
+        let bound = server.port
 
         /// One request: its status and the model version of its answer.
         @Sendable func ask() async throws -> (status: Int, version: String?) {
@@ -241,7 +223,7 @@ struct ModelRegistryCLITests {
             return all
         }
         try await promoter.value
-        #expect(flags.switched.withLock { $0 }, "\(stderr.withLock { $0 })")
+        #expect(flags.switched.withLock { $0 }, "\(server.stderr)")
         for results in seen {
             #expect(results.allSatisfy { $0.status == 200 }, "\(results.map(\.status))")
             let versions = results.compactMap(\.version)
@@ -252,11 +234,8 @@ struct ModelRegistryCLITests {
         }
         #expect(seen.map(\.count).reduce(0, +) > 6)
 
-        process.terminate()
-        process.waitUntilExit()
-        errors.fileHandleForReading.readabilityHandler = nil
-        let text = stderr.withLock { $0 } + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = server.stop()
+        #expect(status == 0, "\(text)")
         #expect(text.contains("model version \(b) active (was \(a))"), "\(text)")
     }
 }
