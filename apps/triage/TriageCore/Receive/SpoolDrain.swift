@@ -41,10 +41,13 @@ public struct SpoolDrain: Sendable {
     /// Scores the instances of the studies that are complete (quiet for `quietPeriod`; every
     /// waiting one with `everything`, as at start-up), most urgent first; nil when there were none.
     public func drainOnce(everything: Bool = false, log: (BatchEvent) -> Void = { _ in }) throws -> Round? {
+        // Taken at every look, also an idle one, so that a follower of the active version checks
+        // for a promotion while nothing arrives and the next study is scored by the new version.
+        let model = self.model()
         let files = spool.pending(quietPeriod: everything ? 0 : quietPeriod)
         guard !files.isEmpty else { return nil }
         let source = SpoolSource(spool: spool, files: files)
-        let outcome = try BatchRunner(model: model(), store: spool.store, options: options).run(source, log: log)
+        let outcome = try BatchRunner(model: model, store: spool.store, options: options).run(source, log: log)
         let stored = Set(outcome.hashes)
         let done = source.opened.filter { stored.contains($0.sourceHash) }
         let arrivals = done.map { InstanceSpool.arrival(of: $0.url) }
