@@ -157,6 +157,11 @@ public struct ModelRegistry: Sendable {
     /// Whether the stored files of `id` still hash to `id`.
     public func isIntact(_ id: String) -> Bool { (try? ModelVersionContent(folder: folder(of: id)).id) == id }
 
+    /// Refuses to make active a version whose stored files are gone or changed.
+    func checkIntact(_ id: String) throws {
+        guard isIntact(id) else { throw ModelRegistryError.missingFiles(version: id, path: folder(of: id).path) }
+    }
+
     func resolve(_ prefix: String, _ db: Database) throws -> Version {
         let lowered = prefix.lowercased()
         guard !lowered.isEmpty, lowered.count <= 64, lowered.allSatisfy(\.isHexDigit) else {
@@ -201,6 +206,7 @@ public struct ModelRegistry: Sendable {
             if version.retiredAt != nil { throw ModelRegistryError.retired(version: version.id) }
             let from = try activeID(db)
             if from == version.id { throw ModelRegistryError.alreadyActive(version: version.id) }
+            try checkIntact(version.id)
             return try activate(version.id, from: from, op: .promote, actor: actor, db)
         }
     }
@@ -212,13 +218,14 @@ public struct ModelRegistry: Sendable {
             guard let from = try activeID(db) else { throw ModelRegistryError.noActiveVersion }
             var stack: [String] = []
             for change in try Self.changes(db) {
-                if change.op == .promote { stack.append(change.to) } else { stack.removeLast() }
+                if change.op == .promote { stack.append(change.to) } else { _ = stack.popLast() }
             }
             guard stack.count >= 2 else { throw ModelRegistryError.nothingToRollBackTo(active: from) }
             let target = stack[stack.count - 2]
             if try String.fetchOne(db, sql: "SELECT retired_at FROM model_versions WHERE id = ?", arguments: [target]) != nil {
                 throw ModelRegistryError.retired(version: target)
             }
+            try checkIntact(target)
             return try activate(target, from: from, op: .rollback, actor: actor, db)
         }
     }

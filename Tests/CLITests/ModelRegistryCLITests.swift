@@ -144,6 +144,43 @@ struct ModelRegistryCLITests {
         #expect(try Self.changes("assistant", home: home) == ["add none→none", "promote none→\(short.prefix(4))"])
     }
 
+    /// A fine-tuned classifier is a version with its encoder: stored with it, refused without it,
+    /// and `ask` embeds with the stored encoder while recording the version id.
+    @Test func aFineTunedClassifierIsStoredWithItsEncoder() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Self.cleanUp(dir) }
+        let home = dir.appendingPathComponent("home")
+        let tiny = Fixtures.url("bert/tiny").path
+        let examples = try IntentFineTuneCLITests.examplesFile(in: dir).path
+        let tuned = dir.appendingPathComponent("tuned")
+        let trained = try CommandRunner.run("assistant", [
+            "train", "--model", tiny, "--examples", examples, "--out", tuned.path, "--fine-tune-layers", "1", "--epochs", "1",
+            "--batch-size", "4", "--threads", "1",
+        ])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(try Self.run("assistant", ["keys", "init"], home: home).status == 0)
+        let kb = Fixtures.repositoryRoot.appendingPathComponent("data/kb/lumen-help-center.jsonl").path
+        #expect(try Self.run("assistant", ["index", "--kb", kb, "--model", tiny], home: home).status == 0)
+
+        let headless = dir.appendingPathComponent("headless")
+        try FileManager.default.copyItem(at: tuned, to: headless)
+        try FileManager.default.removeItem(at: headless.appendingPathComponent("encoder/model.safetensors"))
+        let refused = try Self.run("assistant", ["models", "add", headless.path], home: home)
+        #expect(refused.status == 1 && refused.stderr.contains(headless.appendingPathComponent("encoder").path)
+                && refused.stderr.contains("fine-tuned encoder is missing"), "\(refused.stderr)")
+
+        let short = try Self.run("assistant", ["models", "add", tuned.path], home: home).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let shown = try #require(try Self.json(try Self.run("assistant", ["models", "show", short, "--json"], home: home).stdout) as? [String: Any])
+        let files = (shown["files"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        #expect(files.contains("classifier.json") && files.contains("encoder/model.safetensors") && files.contains("encoder/config.json"), "\(files)")
+        #expect(try Self.run("assistant", ["models", "promote", short], home: home).status == 0)
+        try FileManager.default.removeItem(at: tuned)  // the registry's copy is what is used
+        let asked = try Self.run("assistant", ["ask", "--json", "--model", tiny, "block my card now"], home: home)
+        #expect(asked.status == 0, "\(asked.stderr)")
+        let id = (shown["version"] as? [String: Any])?["id"] as? String
+        #expect((try Self.json(asked.stdout) as? [String: Any])?["modelVersion"] as? String == id, "\(asked.stdout)")
+    }
+
     /// Shared by the load test's clients: stop sending, and whether one saw the new version.
     final class Flags: Sendable {
         let stop = Mutex(false), switched = Mutex(false)

@@ -197,6 +197,20 @@ struct ModelRegistryTests {
         }
         #expect(throws: ModelRegistryError.integrityFailed(table: "model_active")) { try registry.activeFolder() }
     }
+
+    @Test func aVersionWhoseFilesChangedCannotBePromoted() throws {
+        let (registry, home) = try Self.registry()
+        defer { Self.cleanUp(home) }
+        let a = try registry.add(try Self.modelFolder("model A", in: home), actor: "cli:test").version.id
+        let file = registry.folder(of: a).appendingPathComponent("model.txt")
+        chmod(registry.folder(of: a).path, 0o755)
+        chmod(file.path, 0o644)
+        try Data("model X".utf8).write(to: file)
+        #expect(throws: ModelRegistryError.missingFiles(version: a, path: registry.folder(of: a).path)) {
+            try registry.promote(a, actor: "cli:test")
+        }
+        #expect(try registry.active() == nil && !registry.isIntact(a))
+    }
 }
 
 /// `ActiveModelFollower`: a promotion is picked up by the next check, off the request path; a
