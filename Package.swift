@@ -182,6 +182,11 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DICOM", "ModelRuntime", "TestSupport"], path: "Tests/ImagingTests"),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "RecordStore", "TestSupport"], path: "Tests/VaultTests"),
         .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "RecordStore", "TestSupport"], path: "Tests/AuditLogTests"),
+        .testTarget(
+            name: "RecordStoreTests",
+            dependencies: ["RecordStore", "AuditLog", "Vault", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/RecordStoreTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ModelRuntime", "TestSupport"], path: "Tests/EvaluationTests"),
         .testTarget(name: "AssistantCoreTests", dependencies: ["AssistantCore", "ModelRuntime", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/AssistantCoreTests"),
         .testTarget(

@@ -23,6 +23,8 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case auditUse = "audit.use"
     /// Authentication: a token created, accepted or refused.
     case authentication = "auth"
+    /// The model registry: a version added, promoted, rolled back to or retired.
+    case modelManagement = "model.manage"
 
     /// The ATNA event code (DCM 1101xx) and its meaning.
     public var atnaEvent: (code: String, meaning: String) {
@@ -38,6 +40,7 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
         case .keyManagement: return ("110113", "Security Alert")
         case .auditUse: return ("110101", "Audit Log Used")
         case .authentication: return ("110114", "User Authentication")
+        case .modelManagement: return ("110100", "Application Activity")
         }
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Synchronization
 import TestSupport
 import Testing
 
@@ -55,38 +54,16 @@ struct AssistantServeCLITests {
         #expect(!refused.stderr.contains("serving"))
 
         // Port 0: the line names the port the server got, once it listens.
-        let process = Process(), errors = Pipe()
-        process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("assistant")
-        process.arguments = arguments + ["--port", "0"]
-        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "ASSISTANT_MODEL_DIR" }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        let stderr = Mutex("")
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            stderr.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        let serving = #/assistant: serving on http://127\.0\.0\.1:(\d+) /#
-        var port: Int?
-        let deadline = ContinuousClock.now + .seconds(120)
-        while port == nil, process.isRunning, ContinuousClock.now < deadline {
-            port = stderr.withLock { $0.firstMatch(of: serving).flatMap { Int($0.1) } }
-            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        let bound = try #require(port, "\(stderr.withLock { $0 })")
+        let server = try await ServingProcess("assistant", arguments + ["--port", "0"],
+                                              serving: #/assistant: serving on http://127\.0\.0\.1:(\d+) /#)
+        defer { _ = server.stop() }
+        let bound = server.port
         #expect(bound > 0)
         let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(bound)/healthz")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200 && String(decoding: body, as: UTF8.self) == "ok\n")
 
-        process.terminate()  // SIGTERM: graceful shutdown
-        process.waitUntilExit()
-        errors.fileHandleForReading.readabilityHandler = nil
-        let rest = errors.fileHandleForReading.readDataToEndOfFile()
-        let text = stderr.withLock { $0 } + String(decoding: rest, as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = server.stop()  // SIGTERM: graceful shutdown
+        #expect(status == 0, "\(text)")
         #expect(text.contains("assistant: stopped"))
         let accessLine = try #require(text.split(separator: "\n").first { $0.contains(#""http.route":"/healthz""#) })
         let object = try #require(try JSONSerialization.jsonObject(with: Data(accessLine.utf8)) as? [String: String])

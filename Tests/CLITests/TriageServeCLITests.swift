@@ -41,10 +41,12 @@ struct TriageServeCLITests {
         let port: Int
         let httpPort: Int
 
-        init(home: URL, model: String, extra: [String] = []) async throws {
+        /// - Parameter model: `--model`; nil serves the active version of `triage models`.
+        init(home: URL, model: String?, extra: [String] = []) async throws {
             let errors = Pipe()
             process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("triage")
-            process.arguments = ["serve", "--home", home.path, "--model", model, "--dicom-port", "0", "--http-port", "0", "--workers", "1", "--threads", "1"] + extra
+            process.arguments = ["serve", "--home", home.path] + (model.map { ["--model", $0] } ?? [])
+                + ["--dicom-port", "0", "--http-port", "0", "--workers", "1", "--threads", "1"] + extra
             var environment = ProcessInfo.processInfo.environment
             environment["XDG_STATE_HOME"] = Fixtures.witnessState.path
             process.environment = environment
@@ -170,6 +172,43 @@ struct TriageServeCLITests {
     }
 
     static func identity(_ record: [String: Any]) -> [String: Any] { record["identity"] as? [String: Any] ?? [:] }
+
+    /// Served without --model, the active version of `triage models` scores what arrives; a version
+    /// promoted while the service runs scores the studies that arrive after it, without a restart.
+    @Test func aVersionPromotedWhileServingScoresTheNextStudies() async throws {
+        let (dir, home, model) = try Self.workspace()
+        defer { ModelRegistryCLITests.cleanUp(dir) }
+        let second = try TinyTriageModel.write(to: dir.appendingPathComponent("second"), seed: 8)
+        let triage = { (arguments: [String]) in try CommandRunner.run("triage", arguments + ["--home", home.path]) }
+        let a = try triage(["models", "add", model]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let b = try triage(["models", "add", second.path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try triage(["models", "promote", a]).status == 0)
+        let listed = try JSONSerialization.jsonObject(with: Data(try triage(["models", "list", "--json"]).stdout.utf8)) as? [[String: Any]]
+        let full = Dictionary(uniqueKeysWithValues: (listed ?? []).compactMap { v in (v["short"] as? String).map { ($0, v["id"] as? String ?? "") } })
+        let server = try await Self.Server(home: home, model: nil)
+
+        /// Sends `count` new single-image studies of patients `prefix-…` and returns the stored records of those patients.
+        func send(_ prefix: String, seed: UInt64, total: Int) async throws -> [[String: Any]] {
+            let folder = dir.appendingPathComponent(prefix)
+            try TestImages.writeDICOMPhantoms(count: 2, size: 64, patientPrefix: prefix, to: folder, seed: seed)
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map { folder.appendingPathComponent($0).path }
+            let run = try Self.storescu(port: server.port, files)
+            #expect(run.status == 0, "\(run.stderr)")
+            return try await Self.waitForStudies(total, home: home).filter { (Self.identity($0)["patientID"] as? String)?.hasPrefix(prefix) == true }
+        }
+        let before = try await send("FIRST", seed: 12, total: 2)
+        #expect(before.count == 2 && before.allSatisfy { $0["modelID"] as? String == full[a] }, "\(before) \(server.log)")
+
+        #expect(try triage(["models", "promote", b]).status == 0)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !server.log.contains("model version \(b) active (was \(a))"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(server.log.contains("model version \(b) active (was \(a))"), "\(server.log)")  // while idle: no study needed
+        let after = try await send("LATER", seed: 13, total: 4)
+        #expect(after.count == 2 && after.allSatisfy { $0["modelID"] as? String == full[b] }, "\(after)")
+        #expect(server.stop() == 0, "\(server.log)")
+    }
 
     @Test func storescuStudiesReachTheStoreAndASecondCopyIsAWarning() async throws {
         let (dir, home, model) = try Self.workspace()

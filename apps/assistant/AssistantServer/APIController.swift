@@ -32,10 +32,11 @@ struct APIController {
 
     /// Routes for agents (and admins, who hold the agent role too).
     func addAgentRoutes(to group: RouterGroup<ServerContext>) {
-        let answerer = service.answerer, store = service.store, index = service.index
+        let answerers = service.answerer, store = service.store, index = service.index
         group.post("v1/answer") { request, context in
             let body = try await request.decodeJSON(TextBody.self, upTo: maximumBodyBytes)
             let actor = Self.actor(context)
+            let answerer = answerers()  // taken once: the request finishes on this version even if another is promoted
             let result = try await executor.perform { try answerer.answer(body.text, actor: actor, source: .http) }
             metrics.record(result)
             return try JSONResponse(result)
@@ -43,6 +44,7 @@ struct APIController {
         group.post("v1/classify") { request, context in
             let body = try await request.decodeJSON(TextBody.self, upTo: maximumBodyBytes)
             guard !body.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw TicketError.empty }
+            let answerer = answerers()
             return try JSONResponse(ClassifyResponse(intents: try await executor.perform { try answerer.classify(body.text) }))
         }
         group.post("v1/feedback") { request, context in

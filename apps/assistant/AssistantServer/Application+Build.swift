@@ -11,12 +11,18 @@ public typealias ServerConfiguration = ServiceConfiguration
 
 /// What the routes work with.
 public struct AssistantService: Sendable {
-    public let answerer: Answerer
+    /// The answerer for one request: a fixed one, or the one following the registry's active
+    /// version (`ActiveModelFollower`), so a promotion is picked up while serving.
+    public let answerer: @Sendable () -> Answerer
     public let index: KnowledgeIndex
     public let store: AssistantStore
 
     public init(answerer: Answerer, index: KnowledgeIndex, store: AssistantStore) {
-        self.answerer = answerer
+        self.init(answerers: { answerer }, index: index, store: store)
+    }
+
+    public init(answerers: @escaping @Sendable () -> Answerer, index: KnowledgeIndex, store: AssistantStore) {
+        self.answerer = answerers
         self.index = index
         self.store = store
     }

@@ -11,7 +11,7 @@ struct Assistant: AsyncParsableCommand {
         subcommands: [
             TokenizeCommand.self, EmbedCommand.self, IndexCommand.self, AskCommand.self, BatchCommand.self, TrainCommand.self, EvalCommand.self,
             FitPolicyCommand.self, MergeCommand.self,
-            ServeCommand.self, TokensCommand<AssistantProduct>.self,
+            ServeCommand.self, TokensCommand<AssistantProduct>.self, ModelsCommand<AssistantProduct>.self,
             KeysCommand<AssistantProduct>.self, AuditCommand<AssistantProduct>.self, RecordsCommand<AssistantProduct>.self,
         ])
 

@@ -5,6 +5,7 @@ import CommandLineSupport
 import Foundation
 import Logging
 import ModelRuntime
+import RecordStore
 import ServiceSupport
 
 struct ServeCommand: AsyncParsableCommand {
@@ -67,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--tls-cert/--tls-key: \(error)")
             }
         }
-        let (answerer, index, assistantStore) = try options.makeAnswerer()
+        let (answerer, index, assistantStore, parts, registered) = try options.makeAnswerer()
         // Each worker runs BLAS on its own threads: share the cores out instead of oversubscribing them.
         if options.threadOptions.threads == nil { ComputeThreads.set(max(1, ComputeThreads.available / workers)) }
         LoggingSystem.bootstrap { JSONLogHandler.standardError(label: $0) }
@@ -83,8 +84,15 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.requestsPerMinute = rate
         configuration.executor = InferenceExecutor.Configuration(workers: workers, queueLimit: queueLimit)
         let summary = "\(workers) worker(s) × \(ComputeThreads.current) BLAS thread(s), queue limit \(queueLimit)"
-        let app = buildApplication(configuration, service: AssistantService(answerer: answerer, index: index, store: assistantStore),
-                                   logger: logger) { [configuration] boundPort in
+        var service = AssistantService(answerer: answerer, index: index, store: assistantStore)
+        if let registered {
+            // Serving the registry's active version: a promotion or rollback is picked up without a restart.
+            let follower = ActiveModelFollower(registry: assistantStore.models, initial: answerer, versionID: registered,
+                                               load: { id, folder in try AnswererOptions.answerer(parts, classifierFolder: folder, registeredID: id) },
+                                               report: { [logger] in logger.notice("\($0)") })
+            service = AssistantService(answerers: { follower.current() }, index: index, store: assistantStore)
+        }
+        let app = buildApplication(configuration, service: service, logger: logger) { [configuration] boundPort in
             // Only now: a port that cannot be bound fails the run before anything says "serving".
             printError("assistant: serving on \(configuration.url(port: boundPort)) (\(summary))")
         }

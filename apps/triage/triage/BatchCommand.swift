@@ -54,8 +54,8 @@ struct BatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = try model.load()
         let studies = try StudyStore(location: store.location(product: StudyStore.product))
+        let model = try model.load(registry: studies)
         let source = try InputSources.open(input)
         let options = BatchRunner.Options(plan: try plan(), shard: try shard.map { try Shard(parsing: $0) }, actor: commandActor)
         if resume {

@@ -33,8 +33,8 @@ struct ScanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = try model.load()
         let audit = optionalAuditStore(store)
+        let model = try model.load(registry: audit)
         if let heatmapDirectory {
             try FileManager.default.createDirectory(atPath: heatmapDirectory, withIntermediateDirectories: true)
         }

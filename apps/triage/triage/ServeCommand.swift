@@ -107,9 +107,9 @@ struct ServeCommand: AsyncParsableCommand {
         let s = try settings()
         // Freed image buffers stay in malloc's arenas (AllocatorTuning): few arenas keep that bounded.
         AllocatorTuning.limitArenas(Int32(max(2, ComputeThreads.available)))
-        let model = try model.load()
         let location = store.location(product: StudyStore.product)
         let studies = try StudyStore(location: location)
+        let model = try model.load(registry: studies)
         let spool = try InstanceSpool(folder: location.home.appendingPathComponent("spool"), quotaBytes: Int64(s.spoolQuotaMB) << 20,
                                       store: studies)
         LoggingSystem.bootstrap { JSONLogHandler.standardError(label: $0) }
@@ -119,7 +119,15 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no calling-AE allow-list (--allow-calling or dicom.allow_calling): any calling AE title may store instances")
         }
         let plan = try ComputePlan(workers: s.workers, threads: s.threads, cores: ComputeThreads.available)
-        let drain = SpoolDrain(spool: spool, model: model, options: BatchRunner.Options(plan: plan, actor: "service:triage"),
+        var models: @Sendable () -> TriageModel = { model }
+        if self.model.model == nil, model.id == (try studies.models.active())?.id {
+            // Serving the registry's active version: a promotion or rollback is picked up without a restart.
+            let follower = ActiveModelFollower(registry: studies.models, initial: model, versionID: model.id,
+                                               load: { try TriageModel.load(version: $0, directory: $1) },
+                                               report: { [logger] in logger.notice("\($0)") })
+            models = { follower.current() }
+        }
+        let drain = SpoolDrain(spool: spool, models: models, options: BatchRunner.Options(plan: plan, actor: "service:triage"),
                                quietPeriod: s.quietSeconds)
         let acceptor = AcceptorConfiguration(aeTitle: s.aeTitle, callingAETitles: s.allowCalling.isEmpty ? nil : Set(s.allowCalling),
                                              abstractSyntaxes: StorageSOPClasses.abstractSyntaxes(extra: s.extraStorageSOPClasses),

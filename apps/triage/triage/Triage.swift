@@ -13,6 +13,7 @@ struct Triage: AsyncParsableCommand {
             ScanCommand.self, ExplainCommand.self, BatchCommand.self, WorklistCommand.self, ShowCommand.self, ReadCommand.self, MergeCommand.self,
             InspectCommand.self, ConvertCommand.self, TrainCommand.self, EvalCommand.self, CalibrateCommand.self,
             KeysCommand<TriageProduct>.self, AuditCommand<TriageProduct>.self, RecordsCommand<TriageProduct>.self, TokensCommand<TriageProduct>.self,
+            ModelsCommand<TriageProduct>.self,
             ServeCommand.self, DemoInputsCommand.self,
         ])
 

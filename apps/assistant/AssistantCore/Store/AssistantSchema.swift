@@ -1,4 +1,5 @@
 public import GRDB
+import RecordStore
 public import Vault
 
 /// The assistant's tables. Person-typed text (ticket text, customer e-mail, a reviewer's reason
@@ -81,5 +82,7 @@ enum AssistantSchema {
         migrator.registerMigration("assistant v3 sealed feedback reason") { db in
             try db.alter(table: "feedback") { t in t.add(column: "reason_sealed", .blob) }
         }
+        // The model registry (`ModelRegistry`): versions, promotions and the active version.
+        ModelRegistry.registerMigrations(&migrator)
     }
 }

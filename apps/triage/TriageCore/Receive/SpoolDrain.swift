@@ -7,15 +7,24 @@ import SuiteFoundation
 /// committed, and the store keys studies by content hash, so a file scored twice is stored once.
 public struct SpoolDrain: Sendable {
     public let spool: InstanceSpool
-    let runner: BatchRunner
+    /// The model of the next round: fixed, or following the registry's active version
+    /// (`ActiveModelFollower`), so a promotion is picked up while serving; a round runs on one model.
+    let model: @Sendable () -> TriageModel
+    let options: BatchRunner.Options
     /// A study is scored once it has received nothing for this many seconds (0: each instance at once).
     public let quietPeriod: Double
 
     public init(spool: InstanceSpool, model: TriageModel, options: BatchRunner.Options, quietPeriod: Double = 0) {
+        self.init(spool: spool, models: { model }, options: options, quietPeriod: quietPeriod)
+    }
+
+    public init(spool: InstanceSpool, models: @escaping @Sendable () -> TriageModel, options: BatchRunner.Options,
+                quietPeriod: Double = 0) {
         precondition(quietPeriod >= 0, "the quiet period must not be negative")
         self.spool = spool
         self.quietPeriod = quietPeriod
-        runner = BatchRunner(model: model, store: spool.store, options: options)
+        self.model = models
+        self.options = options
     }
 
     /// What one round did.
@@ -32,10 +41,13 @@ public struct SpoolDrain: Sendable {
     /// Scores the instances of the studies that are complete (quiet for `quietPeriod`; every
     /// waiting one with `everything`, as at start-up), most urgent first; nil when there were none.
     public func drainOnce(everything: Bool = false, log: (BatchEvent) -> Void = { _ in }) throws -> Round? {
+        // Taken at every look, also an idle one, so that a follower of the active version checks
+        // for a promotion while nothing arrives and the next study is scored by the new version.
+        let model = self.model()
         let files = spool.pending(quietPeriod: everything ? 0 : quietPeriod)
         guard !files.isEmpty else { return nil }
         let source = SpoolSource(spool: spool, files: files)
-        let outcome = try runner.run(source, log: log)
+        let outcome = try BatchRunner(model: model, store: spool.store, options: options).run(source, log: log)
         let stored = Set(outcome.hashes)
         let done = source.opened.filter { stored.contains($0.sourceHash) }
         let arrivals = done.map { InstanceSpool.arrival(of: $0.url) }

@@ -96,5 +96,7 @@ package enum TriageSchema {
             try db.alter(table: "studies") { t in t.add(column: "study_uid_lookup", .blob) }
             try db.create(index: "studies_study_uid_lookup", on: "studies", columns: ["study_uid_lookup"])
         }
+        // The model registry (`ModelRegistry`): versions, promotions and the active version.
+        ModelRegistry.registerMigrations(&migrator)
     }
 }
