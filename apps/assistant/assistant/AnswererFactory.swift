@@ -63,12 +63,9 @@ struct AnswererOptions: ParsableArguments {
         if let head, let headFolder, head.encoder != nil {
             let encoderFolder = try head.encoderFolder(classifierFolder: headFolder) { parts.encoderFolder }
             ownEncoder = (try SentenceEncoder(folder: encoderFolder), ModelLocator.version(of: encoderFolder))
-        } else if registeredID != nil, head != nil {
-            // A registered classifier on the shared encoder: named as the classifier's encoder so that
-            // the encoder check holds while the decisions record the registry's version id.
-            ownEncoder = (parts.encoder, parts.encoderVersion)
         }
         return try Answerer(index: parts.index, encoder: parts.encoder, store: parts.store,
-                            modelVersion: registeredID ?? parts.encoderVersion, classifier: head, classifierEncoder: ownEncoder)
+                            modelVersion: registeredID ?? parts.encoderVersion, encoderVersion: parts.encoderVersion,
+                            classifier: head, classifierEncoder: ownEncoder)
     }
 }

@@ -39,12 +39,16 @@ public struct Answerer: Sendable {
     ///     (`IntentClassifier.encoderFolder`), when it does not share `encoder`.
     ///   - fusion: how retrieval ranks the articles; the default holds the tuned weights
     ///     (docs/KNOWLEDGE-BASE.md, "Retrieval").
+    ///   - modelVersion: what every decision records (a registry version id, or `encoderVersion`).
+    ///   - encoderVersion: the version of `encoder` (`ModelLocator.version`), which a classifier
+    ///     without its own encoder must have been trained on; nil when it is `modelVersion`.
     public init(index: KnowledgeIndex, encoder: SentenceEncoder, store: AssistantStore, modelVersion: String,
+                encoderVersion: String? = nil,
                 classifier: IntentClassifier? = nil, classifierEncoder: (encoder: SentenceEncoder, version: String)? = nil,
                 policy: AnswerPolicy = AnswerPolicy(), fusion: RetrievalFusion = RetrievalFusion()) throws {
-        if let classifier, classifier.embeddingModel != classifierEncoder?.version ?? modelVersion {
-            throw ClassifierError.modelMismatch(classifier: classifier.embeddingModel,
-                                                encoder: classifierEncoder?.version ?? modelVersion)
+        let expected = classifierEncoder?.version ?? encoderVersion ?? modelVersion
+        if let classifier, classifier.embeddingModel != expected {
+            throw ClassifierError.modelMismatch(classifier: classifier.embeddingModel, encoder: expected)
         }
         self.index = index
         self.encoder = encoder
