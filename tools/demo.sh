@@ -23,7 +23,12 @@ rm -rf "$home"
 say "assistant index: the Lumen Bank demo knowledge base (fictional, data/kb)"
 "$bin/assistant" index --home "$home" --kb data/kb/lumen-help-center.jsonl
 
-say "assistant ask: each demo ticket is answered from a source or escalated with a reason (classifier: data/classifier)"
+say "assistant models: the demo classifier stored as a content-addressed version and promoted (audited; ask records its id)"
+version=$("$bin/assistant" models add --home "$home" data/classifier)
+"$bin/assistant" models promote --home "$home" "$version"
+"$bin/assistant" models list --home "$home"
+
+say "assistant ask: each demo ticket is answered from a source or escalated with a reason (classifier: the active version)"
 while IFS= read -r ticket; do
   printf '\n> %s\n' "$ticket"
   "$bin/assistant" ask --home "$home" -- "$ticket" | sed -E '2s/^(.{160}).+/\1…/' | head -4
@@ -51,17 +56,22 @@ fi
 triage_home="$triage_out/home"
 "$bin/triage" keys init --home "$triage_home" >/dev/null
 
+say "triage models: the shipped model stored as a content-addressed version and promoted (scan and batch below use it)"
+version=$("$bin/triage" models add --home "$triage_home" "$model")
+"$bin/triage" models promote --home "$triage_home" "$version"
+"$bin/triage" models list --home "$triage_home"
+
 radiographs=data/demo/radiographs
 say "triage scan: 16 real chest radiographs (PneumoniaMNIST validation images, CC BY 4.0, data/README.md), the reference label beside each verdict"
 echo "(validation images: the model chose its threshold on this split, so this shows the model at work, not its accuracy; docs/TRIAGE-MODEL.md)"
 while IFS=, read -r file label; do
   [ "$file" = file ] && continue
-  printf '%-10s %s\n' "$label" "$("$bin/triage" scan --home "$triage_home" --model "$model" "$radiographs/$file" 2>/dev/null)"
+  printf '%-10s %s\n' "$label" "$("$bin/triage" scan --home "$triage_home" "$radiographs/$file" 2>/dev/null)"
 done < "$radiographs/labels.csv"
 
 say "triage scan: the DICOM phantoms — out-of-scope studies are NOT ASSESSABLE (lateral view, CT, colour)"
 in="$triage_out/inputs"
-"$bin/triage" scan --home "$triage_home" --model "$model" "$in/lateral.dcm" "$in/ct-slice.dcm" "$in/colour-photo.dcm" || true
+"$bin/triage" scan --home "$triage_home" "$in/lateral.dcm" "$in/ct-slice.dcm" "$in/colour-photo.dcm" || true
 
 say "triage explain: the class activation map of a decision over a real radiograph, and how faithful it is"
 "$bin/triage" explain "$radiographs/val_00000.png" --model "$model" --out "$triage_out/heatmap.png" --overlay --home "$triage_home"
@@ -71,9 +81,9 @@ mkdir -p "$triage_out/studies"
 cp "$radiographs"/*.png "$in"/*.dcm "$in/truncated.png" "$in/README.txt" "$triage_out/studies/"
 tar -czf "$triage_out/studies.tar.gz" -C "$triage_out" studies
 status=0
-"$bin/triage" batch "$triage_out/studies.tar.gz" --home "$triage_home" --model "$model" --report "$triage_out/worklist.html" || status=$?
+"$bin/triage" batch "$triage_out/studies.tar.gz" --home "$triage_home" --report "$triage_out/worklist.html" || status=$?
 echo "(exit status $status: 3 means some inputs failed, here the truncated PNG on purpose: it stays on the worklist as UNREADABLE)"
-"$bin/triage" batch "$triage_out/studies.tar.gz" --home "$triage_home" --model "$model" --resume 2>/dev/null | sed 's/^/again: /' || true
+"$bin/triage" batch "$triage_out/studies.tar.gz" --home "$triage_home" --resume 2>/dev/null | sed 's/^/again: /' || true
 
 say "triage worklist: unread studies, most urgent first, then the refused and unreadable ones (ids and patient pseudonyms only)"
 "$bin/triage" worklist --home "$triage_home"
