@@ -34,7 +34,7 @@ struct AskCommand: ParsableCommand {
         }
         print("intents: " + result.intents.map { "\($0.intent) \(String(format: "%.2f", $0.score))" }.joined(separator: ", "))
         for s in result.sources {
-            print("source \(s.articleID): bm25 rank \(s.bm25Rank.map(String.init) ?? "-"), dense rank \(s.denseRank.map(String.init) ?? "-"), cosine \(String(format: "%.3f", s.cosine)), rrf \(String(format: "%.4f", s.fusedScore))")
+            print("source \(s.articleID): bm25 rank \(s.bm25Rank.map(String.init) ?? "-"), dense rank \(s.denseRank.map(String.init) ?? "-"), cosine \(String(format: "%.3f", s.cosine)), phrasing \(s.phrasingCosine.map { String(format: "%.3f", $0) } ?? "-"), fused \(String(format: "%.3f", s.fusedScore))")
         }
         if !result.redacted.isEmpty { print("masked: \(result.redacted.joined(separator: ", "))") }
         if let reading = result.reading { print("read: \(reading.summary)") }
