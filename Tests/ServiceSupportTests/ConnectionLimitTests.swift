@@ -45,13 +45,21 @@ struct ConnectionLimitTests {
         service.configuration.headerTimeout = .seconds(60)
         service.configuration.idleTimeout = .seconds(2)
         try await service.withRunningServer { port in
-            let start = ContinuousClock.now
-            let client = try await RawClient.connect(port: port)
-            try await client.sendGet("/healthz")
-            let answer = await client.read(until: "ok\n")
-            #expect(answer.found && answer.text.hasPrefix("HTTP/1.1 200"))
-            _ = await client.readUntilClosed()
-            let elapsed = seconds(since: start)
+            // The idle timer also runs between accept and the first request: on a machine so
+            // loaded that the client stalls 2 s before sending, the server rightly closes first.
+            // Such an attempt measures nothing and is tried again (at most 5 times).
+            var measured: Double?
+            for _ in 0..<5 where measured == nil {
+                let start = ContinuousClock.now
+                let client = try await RawClient.connect(port: port)
+                do { try await client.sendGet("/healthz") } catch ChannelError.ioOnClosedChannel { continue }
+                let answer = await client.read(until: "ok\n")
+                guard answer.found else { continue }
+                #expect(answer.text.hasPrefix("HTTP/1.1 200"))
+                _ = await client.readUntilClosed()
+                measured = seconds(since: start)
+            }
+            let elapsed = try #require(measured, "5 attempts closed before their request was answered")
             // 2 s after its response at the earliest; well before the 60 s header timeout could matter.
             #expect(elapsed >= 1.95 && elapsed < 30, "closed after \(elapsed) s")
         }
