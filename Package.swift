@@ -126,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "assistant",
             dependencies: [
-                "AssistantCore", "AssistantServer", "CommandLineSupport", "ServiceSupport", "SuiteFoundation",
+                "AssistantCore", "AssistantServer", "CommandLineSupport", "Evaluation", "ServiceSupport", "SuiteFoundation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -24,52 +24,21 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Validation JSONL.", valueName: "file")) var val: String?
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String
     @Option(name: .customLong("oos-label"), help: "The out-of-scope label in the data.") var oosLabel = "oos"
-    @Option(name: .customLong("min-oos-recall"),
-            help: "Out-of-scope recall the thresholds must reach on validation rows labelled --oos-label (0...1).")
-    var minOOSRecall = IntentTrainer.Options().requiredOutOfScopeRecall
-    @Option(name: .customLong("fine-tune-layers"), help: "Fine-tune the encoder's top K layers first (0: frozen encoder).")
-    var fineTuneLayers = 0
-    @Option(help: "Fine-tuning epochs.") var epochs = FineTuneSettings.standard.epochs
-    @Option(name: .customLong("batch-size"), help: "Fine-tuning sentences per step.") var batchSize = FineTuneSettings.standard.batchSize
-    @Option(name: .customLong("learning-rate"), help: "AdamW peak learning rate of the encoder layers.")
-    var learningRate = FineTuneSettings.standard.encoderLearningRate
-    @Option(name: .customLong("head-learning-rate"), help: "AdamW peak learning rate of the fine-tuning head.")
-    var headLearningRate = FineTuneSettings.standard.headLearningRate
-    @Option(help: "Fine-tuning hidden dropout.") var dropout = FineTuneSettings.standard.dropout
-    @Flag(name: .customLong("no-linear-probe"), help: "Start the fine-tuning head at zero, not from a logistic regression.")
-    var noLinearProbe = false
-    @Option(help: "Seed of the fine-tuning shuffles and dropout.") var seed = FineTuneSettings.standard.seed
+    @OptionGroup var recipe: IntentTrainingOptions
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         if (examples == nil) == (kb == nil) { throw ValidationError("give exactly one of --examples and --kb") }
-        if fineTuneLayers < 0 { throw ValidationError("--fine-tune-layers must not be negative") }
-        if !(0...1).contains(minOOSRecall) { throw ValidationError("--min-oos-recall must be in 0...1") }
     }
 
     func run() throws {
         threadOptions.apply()
-        var fineTuning: FineTuneSettings?
-        if fineTuneLayers > 0 {
-            var settings = FineTuneSettings.standard
-            settings.trainableLayers = fineTuneLayers
-            settings.epochs = epochs
-            settings.batchSize = batchSize
-            settings.encoderLearningRate = learningRate
-            settings.headLearningRate = headLearningRate
-            settings.dropout = dropout
-            settings.linearProbe = !noLinearProbe
-            settings.seed = seed
-            fineTuning = settings
-        }
-        var options = IntentTrainer.Options()
-        options.outOfScopeLabel = oosLabel
-        options.requiredOutOfScopeRecall = minOOSRecall
         let request = IntentTrainingPipeline.Request(
             train: try examples.map(LabelledTextFile.load) ?? LabelledTextFile.examples(from: KnowledgeBaseFile.load(kb!)),
             validation: try val.map(LabelledTextFile.load), encoderFolder: try modelOptions.modelFolder(),
-            output: URL(fileURLWithPath: out), options: options, fineTuning: fineTuning, trainingSource: examples ?? kb!,
+            output: URL(fileURLWithPath: out), options: recipe.headOptions(outOfScopeLabel: oosLabel), fineTuning: recipe.fineTuning,
+            trainingSource: examples ?? kb!,
             validationSource: val, command: (["assistant"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         let started = Date()
         let outcome: IntentTrainingPipeline.Outcome

@@ -20,7 +20,7 @@ public struct AnswerPolicy: Codable, Sendable, Equatable {
     /// Without a classifier: below this cosine to the best article, no article supports an answer.
     public var minimumSourceCosine = 0.60
     /// Below this cosine the match is too weak to answer from.
-    public var answerCosine = 0.60
+    public var answerCosine = 0.65
     /// When the two best articles serve different intents and their cosines differ by less than this.
     public var ambiguityMargin = 0.05
     /// With a classifier: a second question of a ticket counts as another topic (`multiple_questions`)

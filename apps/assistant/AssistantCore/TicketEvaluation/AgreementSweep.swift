@@ -5,9 +5,11 @@ import Foundation
 /// split of the demo-KB set (docs/KNOWLEDGE-BASE.md, "Evaluation set"). The report split must
 /// not be given to it.
 ///
-/// Two pairs are chosen, each the pair of `grid` with the most right answers among those whose
-/// wrong answers stay within `maximumWrongShare` of the tickets (ties: the stricter pair, larger
-/// lead first):
+/// The tickets are swept as written and again with seeded typos (`noise`), so that thresholds
+/// that only hold for clean text are not chosen. Two pairs are chosen, each the pair of `grid`
+/// with the most right answers among those whose wrong-answer rate has a Wilson 95% upper bound
+/// within `maximumWrongShare` (a point estimate at the target would miss it on new tickets about
+/// half the time; ties: the stricter pair, larger lead first):
 /// - `agreed`: (`agreedLead`, `agreedPhrasingCosine`), the decision of `answer` with the classifier;
 /// - `newIntent`: (`newIntentLead`, `newIntentPhrasingCosine`), simulated by taking the intents
 ///   of each ticket's best-ranked article as unknown to the classifier, so that retrieval alone
@@ -30,6 +32,7 @@ public struct AgreementSweep: Sendable {
         (9...15).map { (Double(lead) / 10, Double($0) / 20) }
     }
 
+    /// Tickets swept: the given ones, twice with `noise`.
     public let tickets: Int
     public let maximumWrongShare: Double
     public let agreed: Row
@@ -45,8 +48,9 @@ public struct AgreementSweep: Sendable {
 
     /// - Parameters:
     ///   - answerer: with a classifier (its knowledge index and classifier are the ones swept).
-    ///   - maximumWrongShare: wrong answers allowed, as a share of all tickets (the issue's
-    ///     target is 2%; the default keeps a margin below it).
+    ///   - maximumWrongShare: the target wrong-answer rate over all tickets (the 2%),
+    ///     which the Wilson upper bound must meet.
+    ///   - noise: the typo generator of the second pass; nil sweeps the tickets as written only.
     /// - Throws: `ClassifierError.invalidExamples` without a classifier or without tickets.
     public init(tickets written: [EvaluationTicket], answerer: Answerer, maximumWrongShare: Double = 0.02,
                 noise: TypoNoise? = TypoNoise(seed: 17)) throws {
