@@ -198,7 +198,8 @@ extension PromotionGate {
         let d = try PairedProportionDifference(firstSuccess: active, secondSuccess: candidate)
         let worse = test.onlyFirstCorrect > test.onlySecondCorrect && test.pValue < margins.alpha
         return GateCheck(
-            id: "mcnemar", title: "accuracy", statistic: "McNemar's test (\(test.method.rawValue)) on per-example correctness",
+            id: "mcnemar", title: "accuracy",
+            statistic: "McNemar's test (\(test.method.rawValue)) on per-example correctness; the accuracy difference's CI is Newcombe's paired 95% CI",
             count: active.count, active: d.first.value, candidate: d.second.value, interval: d.interval, pValue: test.pValue,
             margin: margins.alpha,
             rule: "fails when the candidate is right on fewer discordant examples with p < α = \(margins.alpha)",
