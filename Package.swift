@@ -66,7 +66,7 @@ let package = Package(
             dependencies: ["Vault", "AuditLog", "SuiteFoundation", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/RecordStore"),
-        .target(name: "Evaluation", path: "Sources/Evaluation"),
+        .target(name: "Evaluation", dependencies: ["SuiteFoundation"], path: "Sources/Evaluation"),
         // The DICOM upper layer (PS3.8) and DIMSE command sets (PS3.7) as pure Swift, no transport
         .target(name: "DICOMNetwork", dependencies: ["DICOM"], path: "Sources/DICOMNetwork"),
 

@@ -24,10 +24,25 @@ struct TextTable {
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
         return ([line(header), rule] + rows.map(line)).joined(separator: "\n") + "\n"
     }
+
+    /// The same table in GitHub Markdown, with the same alignment (`|` in a cell is escaped).
+    func renderMarkdown() -> String {
+        func line(_ row: [String]) -> String {
+            "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+        }
+        let rule = "| " + header.indices.map { $0 == 0 ? ":---" : "---:" }.joined(separator: " | ") + " |"
+        return ([line(header), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
 }
 
 enum Format {
     static func number(_ x: Double) -> String { String(format: "%.4f", x) }
+
+    /// With an explicit sign, for differences: `+0.0120`, `-0.0300`.
+    static func signed(_ x: Double) -> String { String(format: "%+.4f", x) }
+
+    /// Four decimals, or `< 0.0001`.
+    static func pValue(_ p: Double) -> String { p < 0.0001 ? "< 0.0001" : number(p) }
 
     static func interval(_ ci: ConfidenceInterval) -> String {
         "[\(number(ci.lower)), \(number(ci.upper))]"

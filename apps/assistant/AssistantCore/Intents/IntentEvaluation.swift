@@ -20,15 +20,11 @@ public struct IntentEvaluation: Encodable, Sendable {
     ///   - outOfScopeLabel: the label of out-of-scope examples; it need not be a class of the classifier.
     /// - Throws: `ClassifierError.invalidExamples` for an intent the classifier does not know.
     public init(classifier: IntentClassifier, encoder: SentenceEncoder, examples: [LabelledText], outOfScopeLabel: String) throws {
-        let known = Set(classifier.labels + [outOfScopeLabel])
-        if let unknown = examples.first(where: { !known.contains($0.intent) }) {
-            throw ClassifierError.invalidExamples("intent '\(unknown.intent)' is not one the classifier knows")
-        }
-        let vectors = try encoder.embed(examples.map(\.text))
+        let predictions = try Self.predictions(classifier: classifier, encoder: encoder, examples: examples,
+                                               outOfScopeLabel: outOfScopeLabel)
         let classes = classifier.labels.contains(outOfScopeLabel) ? classifier.labels : classifier.labels + [outOfScopeLabel]
         var predicted: [String] = [], probabilities: [Double] = []
-        for vector in vectors {
-            let p = classifier.predict(vector)
+        for p in predictions {
             predicted.append(p.verdict == .inScope ? p.ranking[0].label : outOfScopeLabel)
             let byLabel = Dictionary(uniqueKeysWithValues: p.ranking.map { ($0.label, $0.probability) })
             probabilities += classes.map { byLabel[$0] ?? 0 }
@@ -45,5 +41,17 @@ public struct IntentEvaluation: Encodable, Sendable {
         inScopeAccuracy = try hasOOS ? metrics.outOfScope(label: outOfScopeLabel).inScopeAccuracy.value : metrics.accuracy.value
         oosRecall = hasOOS ? try metrics.outOfScope(label: outOfScopeLabel).outOfScopeRecall.value : nil
         ece = report.calibration?.expectedCalibrationError
+    }
+
+    /// The classifier's prediction for each example, in order: `assistant eval`'s one pass over
+    /// the examples, shared with the promotion gate.
+    /// - Throws: `ClassifierError.invalidExamples` for an intent the classifier does not know.
+    static func predictions(classifier: IntentClassifier, encoder: SentenceEncoder, examples: [LabelledText],
+                            outOfScopeLabel: String) throws -> [IntentClassifier.Prediction] {
+        let known = Set(classifier.labels + [outOfScopeLabel])
+        if let unknown = examples.first(where: { !known.contains($0.intent) }) {
+            throw ClassifierError.invalidExamples("intent '\(unknown.intent)' is not one the classifier knows")
+        }
+        return try encoder.embed(examples.map(\.text)).map(classifier.predict)
     }
 }

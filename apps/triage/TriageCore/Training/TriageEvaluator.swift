@@ -1,5 +1,5 @@
-import Evaluation
-import Foundation
+package import Evaluation
+package import Foundation
 import ModelRuntime
 
 /// Scores every image of a labels CSV with a model and measures it (`triage eval`), or
@@ -28,13 +28,33 @@ public struct TriageEvaluator {
 
     /// - Throws: as `logits`, and `EvaluationError` when a class is absent.
     public func evaluate(_ data: LabelledImages) throws -> EvaluationReport {
+        let scores = try scores(data)
+        let predictions = try BinaryPredictions(labels: scores.labels, probabilities: scores.probabilities)
+        return try EvaluationReport(data: data.path, predictions: predictions, threshold: scores.threshold)
+    }
+
+    /// What `triage eval` measures, for the promotion gate (`PromotionGate`): per row, in CSV
+    /// order, whether it is labelled positive and the model's calibrated P(positive) in [0, 1]
+    /// (offsets and temperature of its spec), with the model's operating threshold.
+    /// - Throws: as `logits`.
+    package func scores(_ data: LabelledImages) throws -> BinaryScores {
         let spec = model.spec, classes = spec.labels.count
         let all = try logits(data)
-        let scores = stride(from: 0, to: all.count, by: classes).map {
+        let probabilities = stride(from: 0, to: all.count, by: classes).map {
             TriageModel.softmax(all[$0..<($0 + classes)], offsets: spec.logitOffsets, temperature: spec.temperature)[spec.positiveIndex]
         }
-        let predictions = try BinaryPredictions(labels: data.rows.map { $0.label == spec.positiveIndex }, probabilities: scores)
-        return try EvaluationReport(data: data.path, predictions: predictions, threshold: spec.threshold)
+        return BinaryScores(labels: data.rows.map { $0.label == spec.positiveIndex }, probabilities: probabilities,
+                            threshold: spec.threshold)
+    }
+
+    /// The same from files, loaded as `triage eval --model DIR --labels FILE` loads them.
+    /// - Parameters:
+    ///   - modelFolder: a triage model folder (`model.json`, `weights.safetensors`).
+    ///   - labels: a labels CSV `file,label` whose labels are the model's.
+    /// - Throws: `TriageModelError` for the folder, `LabelsError` for the CSV or an image.
+    package static func scores(modelFolder: URL, labels: String) throws -> BinaryScores {
+        let model = try TriageModel.load(directory: modelFolder)
+        return try TriageEvaluator(model: model).scores(LabelledImages(csv: labels, labels: model.spec.labels))
     }
 
     /// The model's spec recalibrated on `data` (offsets from its training provenance).
