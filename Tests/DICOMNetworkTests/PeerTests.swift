@@ -67,7 +67,13 @@ struct PeerTests {
         let server = try await TestServer.start()
         let ctImageStorage = "1.2.840.10008.5.1.4.1.1.2"
         let result = try Peers.pynetdicom(port: server.port, called: "OURAE", contexts: [WellKnownUID.verificationSOPClass, ctImageStorage])
-        let wrongAE = try Peers.pynetdicom(port: server.port, called: "WRONG", contexts: [WellKnownUID.verificationSOPClass])
+        // pynetdicom has, once in a loaded CI run, reported this rejection as an abort (its own
+        // threads racing; the raw-socket test of the same reject checks the exact PDU): up to three tries.
+        var wrongAE: [String: Any] = [:]
+        for _ in 0..<3 where wrongAE["rejected"] as? Bool != true {
+            wrongAE = try Peers.pynetdicom(port: server.port, called: "WRONG", contexts: [WellKnownUID.verificationSOPClass])
+            #expect(wrongAE["established"] as? Bool != true, "\(wrongAE)")
+        }
         try await server.stop()
         #expect(result["accepted"] as? [String] == [WellKnownUID.verificationSOPClass])
         #expect((result["rejected_contexts"] as? [String: Int])?[ctImageStorage] == 3)  // abstract syntax not supported
