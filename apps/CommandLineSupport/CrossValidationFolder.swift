@@ -27,18 +27,18 @@ public struct CrossValidationFolder {
 
     /// Runs each fold of `indices` not yet written, with progress on standard error.
     /// - Parameters:
-    ///   - sizes: the training and test example counts of a fold, for the progress line.
+    ///   - folds: the split (its K is the folder's), for the progress line's example counts.
     ///   - run: trains and evaluates one fold.
-    public func run(_ indices: [Int], sizes: (Int) -> (train: Int, test: Int),
-                    _ run: (Int) throws -> CrossValidationFold) throws {
+    public func run(_ indices: [Int], of folds: StratifiedFolds, _ run: (Int) throws -> CrossValidationFold) throws {
+        precondition(folds.k == k, "the folds must be the folder's \(k)")
         for index in indices {
             let file = foldFile(index)
             if try written(file) != nil {
                 printError("fold \(index + 1)/\(k): written earlier (\(file.path))")
                 continue
             }
-            let (train, test) = sizes(index)
-            printError("fold \(index + 1)/\(k): training on \(train) examples, testing on \(test)")
+            let (train, test) = folds.split(index)
+            printError("fold \(index + 1)/\(k): training on \(train.count) examples, testing on \(test.count)")
             let result = try run(index)
             try Data(JSONOutput.string(result, pretty: true).utf8).write(to: file, options: .atomic)
             let figures = result.metrics.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f%%", $0.key, 100 * $0.value) }

@@ -27,7 +27,7 @@ struct CrossValidationRun {
             + "min_oos_recall=\(command.recipe.minOOSRecall) fine_tuning=\(fineTuning)"
         let folder = try CrossValidationFolder(path: out, k: k,
                                                fingerprint: IntentCrossValidation.fingerprint(examples: examples, k: k, settings: settings))
-        try folder.run(command.fold.map { [$0] } ?? Array(0..<k), sizes: { (folds.split($0).train.count, folds.split($0).test.count) }) { index in
+        try folder.run(command.fold.map { [$0] } ?? Array(0..<k), of: folds) { index in
             let request = IntentTrainingPipeline.Request(
                 train: [], validation: nil, encoderFolder: encoderFolder, output: folder.scratch(index),
                 options: command.recipe.headOptions(outOfScopeLabel: command.oosLabel), fineTuning: command.recipe.fineTuning,

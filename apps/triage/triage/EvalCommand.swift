@@ -148,7 +148,7 @@ extension EvalCommand {
         }
         let settings = try JSONOutput.string(options.settings)
         let folder = try CrossValidationFolder(path: out, k: k, fingerprint: TriageCrossValidation.fingerprint(data: data, k: k, settings: settings))
-        try folder.run(fold.map { [$0] } ?? Array(0..<k), sizes: { (folds.split($0).train.count, folds.split($0).test.count) }) { index in
+        try folder.run(fold.map { [$0] } ?? Array(0..<k), of: folds) { index in
             let printer = TrainingProgressPrinter(metricName: "validation AUC", folder: folder.scratch(index).path) { String(format: "%.4f", $0) }
             return try TriageCrossValidation.run(fold: index, of: folds, data: data, fingerprint: folder.fingerprint, options: options,
                                                  scratch: folder.scratch(index)) { event in
